@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "autograd-server",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Autograd", targets: ["Autograd"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .executable(name: "autograd-server", targets: ["AutogradServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
+    ],
+    targets: [
+        // Hot loops (GEMM, with per-CPU clones) in C so one portable binary still uses AVX2/AVX-512.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "Autograd", dependencies: ["CKernels"]),
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                "CZlib",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
+        .target(name: "AutogradEval", dependencies: ["Autograd"]),
+        .target(
+            name: "AutogradService",
+            dependencies: [
+                "Autograd", "AutogradEval", "HTTPServer",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "AutogradServer",
+            dependencies: [
+                "AutogradService", "HTTPServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(name: "AutogradBench", dependencies: ["Autograd"]),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "CKernels"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "AutogradEvalTests", dependencies: ["AutogradEval", "Autograd"]),
+        .testTarget(name: "AutogradServiceTests", dependencies: ["AutogradService", "HTTPServer", "Autograd"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,3 @@
+import Autograd
+
+print("autograd-bench \(AutogradLibrary.version)")
