@@ -1,0 +1,2 @@
+/// Fast JSON reading and writing for request bodies whose bulk is tensor numbers.
+public enum TensorJSON {}
