@@ -24,6 +24,7 @@ let package = Package(
             dependencies: [
                 "CZlib",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "TensorJSON"),
         .target(name: "AutogradEval", dependencies: ["Autograd"]),
