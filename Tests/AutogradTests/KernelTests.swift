@@ -205,3 +205,28 @@ private let doubleUnitRoundoff = Double.ulpOfOne / 2
     }
   }
 }
+
+@Suite struct StorageAllocationTests {
+  @Test func smallBlocksAreCacheLineAligned() {
+    for bytes in [0, 1, 63, 100, 4096, (4 << 20) - 1] {
+      guard let p = ck_alloc(bytes) else {
+        Issue.record("no memory for \(bytes) bytes")
+        continue
+      }
+      #expect(Int(bitPattern: p) % 64 == 0)
+      p.initializeMemory(as: UInt8.self, repeating: 7, count: max(bytes, 1))
+      ck_free(p, bytes)
+    }
+  }
+
+  @Test func largeBlocksAreHugePageAlignedAndRecycled() throws {
+    let bytes = (6 << 20) + 12_345
+    let first = try #require(ck_alloc(bytes))
+    #expect(Int(bitPattern: first) % (2 << 20) == 0)
+    first.initializeMemory(as: UInt8.self, repeating: 1, count: bytes)
+    ck_free(first, bytes)
+    let second = try #require(ck_alloc(bytes))
+    #expect(second == first)
+    ck_free(second, bytes)
+  }
+}
