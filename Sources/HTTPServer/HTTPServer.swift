@@ -11,75 +11,75 @@ import Synchronization
 /// await server.shutdown(deadline: .seconds(5))
 /// ```
 public final class HTTPServer: Sendable {
-  private let core: ServerCore
-  private let state = Mutex<Lifecycle>(.idle)
+    private let core: ServerCore
+    private let state = Mutex<Lifecycle>(.idle)
 
-  private enum Lifecycle {
-    case idle, running, stopped
-  }
-
-  public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) {
-    core = ServerCore(configuration: configuration, handler: handler, logger: logger)
-  }
-
-  /// Binds and listens; returns the bound port (useful with port 0). Requests are served from then on.
-  public func start() throws -> Int {
-    try state.withLock { lifecycle in
-      guard case .idle = lifecycle else { throw StartError.alreadyStarted }
-      let configuration = core.configuration
-      let (fd, port) = try Socket.listen(
-        host: configuration.host, port: configuration.port, backlog: configuration.backlog)
-      core.acceptor.start(fd: fd, core: core)
-      let interval = sweepInterval(core.timeouts)
-      for loop in core.loops { loop.startTimer(interval: interval) }
-      lifecycle = .running
-      core.logger.info("listening on \(configuration.host) port \(port)")
-      return port
+    private enum Lifecycle {
+        case idle, running, stopped
     }
-  }
 
-  public enum StartError: Error {
-    case alreadyStarted
-  }
+    public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) {
+        core = ServerCore(configuration: configuration, handler: handler, logger: logger)
+    }
 
-  /// Connections currently open (accepted and not yet closed).
-  public var openConnectionCount: Int {
-    core.openConnections.load(ordering: .relaxed)
-  }
+    /// Binds and listens; returns the bound port (useful with port 0). Requests are served from then on.
+    public func start() throws -> Int {
+        try state.withLock { lifecycle in
+            guard case .idle = lifecycle else { throw StartError.alreadyStarted }
+            let configuration = core.configuration
+            let (fd, port) = try Socket.listen(
+                host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+            core.acceptor.start(fd: fd, core: core)
+            let interval = sweepInterval(core.timeouts)
+            for loop in core.loops { loop.startTimer(interval: interval) }
+            lifecycle = .running
+            core.logger.info("listening on \(configuration.host) port \(port)")
+            return port
+        }
+    }
 
-  /// Stops accepting, lets in-flight requests finish with `Connection: close`, closes idle connections, and
-  /// force-closes whatever is left at `deadline`. Returns once every descriptor the server opened is closed.
-  public func shutdown(deadline: Duration) async {
-    let wasRunning = state.withLock { lifecycle in
-      defer { lifecycle = .stopped }
-      if case .running = lifecycle { return true }
-      return false
+    public enum StartError: Error {
+        case alreadyStarted
     }
-    guard wasRunning else { return }
-    core.acceptor.stop()
-    for loop in core.loops {
-      loop.queue.async { loop.forEachConnection { $0.beginShutdown() } }
-    }
-    let clock = ContinuousClock()
-    let end = clock.now.advanced(by: deadline)
-    while openConnectionCount > 0 && clock.now < end {
-      try? await Task.sleep(for: .milliseconds(5))
-    }
-    for loop in core.loops {
-      loop.queue.async { loop.forEachConnection { $0.close() } }
-    }
-    while openConnectionCount > 0 || !core.acceptor.isClosed {
-      try? await Task.sleep(for: .milliseconds(2))
-    }
-    for loop in core.loops { loop.stopTimer() }
-    core.logger.info("server stopped")
-  }
 
-  /// Deadlines are checked at a quarter of the shortest timeout, between 5 ms and 1 s.
-  private func sweepInterval(_ timeouts: ConnectionTimeouts) -> UInt64 {
-    let shortest = min(
-      timeouts.headerSection, timeouts.bodyProgress, timeouts.idleKeepAlive, timeouts.write,
-      timeouts.linger)
-    return min(max(shortest / 4, 5_000_000), 1_000_000_000)
-  }
+    /// Connections currently open (accepted and not yet closed).
+    public var openConnectionCount: Int {
+        core.openConnections.load(ordering: .relaxed)
+    }
+
+    /// Stops accepting, lets in-flight requests finish with `Connection: close`, closes idle connections, and
+    /// force-closes whatever is left at `deadline`. Returns once every descriptor the server opened is closed.
+    public func shutdown(deadline: Duration) async {
+        let wasRunning = state.withLock { lifecycle in
+            defer { lifecycle = .stopped }
+            if case .running = lifecycle { return true }
+            return false
+        }
+        guard wasRunning else { return }
+        core.acceptor.stop()
+        for loop in core.loops {
+            loop.queue.async { loop.forEachConnection { $0.beginShutdown() } }
+        }
+        let clock = ContinuousClock()
+        let end = clock.now.advanced(by: deadline)
+        while openConnectionCount > 0 && clock.now < end {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        for loop in core.loops {
+            loop.queue.async { loop.forEachConnection { $0.close() } }
+        }
+        while openConnectionCount > 0 || !core.acceptor.isClosed {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        for loop in core.loops { loop.stopTimer() }
+        core.logger.info("server stopped")
+    }
+
+    /// Deadlines are checked at a quarter of the shortest timeout, between 5 ms and 1 s.
+    private func sweepInterval(_ timeouts: ConnectionTimeouts) -> UInt64 {
+        let shortest = min(
+            timeouts.headerSection, timeouts.bodyProgress, timeouts.idleKeepAlive, timeouts.write,
+            timeouts.linger)
+        return min(max(shortest / 4, 5_000_000), 1_000_000_000)
+    }
 }
