@@ -72,6 +72,7 @@ package struct ConnectionStateMachine: Sendable {
     package private(set) var closeAfterResponse = false
     package private(set) var shutdownRequested = false
     private var continueSent = false
+    private static let shutdownLinger: UInt64 = 250_000_000
     let timeouts: ConnectionTimeouts
 
     package init(limits: HTTPParserLimits, timeouts: ConnectionTimeouts, now: UInt64) {
@@ -150,7 +151,8 @@ package struct ConnectionStateMachine: Sendable {
     package mutating func responseFinished(now: UInt64) -> Bool {
         if closeAfterResponse {
             phase = .lingering
-            deadline = now &+ timeouts.linger
+            // While shutting down, a client that does not close promptly should not hold the whole process.
+            deadline = now &+ (shutdownRequested ? min(timeouts.linger, Self.shutdownLinger) : timeouts.linger)
             return false
         }
         parser.reset()
