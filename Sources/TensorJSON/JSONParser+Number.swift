@@ -6,7 +6,7 @@
 
 extension JSONParser {
   /// A number literal, correctly rounded to Double. Up to 19 significant digits are gathered into an integer;
-  /// the common cases then take Clinger's exact fast path, the rest `strtod` (glibc's is correctly rounded; the
+  /// the common cases then take Clinger's exact fast path, most others Eisel–Lemire, the rest `strtod` (glibc's is correctly rounded; the
   /// server never calls `setlocale`, so its decimal point is '.').
   @inline(__always)
   mutating func parseNumber() throws(JSONError) -> (Double, isInteger: Bool) {
@@ -101,7 +101,7 @@ extension JSONParser {
       return (negative ? -0.0 : 0.0, isInteger)
     }
     var value: Double
-    if !truncated, let exact = clinger(mantissa, exponent) {
+    if !truncated, let exact = clinger(mantissa, exponent) ?? eiselLemire(mantissa, exponent) {
       value = exact
       if negative { value = -value }
     } else {
