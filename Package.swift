@@ -43,6 +43,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "AutogradBench", dependencies: ["Autograd", "TensorJSON"]),
+        .executableTarget(name: "TensorJSONBench", dependencies: ["TensorJSON"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "CKernels"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
