@@ -1,15 +1,24 @@
 import HTTPServer
+import TensorJSON
 
 extension AutogradService {
   func createSession(_ context: RequestContext, owner: String?) throws(ServiceError)
     -> HTTPServerResponse
   {
-    // body parsed once TensorJSON lands
+    let body = try RequestBody.object(
+      context.request, required: false, allowed: ["ttl_seconds"], what: "a session")
+    var ttl = configuration.defaultTTL
+    if let requested = try body.number("ttl_seconds") {
+      guard requested > 0, requested <= configuration.maxTTL else {
+        throw .invalidArgument("ttl_seconds must be a number in (0, \(configuration.maxTTL)]")
+      }
+      ttl = requested
+    }
     let now = WallClock.now()
     let session = try store.create(
-      owner: owner, ttl: configuration.defaultTTL, now: now, limit: configuration.maxSessions,
+      owner: owner, ttl: ttl, now: now, limit: configuration.maxSessions,
       limits: sessionLimits)
-    var out = JSONOutput()
+    var out = JSONWriter()
     out.beginObject()
     out.key("id")
     out.string(session.id)
@@ -25,7 +34,7 @@ extension AutogradService {
   func listSessions(_ context: RequestContext, owner: String?) throws(ServiceError)
     -> HTTPServerResponse
   {
-    var out = JSONOutput()
+    var out = JSONWriter()
     out.beginObject()
     out.key("sessions")
     out.beginArray()
@@ -49,7 +58,7 @@ extension AutogradService {
   {
     let session = try session(context, owner: owner)
     return try await session.run { state throws(ServiceError) in
-      var out = JSONOutput()
+      var out = JSONWriter()
       out.beginObject()
       out.key("id")
       out.string(session.id)
@@ -57,6 +66,9 @@ extension AutogradService {
       out.string(WallClock.rfc3339(session.expiresAt))
       out.key("tensors")
       out.beginArray()
+      for (name, binding) in state.listing {
+        out.tensorObject(binding.tensor, name: name, id: binding.id, data: false)
+      }
       out.endArray()
       out.endObject()
       return Responses.json(.ok, out.bytes)
@@ -82,6 +94,6 @@ extension AutogradService {
   }
 
   func listOps(_ context: RequestContext) throws(ServiceError) -> HTTPServerResponse {
-    Responses.json(.ok, Array(#"{"ops":[]}"#.utf8))
+    Responses.json(.ok, AutogradService.opsListing)
   }
 }

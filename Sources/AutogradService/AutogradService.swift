@@ -119,7 +119,20 @@ public final class AutogradService: HTTPHandler {
     case .listSessions: return try listSessions(context, owner: owner)
     case .getSession: return try await getSession(context, owner: owner)
     case .deleteSession: return try deleteSession(context, owner: owner)
-    default: throw .invalidOp("not implemented yet")
+    case .createTensor: return try await createTensor(context, owner: owner)
+    case .listTensors: return try await listTensors(context, owner: owner)
+    case .getTensor: return try await getTensor(context, owner: owner)
+    case .patchTensor: return try await patchTensor(context, owner: owner)
+    case .deleteTensor: return try await deleteTensor(context, owner: owner)
+    case .applyOps: return try await applyOps(context, owner: owner)
+    case .backward: return try await backward(context, owner: owner)
+    case .getGrad: return try await getGrad(context, owner: owner)
+    case .deleteGrad: return try await deleteGrad(context, owner: owner)
+    case .zeroGrad: return try await zeroGrad(context, owner: owner)
+    case .autogradGrad: return try await autogradGrad(context, owner: owner)
+    case .jacobian: return try await jacobian(context, owner: owner)
+    case .graph: return try await graph(context, owner: owner)
+    case .eval: return try await eval(context, owner: owner)
     }
   }
 

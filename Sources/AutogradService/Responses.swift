@@ -1,5 +1,6 @@
 import HTTPServer
 import HTTPTypes
+import TensorJSON
 
 /// Building responses: JSON, text, no content, and problem+json from a `ServiceError`.
 enum Responses {
@@ -32,7 +33,7 @@ enum Responses {
   }
 
   static func problemBody(_ error: ServiceError) -> [UInt8] {
-    var out = JSONOutput()
+    var out = JSONWriter()
     out.beginObject()
     out.key("type")
     out.string("about:blank")
