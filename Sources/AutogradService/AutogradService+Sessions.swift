@@ -62,6 +62,8 @@ extension AutogradService {
       out.beginObject()
       out.key("id")
       out.string(session.id)
+      out.key("created_at")
+      out.string(WallClock.rfc3339(session.createdAt))
       out.key("expires_at")
       out.string(WallClock.rfc3339(session.expiresAt))
       out.key("tensors")

@@ -14,6 +14,7 @@ final class Session: @unchecked Sendable {
   let owner: String?
   /// Idle lifetime in seconds.
   let ttl: Double
+  let createdAt: Double
   private let lastUsedMillis: Atomic<Int64>
   /// Kept up to date after every request so `/metrics` can sum them without entering the queue.
   let namedTensorCount = Atomic<Int>(0)
@@ -25,6 +26,7 @@ final class Session: @unchecked Sendable {
     self.id = id
     self.owner = owner
     self.ttl = ttl
+    self.createdAt = now
     self.lastUsedMillis = Atomic(Int64(now * 1000))
     self.queue = DispatchQueue(label: "autograd.session")
     self.state = SessionState(limits: limits)

@@ -22,7 +22,7 @@ enum WallClock {
 
   /// RFC 3339 UTC with whole seconds, e.g. `2026-11-27T20:05:55Z`.
   static func rfc3339(_ seconds: Double) -> String {
-    let total = Int64(seconds.isFinite ? seconds.rounded(.down) : 0)
+    let total = Int64(seconds.isFinite ? min(max(seconds, -1e15), 1e15).rounded(.down) : 0)
     var days = total / 86_400
     var rest = total % 86_400
     if rest < 0 {

@@ -11,7 +11,7 @@ import Dispatch
 /// thread so it never ties up the Swift concurrency pool the server itself runs on.
 final class SocketClient: @unchecked Sendable {
   // @unchecked: `fd` and `buffer` are touched only inside `queue`, a serial queue.
-  private let port: UInt16
+  let port: UInt16
   private var fd: Int32 = -1
   private var buffer: [UInt8] = []
   private let queue = DispatchQueue(label: "test.socket-client")
@@ -133,6 +133,8 @@ struct LiveTarget: TestTarget {
   init(port: UInt16) {
     client = SocketClient(port: port)
   }
+
+  func fork() async throws -> any TestTarget { LiveTarget(port: client.port) }
 
   func send(_ method: String, _ path: String, body: String?, headers: [(String, String)])
     async throws

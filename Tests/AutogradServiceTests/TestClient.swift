@@ -62,6 +62,12 @@ struct TestFailure: Error, CustomStringConvertible {
 struct InProcessTarget: TestTarget {
   let service: AutogradService
 
+  init(service: AutogradService) {
+    self.service = service
+  }
+
+  func fork() async throws -> any TestTarget { self }
+
   init(configuration: ServiceConfiguration = ServiceConfiguration()) {
     service = AutogradService(
       configuration: configuration,
