@@ -30,6 +30,8 @@ protocol TestTarget: Sendable {
   func send(_ method: String, _ path: String, body: String?, headers: [(String, String)])
     async throws
     -> TestResponse
+  /// A target on its own connection to the same service (parallel clients).
+  func fork() async throws -> any TestTarget
 }
 
 extension TestTarget {
