@@ -1,3 +1,4 @@
+import Autograd
 import Dispatch
 import Synchronization
 
@@ -48,11 +49,22 @@ final class Session: @unchecked Sendable {
   ) async throws(ServiceError) -> T {
     let result: Result<T, ServiceError> = await withCheckedContinuation { continuation in
       queue.async {
-        let result: Result<T, ServiceError>
-        do throws(ServiceError) {
-          result = .success(try body(&self.state))
-        } catch {
-          result = .failure(error)
+        // A failed request changes nothing: names come back from the snapshot (copy-on-write, so this costs a
+        // copy only when the request rebinds), tensor state from the engine's journal.
+        let snapshot = self.state
+        let journal = MutationJournal()
+        let result: Result<T, ServiceError> = journal.recording {
+          do throws(ServiceError) {
+            return .success(try body(&self.state))
+          } catch {
+            return .failure(error)
+          }
+        }
+        if case .failure = result {
+          journal.rollback()
+          self.state = snapshot
+        } else {
+          journal.commit()
         }
         self.namedTensorCount.store(self.state.namedCount, ordering: .relaxed)
         self.namedTensorBytes.store(self.state.namedBytes, ordering: .relaxed)
