@@ -22,7 +22,8 @@ final class Acceptor: @unchecked Sendable {
     func start(fd: Int32, core: ServerCore) {
         queue.sync {
             let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-            source.setEventHandler { [unowned self, unowned core] in
+            source.setEventHandler { [weak self, weak core] in
+                guard let self, let core else { return }
                 acceptConnections(listener: fd, core: core)
             }
             source.setCancelHandler { [self] in
