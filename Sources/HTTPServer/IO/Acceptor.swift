@@ -65,7 +65,7 @@ final class Acceptor: @unchecked Sendable {
             let loop = core.loops[nextLoop]
             nextLoop = (nextLoop + 1) % core.loops.count
             let connection = Connection(fd: fd, loop: loop, core: core, rejected: open > maximum)
-            loop.queue.async { connection.start() }
+            connection.start()
         }
     }
 

@@ -51,9 +51,12 @@ final class Connection: @unchecked Sendable {
         input.deallocate()
     }
 
-    /// On `loop.queue`.
+    /// Called on the accept queue: the source starts watching at once instead of after a hop to `loop.queue`.
     func start() {
-        loop.register(self)
+        // Registration runs on `loop.queue` before any event of this connection can (FIFO on a serial queue),
+        // so the cancel handler's unregister always comes after it.
+        let loop = self.loop
+        loop.queue.async { loop.register(self) }
         lock.withLock { _ in
             readSource.setEventHandler { [self] in lock.withLock { _ in onReadable() } }
             readSource.setCancelHandler { [self] in sourceCancelled() }
