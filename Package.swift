@@ -43,6 +43,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "AutogradBench", dependencies: ["Autograd", "TensorJSON"]),
+        .executableTarget(name: "TensorJSONBench", dependencies: ["TensorJSON"]),
         // A trivial server for scripts/bench-http.sh.
         .executableTarget(
             name: "HTTPHelloServer",

@@ -1,0 +1,1 @@
+package enum OpenAPIDocument { package static let text = "openapi: 3.1.0\n" }
