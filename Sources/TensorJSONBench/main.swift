@@ -22,6 +22,13 @@ func readFile(_ path: String) -> [UInt8]? {
   return bytes
 }
 
+/// CPU time of this thread: unlike wall time, not inflated when other processes share the cores.
+func cpuSeconds() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
 func seconds(_ duration: Duration) -> Double {
   let (s, attoseconds) = duration.components
   return Double(s) + Double(attoseconds) * 1e-18
@@ -33,12 +40,16 @@ guard arguments.count >= 2, let input = readFile(arguments[1]) else {
   exit(2)
 }
 let repetitions = arguments.count >= 3 ? Int(arguments[2]) ?? 10 : 10
+// Optional third argument: "decode" or "encode" repeats only that direction (for profiling).
+let only = arguments.count >= 4 ? arguments[3] : ""
 let clock = ContinuousClock()
 
 var best = Double.infinity
+var bestCPU = Double.infinity
 var literal = TensorLiteral(shape: [], values: [])
-for _ in 0..<repetitions {
+for _ in 0..<(only == "encode" ? 1 : repetitions) {
   let start = clock.now
+  let cpuStart = cpuSeconds()
   do {
     literal = try tensorLiteral(JSONValue.parse(input))
   } catch {
@@ -46,20 +57,26 @@ for _ in 0..<repetitions {
     exit(1)
   }
   best = min(best, seconds(clock.now - start))
+  bestCPU = min(bestCPU, cpuSeconds() - cpuStart)
 }
 let decodeSeconds = best
+let decodeCPU = bestCPU
 
 let floats = literal.values.map { Float($0) }
 var output: [UInt8] = []
 best = .infinity
-for _ in 0..<repetitions {
+bestCPU = .infinity
+for _ in 0..<(only == "decode" ? 1 : repetitions) {
   let start = clock.now
+  let cpuStart = cpuSeconds()
   var writer = JSONWriter()
   floats.withUnsafeBufferPointer { writer.writeTensor($0, shape: literal.shape) }
   output = writer.bytes
   best = min(best, seconds(clock.now - start))
+  bestCPU = min(bestCPU, cpuSeconds() - cpuStart)
 }
 let encodeSeconds = best
+let encodeCPU = bestCPU
 
 // The round trip must be exact: same shape, same float32 bits.
 let back = try tensorLiteral(JSONValue.parse(output))
@@ -76,6 +93,8 @@ print(
 )
 print("decode_seconds \(decodeSeconds)")
 print("decode_MBps \(mbps(input.count, decodeSeconds))")
+print("decode_cpu_MBps \(mbps(input.count, decodeCPU))")
+print("encode_cpu_MBps \(mbps(output.count, encodeCPU))")
 print("encode_seconds \(encodeSeconds)")
 print("encode_MBps \(mbps(output.count, encodeSeconds))")
 print("round_trip_exact \(exact)")

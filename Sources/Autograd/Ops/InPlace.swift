@@ -55,6 +55,13 @@ enum InPlace {
       t.viewGradFnVersion = t.versionCounter.value
       return t
     }
+    // An op that saved its result (exp_, sigmoid_, ...) now saves `t` itself, so later in-place changes
+    // to `t` are caught as in PyTorch.
+    for i in node.saved.indices where node.saved[i].isOutput && t.dtype == result.dtype {
+      node.saved[i] = SavedTensor(
+        tensor: t.detachedAlias(), savedVersion: t.versionCounter.value, isOutput: true,
+        shape: t.shape)
+    }
     if let base = t.viewBase {
       journal?.recordMeta(base)
       let copySlices = try makeCopySlices(base: base, view: t, wrapping: node)
