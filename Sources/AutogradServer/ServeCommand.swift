@@ -92,8 +92,21 @@ struct ServeCommand: AsyncParsableCommand {
       drainDeadline: try C.drainDeadline.resolve(flag: drainDeadline, environment: env))
   }
 
+  /// Settings that are valid one by one but not together.
+  static func validate(_ settings: ServeSettings) throws {
+    guard settings.sessionTTL.value <= settings.maxSessionTTL.value else {
+      let render = ValueParsers.renderSeconds
+      throw ConfigurationError(
+        message:
+          "session TTL \(render(settings.sessionTTL.value)) (\(settings.sessionTTL.source)) is above the "
+          + "maximum session TTL \(render(settings.maxSessionTTL.value)) (\(settings.maxSessionTTL.source))"
+      )
+    }
+  }
+
   func run() async throws {
     let settings = try settings(environment: ProcessInfo.processInfo.environment)
+    try Self.validate(settings)
     if dryRun {
       print(settings.report, terminator: "")
       return

@@ -9,19 +9,22 @@ import Dispatch
 /// SIGTERM and SIGINT as an async sequence. The default actions are ignored first, so the signals reach the Dispatch
 /// sources instead of killing the process, and the server can drain.
 enum ShutdownSignals {
-  static func stream() -> AsyncStream<Int32> {
-    AsyncStream { continuation in
-      let queue = DispatchQueue(label: "autograd-server.signals")
-      let sources = SignalSources(
-        [SIGTERM, SIGINT].map { number in
-          signal(number, SIG_IGN)
-          let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-          source.setEventHandler { continuation.yield(number) }
-          source.resume()
-          return source
-        })
-      continuation.onTermination = { _ in sources.cancel() }
-    }
+  /// Signals arrive on `stream`; `finish()` on the continuation ends it (and releases the sources).
+  static func install() -> (
+    stream: AsyncStream<Int32>, continuation: AsyncStream<Int32>.Continuation
+  ) {
+    let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
+    let queue = DispatchQueue(label: "autograd-server.signals")
+    let sources = SignalSources(
+      [SIGTERM, SIGINT].map { number in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+        source.setEventHandler { continuation.yield(number) }
+        source.resume()
+        return source
+      })
+    continuation.onTermination = { _ in sources.cancel() }
+    return (stream, continuation)
   }
 
   static func name(_ number: Int32) -> String {
