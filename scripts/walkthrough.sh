@@ -88,7 +88,7 @@ step() {
 
 section() {
     md ""
-    md "#### $1"
+    md "### $1"
 }
 
 # The session every experiment runs in; its id goes into $SID for the commands that follow.
