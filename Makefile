@@ -21,7 +21,7 @@ BASE ?= http://127.0.0.1:8080
 walkthrough:
 	scripts/walkthrough.sh $(BASE)
 
-# After editing openapi.yaml: validate it and regenerate the copy the server embeds.
+# After editing openapi.yaml: validate it (and its examples), and regenerate the copy the server embeds.
 openapi:
-	python3 -c "from openapi_spec_validator import validate; import yaml; validate(yaml.safe_load(open('openapi.yaml')))"
+	scripts/check-openapi.py
 	scripts/embed-openapi.sh

@@ -192,6 +192,7 @@ paths:
             application/json:
               schema:
                 $ref: "#/components/schemas/SessionList"
+              example: {"sessions": [{"id": "q3J8xv0f2bq4mH1nQ9cXWg", "expires_at": "2026-11-27T21:00:00Z", "tensors": 5}]}
         "401":
           $ref: "#/components/responses/Unauthorized"
   /v1/sessions/{sid}:
@@ -1066,11 +1067,16 @@ components:
           type: string
         tensors:
           type: array
+          description: The named tensors, without values.
           items:
             $ref: "#/components/schemas/Tensor"
+        created_at:
+          type: string
+          format: date-time
         expires_at:
           type: string
           format: date-time
+          description: When the session expires unless it is used again (idle TTL).
     SessionCreate:
       type: object
       properties:
@@ -1086,13 +1092,16 @@ components:
           type: array
           items:
             type: object
-            required: [id, expires_at]
+            required: [id, expires_at, tensors]
             properties:
               id:
                 type: string
               expires_at:
                 type: string
                 format: date-time
+              tensors:
+                type: integer
+                description: How many named tensors the session holds.
     OpArgument:
       description: A tensor name, a scalar, a list of tensor names (tensor list) or of integers (sizes).
       oneOf:
