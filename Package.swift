@@ -43,6 +43,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "AutogradBench", dependencies: ["Autograd", "TensorJSON"]),
+        .executableTarget(name: "TensorJSONBench", dependencies: ["TensorJSON"]),
+        // A trivial server for scripts/bench-http.sh.
+        .executableTarget(
+            name: "HTTPHelloServer",
+            dependencies: [
+                "HTTPServer",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "CKernels"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),

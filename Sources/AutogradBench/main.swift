@@ -1,3 +1,26 @@
+// The engine benchmark of issue 2: `AutogradBench [section ...] [--repetitions N]` prints `key value` lines that
+// scripts/bench-engine.sh compares with NumPy and PyTorch measured in the same run. Sections: matmul, add,
+// tutorial, chain (all when none is named). Run `chain` in its own process so its peak memory is its own.
 import Autograd
 
-print("autograd-bench \(AutogradLibrary.version)")
+var sections: [String] = []
+var repetitions = 10
+var arguments = CommandLine.arguments.dropFirst()
+while let argument = arguments.popFirst() {
+  if argument == "--repetitions", let value = arguments.popFirst().flatMap({ Int($0) }), value > 0 {
+    repetitions = value
+  } else {
+    sections.append(argument)
+  }
+}
+if sections.isEmpty { sections = ["matmul", "add", "tutorial", "chain"] }
+
+for section in sections {
+  switch section {
+  case "matmul": benchMatmul(n: 1024, repetitions: repetitions)
+  case "add": benchAddBandwidth(count: 16 << 20, repetitions: repetitions)
+  case "tutorial", "chain":
+    report("engine", "not on this branch yet (tutorial and chain need the engine's tensors)")
+  default: print("unknown_section \(section)")
+  }
+}

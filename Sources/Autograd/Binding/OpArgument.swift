@@ -1,0 +1,171 @@
+/// A Python-style argument for `Ops.call`: what the service decodes from JSON and /eval from its AST.
+public enum OpArgument {
+  case tensor(Tensor)
+  case int(Int)
+  case double(Double)
+  case bool(Bool)
+  case string(String)
+  case list([OpArgument])
+  case none
+
+  /// The tensor, if this is one.
+  public var tensor: Tensor? {
+    if case .tensor(let t) = self { return t }
+    return nil
+  }
+}
+
+/// One entry of `GET /v1/ops`.
+public struct OpInfo: Sendable {
+  public let name: String
+  /// The Python-style signature, e.g. `sum(input, dim=None, keepdim=False)`.
+  public let signature: String
+  public let inPlace: Bool
+  /// The grad_fn name of a typical result (`SumBackward0`), or nil for untracked ops (argmax, detach).
+  public let gradFn: String?
+}
+
+/// Arguments bound to parameter names following a Python signature.
+struct BoundArguments {
+  let op: String
+  var values: [String: OpArgument]
+
+  static func bind(op: String, params: [String], args: [OpArgument], kwargs: [String: OpArgument])
+    throws(AutogradError) -> BoundArguments
+  {
+    var values: [String: OpArgument] = [:]
+    var position = 0
+    for p in params {
+      if p.hasPrefix("*") {
+        let name = String(p.dropFirst())
+        let rest = Array(args[min(position, args.count)...])
+        position = args.count
+        if rest.count == 1, case .list = rest[0] {
+          values[name] = rest[0]
+        } else if !rest.isEmpty {
+          values[name] = .list(rest)
+        }
+        continue
+      }
+      if position < args.count {
+        values[p] = args[position]
+        position += 1
+      }
+    }
+    guard position >= args.count else {
+      throw .argument(
+        "\(op)() takes \(params.count) positional arguments but \(args.count) were given")
+    }
+    let names = Set(params.map { $0.hasPrefix("*") ? String($0.dropFirst()) : $0 })
+    for (key, value) in kwargs {
+      guard names.contains(key) else {
+        throw .argument("\(op)() got an unexpected keyword argument '\(key)'")
+      }
+      guard values[key] == nil else {
+        throw .argument("\(op)() got multiple values for argument '\(key)'")
+      }
+      values[key] = value
+    }
+    return BoundArguments(op: op, values: values)
+  }
+
+  func has(_ key: String) -> Bool {
+    if let v = values[key], case .none = v { return false }
+    return values[key] != nil
+  }
+
+  func tensor(_ key: String) throws(AutogradError) -> Tensor {
+    guard let v = values[key] else { throw .argument("\(op)() missing required argument '\(key)'") }
+    return try Self.asTensor(v, op: op, key: key)
+  }
+
+  static func asTensor(_ v: OpArgument, op: String, key: String) throws(AutogradError) -> Tensor {
+    switch v {
+    case .tensor(let t): return t
+    case .int(let i): return Tensor.scalar(Double(i), dtype: .int64)
+    case .double(let d): return Tensor.scalar(d, dtype: .float64)
+    case .bool(let b): return Tensor.scalar(b ? 1 : 0, dtype: .int64)
+    default: throw .argument("\(op)(): argument '\(key)' must be a Tensor or a number")
+    }
+  }
+
+  func tensors(_ key: String) throws(AutogradError) -> [Tensor] {
+    guard let v = values[key], case .list(let items) = v else {
+      throw .argument("\(op)(): argument '\(key)' must be a list of tensors")
+    }
+    var out: [Tensor] = []
+    for item in items {
+      guard case .tensor(let t) = item else {
+        throw .argument("\(op)(): argument '\(key)' must be a list of tensors")
+      }
+      out.append(t)
+    }
+    return out
+  }
+
+  func int(_ key: String) throws(AutogradError) -> Int {
+    guard let v = values[key] else { throw .argument("\(op)() missing required argument '\(key)'") }
+    return try Self.asInt(v, op: op, key: key)
+  }
+
+  func int(_ key: String, default fallback: Int) throws(AutogradError) -> Int {
+    has(key) ? try int(key) : fallback
+  }
+
+  func optionalInt(_ key: String) throws(AutogradError) -> Int? {
+    has(key) ? try int(key) : nil
+  }
+
+  static func asInt(_ v: OpArgument, op: String, key: String) throws(AutogradError) -> Int {
+    switch v {
+    case .int(let i): return i
+    case .tensor(let t) where t.rank == 0 && t.dtype == .int64: return Int(try t.item())
+    default: throw .argument("\(op)(): argument '\(key)' must be an int")
+    }
+  }
+
+  /// An int or a list of ints (`dim=1`, `dim=(0, 1)`), nil when absent.
+  func intList(_ key: String) throws(AutogradError) -> [Int]? {
+    guard has(key), let v = values[key] else { return nil }
+    if case .list(let items) = v {
+      var out: [Int] = []
+      for item in items { out.append(try Self.asInt(item, op: op, key: key)) }
+      return out
+    }
+    return [try Self.asInt(v, op: op, key: key)]
+  }
+
+  func double(_ key: String) throws(AutogradError) -> Double {
+    switch values[key] {
+    case .int(let i): return Double(i)
+    case .double(let d): return d
+    case .tensor(let t) where t.numel == 1: return try t.item()
+    default: throw .argument("\(op)(): argument '\(key)' must be a number")
+    }
+  }
+
+  func double(_ key: String, default fallback: Double) throws(AutogradError) -> Double {
+    has(key) ? try double(key) : fallback
+  }
+
+  func optionalDouble(_ key: String) throws(AutogradError) -> Double? {
+    has(key) ? try double(key) : nil
+  }
+
+  func bool(_ key: String, default fallback: Bool) throws(AutogradError) -> Bool {
+    guard has(key), let v = values[key] else { return fallback }
+    switch v {
+    case .bool(let b): return b
+    case .int(let i) where i == 0 || i == 1: return i == 1
+    default: throw .argument("\(op)(): argument '\(key)' must be a bool")
+    }
+  }
+
+  func string(_ key: String, default fallback: String) throws(AutogradError) -> String {
+    guard has(key), let v = values[key] else { return fallback }
+    guard case .string(let s) = v else {
+      throw .argument("\(op)(): argument '\(key)' must be a string")
+    }
+    return s
+  }
+}

@@ -1,0 +1,400 @@
+/// Ops called by name with Python-style arguments: the one binding layer the service and /eval share.
+public enum Ops {
+  struct Spec: Sendable {
+    let info: OpInfo
+    let params: [String]
+    let run: @Sendable (BoundArguments, Bool) throws(AutogradError) -> OpArgument
+  }
+
+  /// Calls op `name` as PyTorch's Python API would (`sum(x, dim=1, keepdim=True)`); `gradEnabled: false` is
+  /// `torch.no_grad()`. Numbers become 0-d wrapped tensors. Returns `.tensor` for every op (max/min with a
+  /// dim return the values; see `extremumWithIndices` for both).
+  public static func call(
+    _ name: String, args: [OpArgument], kwargs: [String: OpArgument] = [:], gradEnabled: Bool = true
+  ) throws(AutogradError) -> OpArgument {
+    guard let spec = table[name] else { throw .invalidOp("unknown op '\(name)'") }
+    let bound = try BoundArguments.bind(op: name, params: spec.params, args: args, kwargs: kwargs)
+    return try spec.run(bound, gradEnabled)
+  }
+
+  /// Every op `call` knows, for `GET /v1/ops`, sorted by name.
+  public static var catalog: [OpInfo] { table.values.map(\.info).sorted { $0.name < $1.name } }
+
+  /// `x.max(dim)` / `x.min(dim)` as PyTorch's named tuple: (values, int64 indices).
+  public static func extremumWithIndices(
+    _ x: Tensor, dim: Int, keepdim: Bool, greater: Bool, gradEnabled: Bool
+  )
+    throws(AutogradError) -> (values: Tensor, indices: Tensor)
+  {
+    try Reductions.extremum(x, dim: dim, keepdim: keepdim, greater: greater, grad: gradEnabled)
+  }
+
+  /// Parses an index argument: a string (`"0, 1:3"`, `"..."`, `"None"`), an int, or a 0-d int64 tensor.
+  static func index(_ v: OpArgument?) throws(AutogradError) -> Indexing.Index {
+    switch v {
+    case .string(let s)?: return try Indexing.parse(s)
+    case .int(let i)?: return Indexing.Index(items: [.index(i)], isTuple: false)
+    case .none?: return Indexing.Index(items: [.newAxis], isTuple: false)
+    case .tensor(let t)? where t.rank == 0 && t.dtype == .int64:
+      return Indexing.Index(items: [.index(Int(try t.item()))], isTuple: false)
+    case nil: throw .argument("getitem() missing required argument 'index'")
+    default:
+      throw .invalidOp("advanced indexing (lists, tensors or masks as indices) is not supported")
+    }
+  }
+
+  static func dtype(_ v: OpArgument?) throws(AutogradError) -> DType {
+    guard case .string(let s)? = v else {
+      throw .argument("dtype must be a string such as \"float64\"")
+    }
+    let name = s.hasPrefix("torch.") ? String(s.dropFirst(6)) : s
+    switch name {
+    case "float32", "float": return .float32
+    case "float64", "double": return .float64
+    case "int64", "long": return .int64
+    default: throw .argument("unsupported dtype \(s)")
+    }
+  }
+
+  static func sizes(_ b: BoundArguments) throws(AutogradError) -> [Int] {
+    guard let sizes = try b.intList("shape") else {
+      throw .argument("\(b.op)() missing required argument 'shape'")
+    }
+    return sizes
+  }
+
+  private static func spec(
+    _ signature: String, _ params: [String], inPlace: Bool = false, gradFn: String?,
+    _ run: @escaping @Sendable (BoundArguments, Bool) throws(AutogradError) -> Tensor
+  ) -> Spec {
+    let name = String(signature.prefix { $0 != "(" })
+    return Spec(
+      info: OpInfo(name: name, signature: signature, inPlace: inPlace, gradFn: gradFn),
+      params: params,
+      run: { b, g throws(AutogradError) in .tensor(try run(b, g)) })
+  }
+
+  static let table: [String: Spec] = {
+    var specs: [Spec] = []
+    let binary = ["input", "other"]
+    specs += [
+      spec("add(input, other, *, alpha=1)", binary + ["alpha"], gradFn: "AddBackward0") {
+        b, g throws(AutogradError) in
+        try Elementwise.add(
+          b.tensor("input"), b.tensor("other"), alpha: b.double("alpha", default: 1), grad: g)
+      },
+      spec("sub(input, other, *, alpha=1)", binary + ["alpha"], gradFn: "SubBackward0") {
+        b, g throws(AutogradError) in
+        try Elementwise.sub(
+          b.tensor("input"), b.tensor("other"), alpha: b.double("alpha", default: 1), grad: g)
+      },
+      spec(
+        "rsub(input, other, *, alpha=1)  # other - alpha * input", binary + ["alpha"],
+        gradFn: "RsubBackward1"
+      ) {
+        b, g throws(AutogradError) in
+        let (x, other) = (try b.tensor("input"), try b.tensor("other"))
+        let alpha = try b.double("alpha", default: 1)
+        if other.isWrappedNumber || !other.requiresGrad {
+          return try Elementwise.rsub(x, other, alpha: alpha, grad: g)
+        }
+        return try Elementwise.sub(other, x, alpha: alpha, grad: g)
+      },
+      spec("mul(input, other)", binary, gradFn: "MulBackward0") { b, g throws(AutogradError) in
+        try Elementwise.mul(b.tensor("input"), b.tensor("other"), grad: g)
+      },
+      spec("div(input, other)", binary, gradFn: "DivBackward0") { b, g throws(AutogradError) in
+        try Elementwise.div(b.tensor("input"), b.tensor("other"), grad: g)
+      },
+      spec("rdiv(input, other)  # other / input", binary, gradFn: "MulBackward0") {
+        b, g throws(AutogradError) in
+        let (x, other) = (try b.tensor("input"), try b.tensor("other"))
+        if other.isWrappedNumber {
+          return try Elementwise.mul(Elementwise.unary("reciprocal", x, grad: g), other, grad: g)
+        }
+        return try Elementwise.div(other, x, grad: g)
+      },
+      spec("pow(input, exponent)", ["input", "exponent"], gradFn: "PowBackward0") {
+        b, g throws(AutogradError) in
+        let (x, e) = (try b.tensor("input"), try b.tensor("exponent"))
+        if x.isWrappedNumber && !e.isWrappedNumber {
+          return try Elementwise.rpow(e, base: x.item(), grad: g)
+        }
+        if e.isWrappedNumber {
+          return try Elementwise.pow(x, scalar: e.item(), exponentIsInt: e.dtype == .int64, grad: g)
+        }
+        return try Elementwise.pow(x, e, grad: g)
+      },
+      spec("rpow(input, other)  # other ** input", binary, gradFn: "PowBackward2") {
+        b, g throws(AutogradError) in
+        let (x, other) = (try b.tensor("input"), try b.tensor("other"))
+        if other.isWrappedNumber { return try Elementwise.rpow(x, base: other.item(), grad: g) }
+        return try Elementwise.pow(other, x, grad: g)
+      },
+      spec("maximum(input, other)", binary, gradFn: "MaximumBackward0") {
+        b, g throws(AutogradError) in
+        try Elementwise.extremum(b.tensor("input"), b.tensor("other"), greater: true, grad: g)
+      },
+      spec("minimum(input, other)", binary, gradFn: "MinimumBackward0") {
+        b, g throws(AutogradError) in
+        try Elementwise.extremum(b.tensor("input"), b.tensor("other"), greater: false, grad: g)
+      },
+      spec("clamp(input, min=None, max=None)", ["input", "min", "max"], gradFn: "ClampBackward1") {
+        b, g throws(AutogradError) in
+        try Elementwise.clamp(
+          b.tensor("input"), min: b.optionalDouble("min"), max: b.optionalDouble("max"), grad: g)
+      },
+    ]
+    let comparisons: [(String, @Sendable (Double, Double) -> Bool)] = [
+      ("eq", { $0 == $1 }), ("ne", { $0 != $1 }), ("lt", { $0 < $1 }),
+      ("le", { $0 <= $1 }), ("gt", { $0 > $1 }), ("ge", { $0 >= $1 }),
+    ]
+    for (op, test) in comparisons {
+      specs.append(
+        spec("\(op)(input, other)", binary, gradFn: nil) { b, _ throws(AutogradError) in
+          try Elementwise.compare(b.tensor("input"), b.tensor("other"), test)
+        })
+    }
+    for (op, unary) in Elementwise.unaryOps.sorted(by: { $0.key < $1.key }) {
+      specs.append(
+        spec("\(op)(input)", ["input"], gradFn: unary.name) { b, g throws(AutogradError) in
+          try Elementwise.unary(op, b.tensor("input"), grad: g)
+        })
+    }
+    specs += [
+      spec("to(input, dtype)", ["input", "dtype"], gradFn: "ToCopyBackward0") {
+        b, g throws(AutogradError) in
+        try Elementwise.cast(b.tensor("input"), to: dtype(b.values["dtype"]), grad: g)
+      },
+      spec(
+        "sum(input, dim=None, keepdim=False)", ["input", "dim", "keepdim"], gradFn: "SumBackward0"
+      ) {
+        b, g throws(AutogradError) in
+        try Reductions.sum(
+          b.tensor("input"), dims: b.intList("dim"), keepdim: b.bool("keepdim", default: false),
+          grad: g)
+      },
+      spec(
+        "mean(input, dim=None, keepdim=False)", ["input", "dim", "keepdim"], gradFn: "MeanBackward0"
+      ) {
+        b, g throws(AutogradError) in
+        try Reductions.mean(
+          b.tensor("input"), dims: b.intList("dim"), keepdim: b.bool("keepdim", default: false),
+          grad: g)
+      },
+    ]
+    for (op, greater) in [("max", true), ("min", false)] {
+      let upper = greater ? "Max" : "Min"
+      specs.append(
+        spec(
+          "\(op)(input, dim=None, keepdim=False) | \(op)(input, other)  # with dim: the values",
+          ["input", "dim", "keepdim", "other"], gradFn: "\(upper)Backward1"
+        ) { b, g throws(AutogradError) in
+          let x = try b.tensor("input")
+          if b.has("other") {
+            return try Elementwise.extremum(x, b.tensor("other"), greater: greater, grad: g)
+          }
+          if case .tensor(let other)? = b.values["dim"] {
+            return try Elementwise.extremum(x, other, greater: greater, grad: g)
+          }
+          guard let dim = try b.optionalInt("dim") else {
+            return try Reductions.extremum(x, greater: greater, grad: g)
+          }
+          return try Reductions.extremum(
+            x, dim: dim, keepdim: b.bool("keepdim", default: false), greater: greater, grad: g
+          ).values
+        })
+      specs.append(
+        spec("arg\(op)(input, dim=None, keepdim=False)", ["input", "dim", "keepdim"], gradFn: nil) {
+          b, _ throws(AutogradError) in
+          try Reductions.argExtremum(
+            b.tensor("input"), dim: b.optionalInt("dim"),
+            keepdim: b.bool("keepdim", default: false),
+            greater: greater)
+        })
+    }
+    specs += [
+      spec("dot(input, tensor)", ["input", "tensor"], gradFn: "DotBackward0") {
+        b, g throws(AutogradError) in
+        try LinearAlgebra.dot(b.tensor("input"), b.tensor("tensor"), grad: g)
+      },
+      spec("mm(input, mat2)", ["input", "mat2"], gradFn: "MmBackward0") {
+        b, g throws(AutogradError) in
+        try LinearAlgebra.mm(b.tensor("input"), b.tensor("mat2"), grad: g)
+      },
+      spec("mv(input, vec)", ["input", "vec"], gradFn: "MvBackward0") {
+        b, g throws(AutogradError) in
+        try LinearAlgebra.mv(b.tensor("input"), b.tensor("vec"), grad: g)
+      },
+      spec("matmul(input, other)", binary, gradFn: "MmBackward0") { b, g throws(AutogradError) in
+        try LinearAlgebra.matmul(b.tensor("input"), b.tensor("other"), grad: g)
+      },
+      spec("t(input)", ["input"], gradFn: "TBackward0") { b, g throws(AutogradError) in
+        try Views.t(b.tensor("input"), grad: g)
+      },
+      spec("transpose(input, dim0, dim1)", ["input", "dim0", "dim1"], gradFn: "TransposeBackward0")
+      {
+        b, g throws(AutogradError) in
+        try Views.transpose(b.tensor("input"), b.int("dim0"), b.int("dim1"), grad: g)
+      },
+      spec("permute(input, *dims)", ["input", "*dims"], gradFn: "PermuteBackward0") {
+        b, g throws(AutogradError) in
+        try Views.permute(b.tensor("input"), b.intList("dims") ?? [], grad: g)
+      },
+      spec("view(input, *shape)", ["input", "*shape"], gradFn: "ViewBackward0") {
+        b, g throws(AutogradError) in
+        try Views.view(b.tensor("input"), sizes(b), grad: g)
+      },
+      spec("reshape(input, *shape)", ["input", "*shape"], gradFn: "ViewBackward0") {
+        b, g throws(AutogradError) in
+        try Views.reshape(b.tensor("input"), sizes(b), grad: g)
+      },
+      spec("expand(input, *shape)", ["input", "*shape"], gradFn: "ExpandBackward0") {
+        b, g throws(AutogradError) in
+        try Views.expand(b.tensor("input"), sizes(b), grad: g)
+      },
+      spec(
+        "flatten(input, start_dim=0, end_dim=-1)", ["input", "start_dim", "end_dim"],
+        gradFn: "ViewBackward0"
+      ) {
+        b, g throws(AutogradError) in
+        let x = try b.tensor("input")
+        if x.rank == 0 { return try Views.reshape(x, [1], grad: g) }
+        let s = try Views.normalizeDim(b.int("start_dim", default: 0), rank: x.rank)
+        let e = try Views.normalizeDim(b.int("end_dim", default: -1), rank: x.rank)
+        guard s <= e else {
+          throw .argument("flatten() has invalid args: start_dim cannot come after end_dim")
+        }
+        if s == e { return x }
+        let shape =
+          Array(x.shape[..<s]) + [x.shape[s...e].reduce(1, *)] + Array(x.shape[(e + 1)...])
+        return try Views.reshape(x, shape, grad: g)
+      },
+      spec("squeeze(input, dim=None)", ["input", "dim"], gradFn: "SqueezeBackward0") {
+        b, g throws(AutogradError) in
+        let x = try b.tensor("input")
+        if case .list(let dims)? = b.values["dim"] {
+          var list: [Int] = []
+          for d in dims { list.append(try BoundArguments.asInt(d, op: "squeeze", key: "dim")) }
+          return try Views.squeeze(x, dims: list, name: "SqueezeBackward2", grad: g)
+        }
+        return try Views.squeeze(x, dims: b.optionalInt("dim").map { [$0] }, grad: g)
+      },
+      spec("unsqueeze(input, dim)", ["input", "dim"], gradFn: "UnsqueezeBackward0") {
+        b, g throws(AutogradError) in
+        try Views.unsqueeze(b.tensor("input"), b.int("dim"), grad: g)
+      },
+      spec("getitem(input, index)  # input[index]", ["input", "index"], gradFn: "SelectBackward0") {
+        b, g throws(AutogradError) in
+        try Indexing.getitem(b.tensor("input"), index(b.values["index"]), grad: g)
+      },
+      spec(
+        "setitem(input, value, index)  # input[index] = value", ["input", "value", "index"],
+        inPlace: true, gradFn: "CopySlices"
+      ) {
+        b, g throws(AutogradError) in
+        try Indexing.setitem(
+          b.tensor("input"), index(b.values["index"]), value: b.tensor("value"), grad: g)
+      },
+      spec("clone(input)", ["input"], gradFn: "CloneBackward0") { b, g throws(AutogradError) in
+        try Views.clone(b.tensor("input"), grad: g)
+      },
+      spec("contiguous(input)", ["input"], gradFn: "CloneBackward0") { b, g throws(AutogradError) in
+        try Views.contiguous(b.tensor("input"), grad: g)
+      },
+      spec("detach(input)", ["input"], gradFn: nil) { b, _ throws(AutogradError) in
+        Views.detach(try b.tensor("input"))
+      },
+      spec("cat(tensors, dim=0)", ["tensors", "dim"], gradFn: "CatBackward0") {
+        b, g throws(AutogradError) in
+        try Views.cat(b.tensors("tensors"), dim: b.int("dim", default: 0), grad: g)
+      },
+      spec("stack(tensors, dim=0)", ["tensors", "dim"], gradFn: "StackBackward0") {
+        b, g throws(AutogradError) in
+        try Views.stack(b.tensors("tensors"), dim: b.int("dim", default: 0), grad: g)
+      },
+      spec("softmax(input, dim)", ["input", "dim"], gradFn: "SoftmaxBackward0") {
+        b, g throws(AutogradError) in
+        try Losses.softmax(b.tensor("input"), dim: b.int("dim"), grad: g)
+      },
+      spec("log_softmax(input, dim)", ["input", "dim"], gradFn: "LogSoftmaxBackward0") {
+        b, g throws(AutogradError) in
+        try Losses.logSoftmax(b.tensor("input"), dim: b.int("dim"), grad: g)
+      },
+      spec(
+        "mse_loss(input, target, reduction='mean')", ["input", "target", "reduction"],
+        gradFn: "MseLossBackward0"
+      ) {
+        b, g throws(AutogradError) in
+        try Losses.mseLoss(
+          b.tensor("input"), b.tensor("target"),
+          reduction: Losses.reduction(b.string("reduction", default: "mean")), grad: g)
+      },
+      spec(
+        "nll_loss(input, target, reduction='mean')", ["input", "target", "reduction"],
+        gradFn: "NllLossBackward0"
+      ) {
+        b, g throws(AutogradError) in
+        try Losses.nllLoss(
+          b.tensor("input"), b.tensor("target"),
+          reduction: Losses.reduction(b.string("reduction", default: "mean")), grad: g)
+      },
+      spec(
+        "cross_entropy(input, target, reduction='mean')", ["input", "target", "reduction"],
+        gradFn: "NllLossBackward0"
+      ) {
+        b, g throws(AutogradError) in
+        try Losses.crossEntropy(
+          b.tensor("input"), b.tensor("target"),
+          reduction: Losses.reduction(b.string("reduction", default: "mean")), grad: g)
+      },
+    ]
+    // In-place forms.
+    for (op, name) in [("add_", "AddBackward0"), ("sub_", "SubBackward0")] {
+      specs.append(
+        spec("\(op)(input, other, *, alpha=1)", binary + ["alpha"], inPlace: true, gradFn: name) {
+          b, g throws(AutogradError) in
+          try InPlace.binary(
+            op, b.tensor("input"), b.tensor("other"), alpha: b.double("alpha", default: 1), grad: g)
+        })
+    }
+    for (op, name) in [("mul_", "MulBackward0"), ("div_", "DivBackward0")] {
+      specs.append(
+        spec("\(op)(input, other)", binary, inPlace: true, gradFn: name) {
+          b, g throws(AutogradError) in
+          try InPlace.binary(op, b.tensor("input"), b.tensor("other"), grad: g)
+        })
+    }
+    specs.append(
+      spec("pow_(input, exponent)", ["input", "exponent"], inPlace: true, gradFn: "PowBackward0") {
+        b, g throws(AutogradError) in
+        try InPlace.binary("pow_", b.tensor("input"), b.tensor("exponent"), grad: g)
+      })
+    for op in [
+      "neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "reciprocal",
+    ] {
+      specs.append(
+        spec("\(op)_(input)", ["input"], inPlace: true, gradFn: Elementwise.unaryOps[op]?.name) {
+          b, g throws(AutogradError) in
+          try InPlace.unary(op, b.tensor("input"), grad: g)
+        })
+    }
+    specs += [
+      spec("zero_(input)", ["input"], inPlace: true, gradFn: "ZeroBackward0") {
+        b, g throws(AutogradError) in
+        try InPlace.zero(b.tensor("input"), grad: g)
+      },
+      spec("fill_(input, value)", ["input", "value"], inPlace: true, gradFn: "FillBackward2") {
+        b, g throws(AutogradError) in
+        try InPlace.fill(b.tensor("input"), b.tensor("value"), grad: g)
+      },
+      spec("copy_(input, src)", ["input", "src"], inPlace: true, gradFn: "CopyBackwards") {
+        b, g throws(AutogradError) in
+        try InPlace.copy(b.tensor("input"), b.tensor("src"), grad: g)
+      },
+    ]
+    var table: [String: Spec] = [:]
+    for s in specs { table[s.info.name] = s }
+    return table
+  }()
+}

@@ -1,0 +1,184 @@
+import Synchronization
+
+/// Creation order of nodes; the ready queue runs the newest node first, as PyTorch does.
+private let nodeSequence = Atomic<Int>(0)
+
+/// A backward function: the gradient of the op's output in, one gradient per recorded input out.
+typealias BackwardFn = (_ grad: Tensor, _ ctx: BackwardContext) throws(AutogradError) -> [Tensor?]
+
+/// What a backward formula may read: its saved tensors (already version-checked), which input gradients are
+/// wanted, and whether the formula itself must be recorded (create_graph).
+struct BackwardContext {
+  let saved: [Tensor]
+  let needs: [Bool]
+  let grad: Bool
+
+  func needs(_ i: Int) -> Bool { i < needs.count && needs[i] }
+}
+
+/// An edge to the node that receives a gradient, and which of its inputs (always 0 here: every node has one).
+struct Edge {
+  let node: Node
+  let inputNr: Int
+}
+
+/// Shape and dtype of a recorded input, so the scheduler can reduce (`sum_to`) and cast gradients generically.
+struct InputMeta {
+  let shape: [Int]
+  let dtype: DType
+}
+
+/// A tensor saved for backward, with the version it had when saved.
+struct SavedTensor {
+  var tensor: Tensor?
+  let savedVersion: Int
+  /// The op's own output: stored without its grad_fn to avoid a cycle, re-attached when unpacked.
+  let isOutput: Bool
+  let shape: [Int]
+}
+
+/// A node of the backward graph (`grad_fn`). Identity is the object; `id` is stable for its lifetime.
+public final class Node {
+  /// PyTorch's Python type name: `AddBackward0`, `CopySlices`, `AccumulateGrad`, ...
+  public let name: String
+  /// Unique, increasing in creation order.
+  public let id: Int
+  var edges: [Edge?]
+  var inputMeta: [InputMeta?]
+  var saved: [SavedTensor]
+  var released = false
+  var backwardFn: BackwardFn?
+  /// The leaf an AccumulateGrad node feeds.
+  var variable: Tensor?
+  /// CopySlices runs the in-place op's own node on the written region; its saved values are that node's.
+  var wrapped: Node?
+  /// Non-leaf tensors whose grad_fn is this node and that asked for retain_grad().
+  var retainedTensors: [WeakTensor] = []
+
+  init(
+    name: String, edges: [Edge?], inputMeta: [InputMeta?], saved: [SavedTensor],
+    backward: BackwardFn?
+  ) {
+    self.name = name
+    self.id = nodeSequence.wrappingAdd(1, ordering: .relaxed).oldValue
+    self.edges = edges
+    self.inputMeta = inputMeta
+    self.saved = saved
+    self.backwardFn = backward
+  }
+
+  static func accumulateGrad(for leaf: Tensor) -> Node {
+    let node = Node(name: "AccumulateGrad", edges: [], inputMeta: [], saved: [], backward: nil)
+    node.variable = leaf
+    return node
+  }
+
+  deinit {
+    var nodes = edges.compactMap { $0?.node }
+    var tensors = saved.compactMap(\.tensor)
+    if let v = variable { tensors.append(v) }
+    if let w = wrapped { nodes.append(w) }
+    edges = []
+    saved = []
+    variable = nil
+    wrapped = nil
+    backwardFn = nil
+    if !nodes.isEmpty || !tensors.isEmpty { Teardown.drain(nodes: &nodes, tensors: &tensors) }
+  }
+
+  var isAccumulateGrad: Bool { variable != nil }
+
+  /// The C++ forward-op name PyTorch 2.15 prints in the version-counter error (`Add` for `AddBackward0`).
+  var forwardOpName: String {
+    switch name {
+    case "CopySlices", "CopyBackwards", "AccumulateGrad": return "torch::autograd::" + name
+    default:
+      guard let range = name.range(of: "Backward") else { return name }
+      return String(name[..<range.lowerBound])
+    }
+  }
+
+  /// Next nodes, in input order (`next_functions`), `nil` for inputs that need no gradient.
+  public var nextNodes: [Node?] { edges.map { $0?.node } }
+
+  /// Shapes of the saved values and whether backward has freed them.
+  public var savedValues: [(shape: [Int], freed: Bool)] {
+    (wrapped?.saved ?? saved).map { ($0.shape, $0.tensor == nil) }
+  }
+
+  /// The leaf an AccumulateGrad node accumulates into.
+  public var leafTensor: Tensor? { variable }
+
+  /// Unpacks saved values for a run, failing as PyTorch does when they were freed or modified in place.
+  func unpackSaved() throws(AutogradError) -> [Tensor] {
+    var result: [Tensor] = []
+    result.reserveCapacity(saved.count)
+    for s in saved {
+      guard let t = s.tensor else { throw AutogradError.backwardTwice }
+      if t.versionCounter.value != s.savedVersion {
+        throw modifiedInplaceError(s, t)
+      }
+      if s.isOutput {
+        let alias = Tensor(
+          storage: t.storage, shape: t.shape, strides: t.strides, offset: t.offset,
+          versionCounter: t.versionCounter)
+        alias.requiresGradStorage = true
+        alias.gradFnStorage = self
+        result.append(alias)
+      } else {
+        result.append(t)
+      }
+    }
+    return result
+  }
+
+  private func modifiedInplaceError(_ s: SavedTensor, _ t: Tensor) -> AutogradError {
+    var text =
+      "one of the variables needed for gradient computation has been modified by an inplace operation: [\(t.dtype.legacyTypeName) \(shapeText(t.shape))]"
+    if s.isOutput {
+      text += ", which is output 0 of \(forwardOpName),"
+    } else if let fn = t.gradFn {
+      text += ", which is output \(t.outputNr) of \(fn.forwardOpName),"
+    }
+    text +=
+      " is at version \(t.versionCounter.value); expected version \(s.savedVersion) instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+    return AutogradError(.modifiedInplace, text)
+  }
+}
+
+struct WeakTensor {
+  weak var tensor: Tensor?
+}
+
+/// Releases graphs iteratively: an object is emptied into the work lists before it is released, so no deinit
+/// ever recurses more than one level.
+enum Teardown {
+  static func drain(nodes: inout [Node], tensors: inout [Tensor]) {
+    while true {
+      if var node = nodes.popLast() {
+        if isKnownUniquelyReferenced(&node) {
+          for e in node.edges { if let e { nodes.append(e.node) } }
+          for s in node.saved { if let t = s.tensor { tensors.append(t) } }
+          if let v = node.variable { tensors.append(v) }
+          if let w = node.wrapped { nodes.append(w) }
+          node.edges = []
+          node.saved = []
+          node.variable = nil
+          node.wrapped = nil
+          node.backwardFn = nil
+        }
+        continue
+      }
+      if var tensor = tensors.popLast() {
+        if isKnownUniquelyReferenced(&tensor) {
+          if let fn = tensor.gradFnStorage { nodes.append(fn) }
+          if let g = tensor.gradStorage { tensors.append(g) }
+          tensor.gradFnStorage = nil
+          tensor.gradStorage = nil
+        }
+        continue
+      }
+      return
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/// Attaches backward nodes to op results. Every op goes through `record`, so the rules for when a result
+/// requires grad live in one place.
+enum Recorder {
+  /// Records `name` for `output` when grad mode is on and any input requires grad; otherwise returns the
+  /// output untracked. `saving` tensors are checked against their version at backward; with `savingOutput`
+  /// the output itself is saved last.
+  @discardableResult
+  static func record(
+    _ name: String, _ output: Tensor, inputs: [Tensor?], saving: [Tensor] = [],
+    savingOutput: Bool = false,
+    grad: Bool, backward: @escaping BackwardFn
+  ) -> Tensor {
+    guard grad, output.dtype.isFloatingPoint, inputs.contains(where: { $0?.requiresGrad == true })
+    else {
+      return output
+    }
+    var saved = saving.map {
+      SavedTensor(
+        tensor: $0, savedVersion: $0.versionCounter.value, isOutput: false, shape: $0.shape)
+    }
+    if savingOutput {
+      saved.append(
+        SavedTensor(
+          tensor: output.detachedAlias(), savedVersion: output.versionCounter.value, isOutput: true,
+          shape: output.shape))
+    }
+    let node = Node(
+      name: name, edges: inputs.map { $0?.gradientEdge() },
+      inputMeta: inputs.map { $0.map { InputMeta(shape: $0.shape, dtype: $0.dtype) } },
+      saved: saved,
+      backward: backward)
+    output.gradFnStorage = node
+    output.outputNr = 0
+    output.requiresGradStorage = true
+    return output
+  }
+
+  /// Whether an op on these inputs would be recorded.
+  static func wouldRecord(_ inputs: [Tensor?], grad: Bool) -> Bool {
+    grad && inputs.contains(where: { $0?.requiresGrad == true })
+  }
+}
+
+extension Tensor {
+  /// Shares storage and version counter, carries no autograd state (the saved-output form).
+  func detachedAlias() -> Tensor {
+    Tensor(
+      storage: storage, shape: shape, strides: strides, offset: offset,
+      versionCounter: versionCounter)
+  }
+
+  /// A view of this tensor with new geometry; autograd views remember their root base.
+  func makeView(shape: [Int], strides: [Int], offset: Int) -> Tensor {
+    Tensor(
+      storage: storage, shape: shape, strides: strides, offset: offset,
+      versionCounter: versionCounter,
+      viewBase: viewBase ?? self)
+  }
+
+  /// Regenerates a view's grad_fn as AsStridedBackward0 after its base was changed in place (PyTorch's lazy
+  /// view regeneration), so gradients through old views stay correct.
+  func refreshViewGradFn() {
+    guard let base = viewBase, viewGradFnVersion != versionCounter.value else { return }
+    viewGradFnVersion = versionCounter.value
+    guard base.requiresGradStorage, base.gradFnStorage != nil || base.requiresGradStorage else {
+      return
+    }
+    let geometry = ViewGeometry(shape: shape, strides: strides, offset: offset - base.offset)
+    let baseShape = base.shape
+    let baseAlias = base
+    guard base.isContiguous else { return }
+    let node = Node(
+      name: "AsStridedBackward0", edges: [baseAlias.gradientEdge()],
+      inputMeta: [InputMeta(shape: baseShape, dtype: base.dtype)], saved: [],
+      backward: { g, ctx throws(AutogradError) in
+        [
+          try Views.embed(
+            g, into: baseShape, geometry: geometry, name: "AsStridedBackwardBackward0",
+            grad: ctx.grad)
+        ]
+      })
+    gradFnStorage = node
+    outputNr = 0
+    requiresGradStorage = true
+  }
+}
+
+/// Where a view's elements sit inside a contiguous tensor of its base's shape.
+struct ViewGeometry {
+  let shape: [Int]
+  let strides: [Int]
+  let offset: Int
+}

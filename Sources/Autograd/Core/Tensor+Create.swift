@@ -1,0 +1,175 @@
+import Foundation
+
+/// Creating tensors and reading their values.
+extension Tensor {
+  /// A leaf tensor from row-major values. Refuses `requiresGrad` on int64 with PyTorch's message.
+  public convenience init(
+    shape: [Int], doubles: [Double], dtype: DType = .float32, requiresGrad: Bool = false
+  )
+    throws(AutogradError)
+  {
+    let count = try checkedCount(shape)
+    guard count == doubles.count else {
+      throw .argument(
+        "expected \(count) values for shape \(shapeText(shape)), got \(doubles.count)")
+    }
+    if requiresGrad && !dtype.isFloatingPoint { throw AutogradError.floatingRequiresGrad }
+    self.init(zerosOf: shape, dtype: dtype)
+    Kernels.write(doubles, into: self)
+    requiresGradStorage = requiresGrad
+  }
+
+  /// A 0-d tensor holding a Python number, marked as a wrapped number for type promotion.
+  public static func scalar(_ value: Double, dtype: DType = .float64) -> Tensor {
+    let t = Kernels.tensor([value], shape: [], dtype: dtype)
+    t.isWrappedNumber = true
+    return t
+  }
+
+  public static func zeros(_ shape: [Int], dtype: DType = .float32, requiresGrad: Bool = false)
+    throws(AutogradError) -> Tensor
+  {
+    try full(shape, value: 0, dtype: dtype, requiresGrad: requiresGrad)
+  }
+
+  public static func ones(_ shape: [Int], dtype: DType = .float32, requiresGrad: Bool = false)
+    throws(AutogradError) -> Tensor
+  {
+    try full(shape, value: 1, dtype: dtype, requiresGrad: requiresGrad)
+  }
+
+  public static func full(
+    _ shape: [Int], value: Double, dtype: DType = .float32, requiresGrad: Bool = false
+  )
+    throws(AutogradError) -> Tensor
+  {
+    _ = try checkedCount(shape)
+    if requiresGrad && !dtype.isFloatingPoint { throw AutogradError.floatingRequiresGrad }
+    let t = Tensor(zerosOf: shape, dtype: dtype)
+    if value != 0 { Kernels.fill(t, value) }
+    t.requiresGradStorage = requiresGrad
+    return t
+  }
+
+  /// Uniform [0, 1) values from a deterministic generator seeded by `seed`.
+  public static func rand(
+    _ shape: [Int], seed: UInt64, dtype: DType = .float32, requiresGrad: Bool = false
+  )
+    throws(AutogradError) -> Tensor
+  {
+    let count = try checkedCount(shape)
+    var rng = SplitMix64(seed: seed)
+    let values = (0..<count).map { _ in rng.nextUniform() }
+    return try Tensor(shape: shape, doubles: values, dtype: dtype, requiresGrad: requiresGrad)
+  }
+
+  /// Standard normal values from a deterministic generator seeded by `seed` (Box-Muller).
+  public static func randn(
+    _ shape: [Int], seed: UInt64, dtype: DType = .float32, requiresGrad: Bool = false
+  )
+    throws(AutogradError) -> Tensor
+  {
+    let count = try checkedCount(shape)
+    var rng = SplitMix64(seed: seed)
+    let values = (0..<count).map { _ in rng.nextNormal() }
+    return try Tensor(shape: shape, doubles: values, dtype: dtype, requiresGrad: requiresGrad)
+  }
+
+  /// `torch.arange(start, end, step)`; `dtype` nil infers int64 from integral arguments, else float32.
+  public static func arange(
+    start: Double = 0, end: Double, step: Double = 1, dtype: DType? = nil,
+    requiresGrad: Bool = false
+  ) throws(AutogradError) -> Tensor {
+    guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
+      throw .argument("step must be nonzero")
+    }
+    guard (step > 0 && end >= start) || (step < 0 && end <= start) else {
+      throw .argument("upper bound and larger bound inconsistent with step sign")
+    }
+    let countDouble = ((end - start) / step).rounded(.up)
+    guard countDouble <= 100_000_000 else { throw .argument("arange: too many elements") }
+    let count = Int(countDouble)
+    let integral = start.rounded() == start && end.rounded() == end && step.rounded() == step
+    let type = dtype ?? (integral ? .int64 : .float32)
+    let values = (0..<count).map { start + Double($0) * step }
+    return try Tensor(shape: [count], doubles: values, dtype: type, requiresGrad: requiresGrad)
+  }
+
+  // MARK: Values out
+
+  /// The values in row-major order, as Double.
+  public func contiguousDoubles() -> [Double] { Kernels.doubles(self) }
+
+  /// Calls `body` with the row-major float32 values without copying when the tensor is contiguous.
+  public func withContiguousBuffer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows
+    -> R?
+  {
+    guard dtype == .float32 else { return nil }
+    let source = isContiguous ? self : Kernels.contiguousCopy(self)
+    return try body(
+      UnsafeBufferPointer(start: source.storage.floats() + source.offset, count: numel))
+  }
+
+  /// Calls `body` with the row-major float64 values without copying when the tensor is contiguous.
+  public func withContiguousBuffer<R>(_ body: (UnsafeBufferPointer<Double>) throws -> R) rethrows
+    -> R?
+  {
+    guard dtype == .float64 else { return nil }
+    let source = isContiguous ? self : Kernels.contiguousCopy(self)
+    return try body(
+      UnsafeBufferPointer(start: source.storage.doubles() + source.offset, count: numel))
+  }
+
+  /// The single value of a one-element tensor (`.item()`).
+  public func item() throws(AutogradError) -> Double {
+    guard numel == 1 else {
+      throw .argument("a Tensor with \(numel) elements cannot be converted to Scalar")
+    }
+    return storage.load(offset)
+  }
+
+  /// Bytes of storage this tensor keeps alive (its own allocation, shared with views).
+  public var storageByteCount: Int { storage.byteCount }
+}
+
+/// Element count of a shape, refusing negative sizes and overflow.
+func checkedCount(_ shape: [Int]) throws(AutogradError) -> Int {
+  var count = 1
+  for s in shape {
+    guard s >= 0 else { throw .argument("negative dimension \(s)") }
+    let (r, o) = count.multipliedReportingOverflow(by: s)
+    guard !o, r <= 1 << 40 else { throw .argument("tensor too large") }
+    count = r
+  }
+  return count
+}
+
+/// A small deterministic generator (SplitMix64), so `rand`/`randn` with a seed reproduce exactly.
+struct SplitMix64 {
+  var state: UInt64
+  var spare: Double?
+
+  init(seed: UInt64) { state = seed }
+
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+
+  mutating func nextUniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+  mutating func nextNormal() -> Double {
+    if let s = spare {
+      spare = nil
+      return s
+    }
+    let u1 = max(nextUniform(), 0x1.0p-53)
+    let u2 = nextUniform()
+    let r = (-2 * log(u1)).squareRoot()
+    spare = r * sin(2 * .pi * u2)
+    return r * cos(2 * .pi * u2)
+  }
+}

@@ -1,0 +1,105 @@
+/// An n-dimensional array over a shared storage, with PyTorch's autograd metadata.
+///
+/// Not thread-safe: a tensor and the graph behind it belong to one session, which serialises its calls.
+public final class Tensor {
+  let storage: Storage
+  public let shape: [Int]
+  let strides: [Int]
+  let offset: Int
+  public let dtype: DType
+  let versionCounter: VersionCounter
+
+  // Autograd metadata. `gradFnStorage` is read through `gradFn`, which regenerates a stale view's node.
+  var requiresGradStorage = false
+  var gradFnStorage: Node?
+  var outputNr = 0
+  var gradStorage: Tensor?
+  var retainsGradStorage = false
+  /// Leaves hold their AccumulateGrad weakly; the graph holds it strongly (as PyTorch does), so no cycle.
+  weak var accumulator: Node?
+
+  /// For views made with autograd: the root base whose storage this view reads.
+  let viewBase: Tensor?
+  /// The version at which this view's grad_fn was last set; a mismatch means the base changed in place.
+  var viewGradFnVersion = 0
+  /// A Python number wrapped into a 0-d tensor: it takes part in type promotion with a lower priority.
+  var isWrappedNumber = false
+
+  init(
+    storage: Storage, shape: [Int], strides: [Int], offset: Int, versionCounter: VersionCounter,
+    viewBase: Tensor? = nil
+  ) {
+    self.storage = storage
+    self.shape = shape
+    self.strides = strides
+    self.offset = offset
+    self.dtype = storage.dtype
+    self.versionCounter = versionCounter
+    self.viewBase = viewBase
+    self.viewGradFnVersion = versionCounter.value
+  }
+
+  /// A fresh contiguous tensor of zeros (no autograd).
+  convenience init(zerosOf shape: [Int], dtype: DType) {
+    let count = shape.reduce(1, *)
+    self.init(
+      storage: Storage(dtype: dtype, count: count), shape: shape, strides: contiguousStrides(shape),
+      offset: 0, versionCounter: VersionCounter())
+  }
+
+  deinit {
+    // Long graphs would otherwise be released recursively and overflow the stack.
+    if gradFnStorage != nil || gradStorage != nil {
+      var nodes: [Node] = []
+      var tensors: [Tensor] = []
+      if let node = gradFnStorage { nodes.append(node) }
+      if let grad = gradStorage { tensors.append(grad) }
+      gradFnStorage = nil
+      gradStorage = nil
+      Teardown.drain(nodes: &nodes, tensors: &tensors)
+    }
+  }
+
+  // MARK: Public read-only properties
+
+  public var numel: Int { shape.reduce(1, *) }
+  public var rank: Int { shape.count }
+  public var version: Int { versionCounter.value }
+  public var requiresGrad: Bool {
+    refreshViewGradFn()
+    return requiresGradStorage
+  }
+  public var isLeaf: Bool { gradFn == nil }
+  public var retainsGrad: Bool { retainsGradStorage }
+
+  /// The accumulated gradient (`x.grad`); `nil` until a backward reaches this leaf (or a retained non-leaf).
+  public var grad: Tensor? { gradStorage }
+
+  /// The node that produced this tensor (`grad_fn`), `nil` for leaves and untracked results.
+  public var gradFn: Node? {
+    refreshViewGradFn()
+    return gradFnStorage
+  }
+
+  var isContiguous: Bool { strides == contiguousStrides(shape) || numel <= 1 }
+
+  /// The edge a consumer of this tensor records: its grad_fn, or its AccumulateGrad if it is a leaf.
+  func gradientEdge() -> Edge? {
+    guard requiresGradStorage else { return nil }
+    if let node = gradFn { return Edge(node: node, inputNr: outputNr) }
+    if let acc = accumulator { return Edge(node: acc, inputNr: 0) }
+    let acc = Node.accumulateGrad(for: self)
+    accumulator = acc
+    return Edge(node: acc, inputNr: 0)
+  }
+}
+
+func contiguousStrides(_ shape: [Int]) -> [Int] {
+  var strides = [Int](repeating: 1, count: shape.count)
+  var running = 1
+  for d in stride(from: shape.count - 1, through: 0, by: -1) {
+    strides[d] = running
+    running *= max(shape[d], 1)
+  }
+  return strides
+}

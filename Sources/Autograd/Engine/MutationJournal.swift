@@ -1,0 +1,101 @@
+/// Undo log for one unit of work (a request, a batch of ops, an /eval program).
+///
+/// Run the work inside `recording { ... }`; every mutation the engine makes meanwhile (in-place values,
+/// version counters, grad_fn rebases, requires_grad/is_leaf, `.grad`, freed saved values) is recorded first.
+/// `rollback()` restores all of it; `commit()` forgets the log. New tensors made by the work are simply
+/// dropped by the caller.
+public final class MutationJournal {
+  private var undo: [() -> Void] = []
+  private var seen: Set<ObjectIdentifier> = []
+  private var seenMeta: Set<ObjectIdentifier> = []
+  private var seenSaved: Set<ObjectIdentifier> = []
+
+  public init() {}
+
+  /// Carries the journal down the synchronous call stack of the thread running the unit of work.
+  /// The box is only ever read by that thread, which owns the journal, so crossing the Sendable check is safe.
+  final class Box: @unchecked Sendable {
+    let journal: MutationJournal
+    init(_ journal: MutationJournal) { self.journal = journal }
+  }
+
+  @TaskLocal static var box: Box?
+
+  static var current: MutationJournal? { box?.journal }
+
+  /// Runs `body` with this journal recording the engine's mutations.
+  public func recording<R>(_ body: () throws -> R) rethrows -> R {
+    try MutationJournal.$box.withValue(Box(self)) { try body() }
+  }
+
+  /// Restores everything recorded, newest first, and empties the log.
+  public func rollback() {
+    for action in undo.reversed() { action() }
+    commit()
+  }
+
+  /// Keeps the changes and empties the log.
+  public func commit() {
+    undo = []
+    seen = []
+    seenMeta = []
+    seenSaved = []
+  }
+
+  /// Snapshots the storage bytes and version counter behind `t` (once per journal).
+  func recordStorage(_ t: Tensor) {
+    let storage = t.storage
+    if seen.insert(ObjectIdentifier(storage)).inserted {
+      let copy = UnsafeMutableRawPointer.allocate(
+        byteCount: max(storage.byteCount, 1), alignment: 64)
+      copy.copyMemory(from: storage.bytes, byteCount: storage.byteCount)
+      let holder = RawCopy(copy)
+      undo.append { storage.bytes.copyMemory(from: holder.bytes, byteCount: storage.byteCount) }
+    }
+    recordVersion(t.versionCounter)
+  }
+
+  func recordVersion(_ counter: VersionCounter) {
+    if seen.insert(ObjectIdentifier(counter)).inserted {
+      let value = counter.value
+      undo.append { counter.value = value }
+    }
+  }
+
+  /// Snapshots a tensor's autograd fields (grad_fn, requires_grad, is_leaf, `.grad`, retain_grad).
+  func recordMeta(_ t: Tensor) {
+    guard seenMeta.insert(ObjectIdentifier(t)).inserted else { return }
+    let requiresGrad = t.requiresGradStorage
+    let gradFn = t.gradFnStorage
+    let outputNr = t.outputNr
+    let grad = t.gradStorage
+    let retains = t.retainsGradStorage
+    let viewVersion = t.viewGradFnVersion
+    undo.append {
+      t.requiresGradStorage = requiresGrad
+      t.gradFnStorage = gradFn
+      t.outputNr = outputNr
+      t.gradStorage = grad
+      t.retainsGradStorage = retains
+      t.viewGradFnVersion = viewVersion
+    }
+  }
+
+  /// Snapshots a node's saved values before backward frees them.
+  func recordSaved(_ node: Node) {
+    guard seenSaved.insert(ObjectIdentifier(node)).inserted else { return }
+    let saved = node.saved
+    let released = node.released
+    undo.append {
+      node.saved = saved
+      node.released = released
+    }
+  }
+}
+
+/// Owns a snapshot allocation until the journal is dropped.
+private final class RawCopy {
+  let bytes: UnsafeMutableRawPointer
+  init(_ bytes: UnsafeMutableRawPointer) { self.bytes = bytes }
+  deinit { bytes.deallocate() }
+}

@@ -1,0 +1,386 @@
+import Foundation
+
+/// Elementwise ops: forward, saved values, backward formula and grad_fn name side by side.
+enum Elementwise {
+  enum Saves { case nothing, input, result }
+
+  struct Unary: Sendable {
+    let name: String
+    /// int64 inputs keep int64 (neg, abs, relu); other ops compute in the default float dtype.
+    let keepsInt: Bool
+    let saves: Saves
+    let forward: @Sendable (Double) -> Double
+    /// `(grad, saved input or result, record) -> input gradient`.
+    let backward: @Sendable (Tensor, Tensor?, Bool) throws(AutogradError) -> Tensor
+  }
+
+  static let unaryOps: [String: Unary] = [
+    "neg": Unary(name: "NegBackward0", keepsInt: true, saves: .nothing, forward: { -$0 }) {
+      g, _, c throws(AutogradError) in try F.neg(g, c)
+    },
+    "exp": Unary(name: "ExpBackward0", keepsInt: false, saves: .result, forward: Foundation.exp) {
+      g, r, c throws(AutogradError) in try F.mul(g, r!, c)
+    },
+    "log": Unary(name: "LogBackward0", keepsInt: false, saves: .input, forward: Foundation.log) {
+      g, x, c throws(AutogradError) in try F.div(g, x!, c)
+    },
+    "sqrt": Unary(
+      name: "SqrtBackward0", keepsInt: false, saves: .result, forward: { $0.squareRoot() }
+    ) {
+      g, r, c throws(AutogradError) in try F.div(g, F.mul(r!, Tensor.scalar(2), c), c)
+    },
+    "abs": Unary(name: "AbsBackward0", keepsInt: true, saves: .input, forward: { Swift.abs($0) }) {
+      g, x, c throws(AutogradError) in
+      try F.mul(g, F.constant(x!) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }, c)
+    },
+    "sin": Unary(name: "SinBackward0", keepsInt: false, saves: .input, forward: Foundation.sin) {
+      g, x, c throws(AutogradError) in try F.mul(g, Elementwise.unary("cos", x!, grad: c), c)
+    },
+    "cos": Unary(name: "CosBackward0", keepsInt: false, saves: .input, forward: Foundation.cos) {
+      g, x, c throws(AutogradError) in
+      try F.mul(g, F.neg(Elementwise.unary("sin", x!, grad: c), c), c)
+    },
+    "tanh": Unary(name: "TanhBackward0", keepsInt: false, saves: .result, forward: Foundation.tanh)
+    {
+      g, r, c throws(AutogradError) in
+      try F.mul(g, F.rsub(F.mul(r!, r!, c), 1, c), c)
+    },
+    "sigmoid": Unary(
+      name: "SigmoidBackward0", keepsInt: false, saves: .result,
+      forward: { 1 / (1 + Foundation.exp(-$0)) }
+    ) {
+      g, r, c throws(AutogradError) in
+      try F.mul(g, F.mul(r!, F.rsub(r!, 1, c), c), c)
+    },
+    "relu": Unary(
+      name: "ReluBackward0", keepsInt: true, saves: .result,
+      forward: { $0 > 0 ? $0 : ($0.isNaN ? $0 : 0) }
+    ) {
+      g, r, c throws(AutogradError) in try F.mul(g, F.constant(r!) { $0 > 0 ? 1 : 0 }, c)
+    },
+    "reciprocal": Unary(
+      name: "ReciprocalBackward0", keepsInt: false, saves: .result, forward: { 1 / $0 }
+    ) {
+      g, r, c throws(AutogradError) in try F.mul(F.neg(g, c), F.mul(r!, r!, c), c)
+    },
+    "square": Unary(name: "PowBackward0", keepsInt: true, saves: .input, forward: { $0 * $0 }) {
+      g, x, c throws(AutogradError) in try F.mul(g, F.mul(x!, Tensor.scalar(2), c), c)
+    },
+  ]
+
+  static func unary(_ op: String, _ x: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
+    guard let spec = unaryOps[op] else { throw .invalidOp("unknown op \(op)") }
+    let dtype = x.dtype.isFloatingPoint || spec.keepsInt ? x.dtype : .float32
+    let out = Kernels.map(x, dtype: dtype, spec.forward)
+    let backward = spec.backward
+    switch spec.saves {
+    case .nothing:
+      return Recorder.record(spec.name, out, inputs: [x], grad: grad) {
+        g, ctx throws(AutogradError) in
+        [try backward(g, nil, ctx.grad)]
+      }
+    case .input:
+      return Recorder.record(spec.name, out, inputs: [x], saving: [x], grad: grad) {
+        g, ctx throws(AutogradError) in [try backward(g, ctx.saved[0], ctx.grad)]
+      }
+    case .result:
+      return Recorder.record(spec.name, out, inputs: [x], savingOutput: true, grad: grad) {
+        g, ctx throws(AutogradError) in [try backward(g, ctx.saved[0], ctx.grad)]
+      }
+    }
+  }
+
+  // MARK: Binary ops (broadcasting; the scheduler reduces each gradient to its input's shape)
+
+  static func add(_ a: Tensor, _ b: Tensor, alpha: Double = 1, grad: Bool) throws(AutogradError)
+    -> Tensor
+  {
+    let (shape, dtype) = try binaryResult(a, b)
+    let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { $0 + alpha * $1 }
+    return Recorder.record("AddBackward0", out, inputs: [a, b], grad: grad) {
+      g, ctx throws(AutogradError) in
+      [g, alpha == 1 ? g : try F.mul(g, Tensor.scalar(alpha), ctx.grad)]
+    }
+  }
+
+  static func sub(_ a: Tensor, _ b: Tensor, alpha: Double = 1, grad: Bool) throws(AutogradError)
+    -> Tensor
+  {
+    let (shape, dtype) = try binaryResult(a, b)
+    let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { $0 - alpha * $1 }
+    return Recorder.record("SubBackward0", out, inputs: [a, b], grad: grad) {
+      g, ctx throws(AutogradError) in
+      [g, ctx.needs(1) ? try F.mul(F.neg(g, ctx.grad), Tensor.scalar(alpha), ctx.grad) : nil]
+    }
+  }
+
+  /// `other - alpha * x` for a Python number `other` (`2 - x`).
+  static func rsub(_ x: Tensor, _ other: Tensor, alpha: Double = 1, grad: Bool)
+    throws(AutogradError) -> Tensor
+  {
+    let (shape, dtype) = try binaryResult(x, other)
+    let out = Kernels.zip(x, other, shape: shape, dtype: dtype) { $1 - alpha * $0 }
+    return Recorder.record("RsubBackward1", out, inputs: [x], grad: grad) {
+      g, ctx throws(AutogradError) in
+      [alpha == 1 ? try F.neg(g, ctx.grad) : try F.mul(g, Tensor.scalar(-alpha), ctx.grad)]
+    }
+  }
+
+  static func mul(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
+    let (shape, dtype) = try binaryResult(a, b)
+    let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { $0 * $1 }
+    // Save only what the other input's gradient needs: `2 * x` saves no x (in-place on x stays legal).
+    // A wrapped Python number is kept as a value rather than a saved tensor (nobody can modify it).
+    let needA = a.requiresGrad
+    let needB = b.requiresGrad
+    let constantB = b.isWrappedNumber ? try b.item() : nil
+    let bDtype = b.dtype
+    let saving = (needA && constantB == nil ? [b] : []) + (needB ? [a] : [])
+    return Recorder.record("MulBackward0", out, inputs: [a, b], saving: saving, grad: grad) {
+      g, ctx throws(AutogradError) in
+      var result: [Tensor?] = [nil, nil]
+      if ctx.needs(0) {
+        let factor = constantB.map { Tensor.scalar($0, dtype: bDtype) } ?? ctx.saved[0]
+        result[0] = try F.mul(g, factor, ctx.grad)
+      }
+      if ctx.needs(1) {
+        result[1] = try F.mul(g, ctx.saved[needA && constantB == nil ? 1 : 0], ctx.grad)
+      }
+      return result
+    }
+  }
+
+  static func div(_ a: Tensor, _ b: Tensor, grad: Bool, name: String = "DivBackward0")
+    throws(AutogradError)
+    -> Tensor
+  {
+    let (shape, floatDtype) = try binaryResult(a, b)
+    let dtype = floatDtype.isFloatingPoint ? floatDtype : .float32
+    let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { $0 / $1 }
+    let needB = b.requiresGrad
+    let constantB = b.isWrappedNumber ? try b.item() : nil
+    let bDtype = b.dtype
+    let saving = needB ? [b, a] : (constantB == nil ? [b] : [])
+    return Recorder.record(name, out, inputs: [a, b], saving: saving, grad: grad) {
+      g, ctx throws(AutogradError) in
+      let denominator = constantB.map { Tensor.scalar($0, dtype: bDtype) } ?? ctx.saved[0]
+      var result: [Tensor?] = [ctx.needs(0) ? try F.div(g, denominator, ctx.grad) : nil, nil]
+      if ctx.needs(1) {
+        let numerator = ctx.saved[1]
+        result[1] = try F.div(
+          F.mul(F.neg(g, ctx.grad), numerator, ctx.grad), F.mul(denominator, denominator, ctx.grad),
+          ctx.grad)
+      }
+      return result
+    }
+  }
+
+  /// `x ** exponent` for a Python number exponent (`PowBackward0`).
+  static func pow(_ x: Tensor, scalar e: Double, exponentIsInt: Bool, grad: Bool)
+    throws(AutogradError) -> Tensor
+  {
+    let dtype = x.dtype.isFloatingPoint || exponentIsInt ? x.dtype : .float32
+    let out = Kernels.map(x, dtype: dtype) { Foundation.pow($0, e) }
+    return Recorder.record("PowBackward0", out, inputs: [x], saving: [x], grad: grad) {
+      g, ctx throws(AutogradError) in
+      if e == 0 { return [try F.mul(g, Tensor.scalar(0), ctx.grad)] }
+      let x = ctx.saved[0]
+      let derivative = try F.mul(
+        pow(x, scalar: e - 1, exponentIsInt: exponentIsInt, grad: ctx.grad), Tensor.scalar(e),
+        ctx.grad)
+      return [try F.mul(g, derivative, ctx.grad)]
+    }
+  }
+
+  /// `a ** b` for two tensors (`PowBackward1`).
+  static func pow(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
+    let (shape, dtype) = try binaryResult(a, b)
+    let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { Foundation.pow($0, $1) }
+    return Recorder.record(
+      "PowBackward1", out, inputs: [a, b], saving: [a, b], savingOutput: true, grad: grad
+    ) {
+      g, ctx throws(AutogradError) in
+      let (a, b, r) = (ctx.saved[0], ctx.saved[1], ctx.saved[2])
+      var result: [Tensor?] = [nil, nil]
+      if ctx.needs(0) {
+        // b * a^(b-1), and 0 where b == 0 (PyTorch masks the exponent-zero case).
+        let bMinusOne = try F.sub(b, Tensor.scalar(1), ctx.grad)
+        let d = try F.mul(b, pow(a, bMinusOne, grad: ctx.grad), ctx.grad)
+        let mask = try F.constant2(b, b) { e, _ in e == 0 ? 0 : 1 }
+        result[0] = try F.mul(F.mul(g, d, ctx.grad), mask, ctx.grad)
+      }
+      if ctx.needs(1) {
+        // a^b * log(a), and 0 where a == 0 and b >= 0.
+        let logA = try unary("log", a, grad: ctx.grad)
+        let mask = try F.constant2(a, b) { base, e in base == 0 && e >= 0 ? 0 : 1 }
+        let safeLog = try F.mul(F.where0(logA, mask), mask, ctx.grad)
+        result[1] = try F.mul(F.mul(g, r, ctx.grad), safeLog, ctx.grad)
+      }
+      return result
+    }
+  }
+
+  /// `base ** x` for a Python number base (`2 ** x`, `PowBackward2`).
+  static func rpow(_ x: Tensor, base: Double, grad: Bool) throws(AutogradError) -> Tensor {
+    let dtype = x.dtype.isFloatingPoint ? x.dtype : .float32
+    let out = Kernels.map(x, dtype: dtype) { Foundation.pow(base, $0) }
+    return Recorder.record(
+      "PowBackward2", out, inputs: [x], saving: [x], savingOutput: true, grad: grad
+    ) {
+      g, ctx throws(AutogradError) in
+      let (x, r) = (ctx.saved[0], ctx.saved[1])
+      let logBase = Foundation.log(base)
+      let factor = try F.constant(x) { e in base == 0 && e >= 0 ? 0 : logBase }
+      return [try F.mul(F.mul(g, r, ctx.grad), factor, ctx.grad)]
+    }
+  }
+
+  /// `maximum`/`minimum`: the larger (smaller) element, ties split the gradient in half.
+  static func extremum(_ a: Tensor, _ b: Tensor, greater: Bool, grad: Bool) throws(AutogradError)
+    -> Tensor
+  {
+    let (shape, dtype) = try binaryResult(a, b)
+    let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { x, y in
+      if x.isNaN || y.isNaN { return .nan }
+      return greater ? Swift.max(x, y) : Swift.min(x, y)
+    }
+    let name = greater ? "MaximumBackward0" : "MinimumBackward0"
+    return Recorder.record(name, out, inputs: [a, b], saving: [a, b], grad: grad) {
+      g, ctx throws(AutogradError) in
+      let (a, b) = (ctx.saved[0], ctx.saved[1])
+      let wa = try F.constant2(a, b) { x, y in x == y ? 0.5 : ((greater ? x > y : x < y) ? 1 : 0) }
+      let wb = try F.constant2(a, b) { x, y in x == y ? 0.5 : ((greater ? y > x : y < x) ? 1 : 0) }
+      return [try F.mul(g, wa, ctx.grad), try F.mul(g, wb, ctx.grad)]
+    }
+  }
+
+  /// Comparisons give untracked int64 0/1 (this engine has no bool dtype).
+  static func compare(_ a: Tensor, _ b: Tensor, _ f: (Double, Double) -> Bool) throws(AutogradError)
+    -> Tensor
+  {
+    let (shape, _) = try binaryResult(a, b)
+    return Kernels.zip(a, b, shape: shape, dtype: .int64) { f($0, $1) ? 1 : 0 }
+  }
+
+  /// `x.to(dtype)` (`ToCopyBackward0`); returns `x` itself when the dtype already matches.
+  static func cast(_ x: Tensor, to dtype: DType, grad: Bool) throws(AutogradError) -> Tensor {
+    if x.dtype == dtype { return x }
+    let out = Kernels.map(x, dtype: dtype) { $0 }
+    let source = x.dtype
+    return Recorder.record("ToCopyBackward0", out, inputs: [x], grad: grad) {
+      g, ctx throws(AutogradError) in
+      [try cast(g, to: source, grad: ctx.grad)]
+    }
+  }
+
+  /// `clamp(x, min, max)`: gradient passes where the input is inside the bounds.
+  static func clamp(_ x: Tensor, min lo: Double?, max hi: Double?, grad: Bool) throws(AutogradError)
+    -> Tensor
+  {
+    let out = Kernels.map(x, dtype: x.dtype) { v in
+      var r = v
+      if let lo, r < lo { r = lo }
+      if let hi, r > hi { r = hi }
+      return r
+    }
+    return Recorder.record("ClampBackward1", out, inputs: [x], saving: [x], grad: grad) {
+      g, ctx throws(AutogradError) in
+      let mask = try F.constant(ctx.saved[0]) { v in
+        if let lo, v < lo { return 0 }
+        if let hi, v > hi { return 0 }
+        return 1
+      }
+      return [try F.mul(g, mask, ctx.grad)]
+    }
+  }
+
+  // MARK: Promotion and broadcasting
+
+  static func binaryResult(_ a: Tensor, _ b: Tensor) throws(AutogradError) -> ([Int], DType) {
+    (try broadcastShapes(a.shape, b.shape), resultType([a, b]))
+  }
+
+  static func broadcastShapes(_ a: [Int], _ b: [Int]) throws(AutogradError) -> [Int] {
+    let rank = Swift.max(a.count, b.count)
+    var out = [Int](repeating: 1, count: rank)
+    for i in 0..<rank {
+      let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
+      let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
+      if da == db || db == 1 {
+        out[i] = da
+      } else if da == 1 {
+        out[i] = db
+      } else {
+        throw .shape(
+          "The size of tensor a (\(da)) must match the size of tensor b (\(db)) at non-singleton dimension \(i)"
+        )
+      }
+    }
+    return out
+  }
+
+  /// PyTorch's result type: dimensioned tensors outrank 0-d tensors, which outrank wrapped Python numbers,
+  /// unless a lower category brings a floating kind to an integral result.
+  static func resultType(_ tensors: [Tensor]) -> DType {
+    var dimResult: DType?
+    var zeroResult: DType?
+    var wrappedResult: DType?
+    func merge(_ a: DType?, _ b: DType) -> DType { a.map { DType.promote($0, b) } ?? b }
+    for t in tensors {
+      if t.isWrappedNumber {
+        wrappedResult = merge(wrappedResult, t.dtype.isFloatingPoint ? .float32 : .int64)
+      } else if t.rank == 0 {
+        zeroResult = merge(zeroResult, t.dtype)
+      } else {
+        dimResult = merge(dimResult, t.dtype)
+      }
+    }
+    func combine(_ higher: DType?, _ lower: DType?) -> DType? {
+      guard let higher else { return lower }
+      guard let lower else { return higher }
+      if higher.isFloatingPoint { return higher }
+      if lower.isFloatingPoint { return DType.promote(higher, lower) }
+      return higher
+    }
+    return combine(dimResult, combine(zeroResult, wrappedResult)) ?? .float32
+  }
+}
+
+/// Short names for backward formulas, which are written with the same tracked ops as forward code.
+enum F {
+  static func mul(_ a: Tensor, _ b: Tensor, _ grad: Bool) throws(AutogradError) -> Tensor {
+    try Elementwise.mul(a, b, grad: grad)
+  }
+  static func div(_ a: Tensor, _ b: Tensor, _ grad: Bool) throws(AutogradError) -> Tensor {
+    try Elementwise.div(a, b, grad: grad)
+  }
+  static func add(_ a: Tensor, _ b: Tensor, _ grad: Bool) throws(AutogradError) -> Tensor {
+    try Elementwise.add(a, b, grad: grad)
+  }
+  static func sub(_ a: Tensor, _ b: Tensor, _ grad: Bool) throws(AutogradError) -> Tensor {
+    try Elementwise.sub(a, b, grad: grad)
+  }
+  static func neg(_ a: Tensor, _ grad: Bool) throws(AutogradError) -> Tensor {
+    try Elementwise.unary("neg", a, grad: grad)
+  }
+  /// `s - a` for a number `s`.
+  static func rsub(_ a: Tensor, _ s: Double, _ grad: Bool) throws(AutogradError) -> Tensor {
+    try Elementwise.rsub(a, Tensor.scalar(s), grad: grad)
+  }
+  /// A derivative factor that is itself constant (a mask, a sign): untracked, same dtype as `x`.
+  static func constant(_ x: Tensor, _ f: (Double) -> Double) throws(AutogradError) -> Tensor {
+    Kernels.map(x, dtype: x.dtype, f)
+  }
+  static func constant2(_ a: Tensor, _ b: Tensor, _ f: (Double, Double) -> Double)
+    throws(AutogradError) -> Tensor
+  {
+    let (shape, dtype) = try Elementwise.binaryResult(a, b)
+    return Kernels.zip(a, b, shape: shape, dtype: dtype, f)
+  }
+  /// Replaces values where `mask` is 0 by 0 without tracking (so `0 * -inf` never makes a NaN).
+  static func where0(_ x: Tensor, _ mask: Tensor) throws(AutogradError) -> Tensor {
+    guard !x.requiresGrad else { return x }
+    let (shape, _) = try Elementwise.binaryResult(x, mask)
+    return Kernels.zip(x, mask, shape: shape, dtype: x.dtype) { v, m in m == 0 ? 0 : v }
+  }
+}

@@ -1,0 +1,143 @@
+/// Matrix products: forward through the GEMM kernel, backward formulas and grad_fn names.
+enum LinearAlgebra {
+  static func sameDtype(_ a: Tensor, _ b: Tensor) throws(AutogradError) {
+    guard a.dtype == b.dtype else {
+      throw AutogradError(
+        .dtypeMismatch,
+        "expected m1 and m2 to have the same dtype, but got: \(a.dtype.cScalarName) != \(b.dtype.cScalarName)"
+      )
+    }
+  }
+
+  static func mm(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
+    guard a.rank == 2 else { throw .shape("self must be a matrix") }
+    guard b.rank == 2 else { throw .shape("mat2 must be a matrix") }
+    try sameDtype(a, b)
+    guard a.shape[1] == b.shape[0] else {
+      throw .shape(
+        "mm: mat1 and mat2 shapes cannot be multiplied (\(a.shape[0])x\(a.shape[1]) and \(b.shape[0])x\(b.shape[1]))"
+      )
+    }
+    let out = Kernels.matmul2D(a, b)
+    let needA = a.requiresGrad
+    let needB = b.requiresGrad
+    let saving = (needA ? [b] : []) + (needB ? [a] : [])
+    return Recorder.record("MmBackward0", out, inputs: [a, b], saving: saving, grad: grad) {
+      g, ctx throws(AutogradError) in
+      let savedB = needA ? ctx.saved[0] : nil
+      let savedA = needB ? ctx.saved[needA ? 1 : 0] : nil
+      return [
+        ctx.needs(0) ? try mm(g, Views.t(savedB!, grad: ctx.grad), grad: ctx.grad) : nil,
+        ctx.needs(1) ? try mm(Views.t(savedA!, grad: ctx.grad), g, grad: ctx.grad) : nil,
+      ]
+    }
+  }
+
+  static func mv(_ a: Tensor, _ v: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
+    guard a.rank == 2, v.rank == 1 else {
+      throw .shape("vector + matrix @ vector expected, got \(a.rank), \(v.rank)")
+    }
+    try sameDtype(a, v)
+    guard a.shape[1] == v.shape[0] else {
+      throw .shape(
+        "size mismatch, got input (\(a.shape[0])), mat (\(a.shape[0])x\(a.shape[1])), vec (\(v.shape[0]))"
+      )
+    }
+    let column = Tensor(
+      storage: v.storage, shape: [v.shape[0], 1], strides: [v.strides[0], 1], offset: v.offset,
+      versionCounter: v.versionCounter)
+    let product = Kernels.matmul2D(a, column)
+    let out = Tensor(
+      storage: product.storage, shape: [a.shape[0]], strides: [1], offset: 0,
+      versionCounter: product.versionCounter)
+    let needA = a.requiresGrad
+    let needV = v.requiresGrad
+    let saving = (needA ? [v] : []) + (needV ? [a] : [])
+    return Recorder.record("MvBackward0", out, inputs: [a, v], saving: saving, grad: grad) {
+      g, ctx throws(AutogradError) in
+      let savedV = needA ? ctx.saved[0] : nil
+      let savedA = needV ? ctx.saved[needA ? 1 : 0] : nil
+      var result: [Tensor?] = [nil, nil]
+      if ctx.needs(0) {
+        // Outer product g ⊗ v.
+        let gc = try Views.unsqueeze(g, 1, grad: ctx.grad)
+        let vr = try Views.unsqueeze(savedV!, 0, grad: ctx.grad)
+        result[0] = try mm(gc, vr, grad: ctx.grad)
+      }
+      if ctx.needs(1) { result[1] = try mv(Views.t(savedA!, grad: ctx.grad), g, grad: ctx.grad) }
+      return result
+    }
+  }
+
+  static func dot(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
+    guard a.rank == 1, b.rank == 1 else {
+      throw .shape("1D tensors expected, but got \(a.rank)D and \(b.rank)D tensors")
+    }
+    guard a.shape[0] == b.shape[0] else {
+      throw .shape(
+        "inconsistent tensor size, expected tensor [\(a.shape[0])] and src [\(b.shape[0])] to have the same number of elements, but got \(a.shape[0]) and \(b.shape[0]) elements respectively"
+      )
+    }
+    guard a.dtype == b.dtype else {
+      throw AutogradError(
+        .dtypeMismatch,
+        "dot : expected both vectors to have same dtype, but found \(a.dtype == .float32 ? "Float" : "Double") and \(b.dtype == .float32 ? "Float" : "Double")"
+      )
+    }
+    let row = Tensor(
+      storage: a.storage, shape: [1, a.shape[0]], strides: [0, a.strides[0]], offset: a.offset,
+      versionCounter: a.versionCounter)
+    let column = Tensor(
+      storage: b.storage, shape: [b.shape[0], 1], strides: [b.strides[0], 0], offset: b.offset,
+      versionCounter: b.versionCounter)
+    let product = Kernels.matmul2D(row, column)
+    let out = Tensor(
+      storage: product.storage, shape: [], strides: [], offset: 0,
+      versionCounter: product.versionCounter)
+    let needA = a.requiresGrad
+    let needB = b.requiresGrad
+    let saving = (needA ? [b] : []) + (needB ? [a] : [])
+    return Recorder.record("DotBackward0", out, inputs: [a, b], saving: saving, grad: grad) {
+      g, ctx throws(AutogradError) in
+      let savedB = needA ? ctx.saved[0] : nil
+      let savedA = needB ? ctx.saved[needA ? 1 : 0] : nil
+      return [
+        ctx.needs(0) ? try F.mul(g, savedB!, ctx.grad) : nil,
+        ctx.needs(1) ? try F.mul(g, savedA!, ctx.grad) : nil,
+      ]
+    }
+  }
+
+  /// `torch.matmul`, decomposed into the primitives PyTorch uses (so the grad_fn chain matches).
+  static func matmul(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
+    switch (a.rank, b.rank) {
+    case (0, _), (_, 0):
+      throw .shape(
+        "both arguments to matmul need to be at least 1D, but they are \(a.rank)D and \(b.rank)D")
+    case (1, 1):
+      return try dot(a, b, grad: grad)
+    case (2, 1):
+      return try mv(a, b, grad: grad)
+    case (2, 2):
+      return try mm(a, b, grad: grad)
+    case (1, 2):
+      let row = try Views.unsqueeze(a, 0, grad: grad)
+      return try Views.squeeze(
+        mm(row, b, grad: grad), dims: [0], name: "SqueezeBackward4", grad: grad)
+    case (_, 2) where a.rank > 2:
+      // Fold the batch dims into rows: view -> mm -> _unsafe_view.
+      let k = a.shape[a.rank - 1]
+      let rows = a.numel / Swift.max(k, 1)
+      let folded = try Views.reshape(a, [k == 0 ? 0 : rows, k], grad: grad)
+      let product = try mm(folded, b, grad: grad)
+      return try Views.unsafeView(product, Array(a.shape.dropLast()) + [b.shape[1]], grad: grad)
+    case (_, 1) where a.rank > 2:
+      let column = try Views.unsqueeze(b, 1, grad: grad)
+      let product = try matmul(a, column, grad: grad)
+      return try Views.squeeze(product, dims: [-1], name: "SqueezeBackward4", grad: grad)
+    default:
+      throw .invalidOp(
+        "matmul of \(a.rank)-D and \(b.rank)-D tensors is not supported by this engine")
+    }
+  }
+}

@@ -1,0 +1,176 @@
+import Foundation
+
+/// softmax, log_softmax and losses: forward, backward formula and grad_fn name side by side.
+enum Losses {
+  /// Values of softmax or log_softmax along `dim`, computed untracked.
+  private static func softmaxValues(_ x: Tensor, dim: Int, log: Bool) throws(AutogradError)
+    -> Tensor
+  {
+    let (maxValues, _) = Kernels.argReduce(
+      x.rank == 0 ? Kernels.tensor(Kernels.doubles(x), shape: [1], dtype: x.dtype) : x,
+      dim: x.rank == 0 ? 0 : dim, greater: true)
+    let source = x.rank == 0 ? Kernels.tensor(Kernels.doubles(x), shape: [1], dtype: x.dtype) : x
+    let shifted = Kernels.zip(source, maxValues, shape: source.shape, dtype: .float64) { v, m in
+      m.isFinite ? v - m : v
+    }
+    let exps = Kernels.map(shifted, dtype: .float64) { Foundation.exp($0) }
+    let sums = Kernels.reduce(
+      exps, dims: [dim == 0 && x.rank == 0 ? 0 : dim], dtype: .float64, initial: 0
+    ) { $0 += $1 }
+    let result =
+      log
+      ? Kernels.zip(shifted, sums, shape: source.shape, dtype: x.dtype) { s, total in
+        s - Foundation.log(total)
+      }
+      : Kernels.zip(exps, sums, shape: source.shape, dtype: x.dtype) { e, total in e / total }
+    if x.rank == 0 { return Kernels.tensor(Kernels.doubles(result), shape: [], dtype: x.dtype) }
+    return result
+  }
+
+  static func softmax(_ x: Tensor, dim: Int, grad: Bool) throws(AutogradError) -> Tensor {
+    guard x.dtype.isFloatingPoint else {
+      throw .invalidOp("\"softmax_lastdim_kernel_impl\" not implemented for 'Long'")
+    }
+    let d = try Views.normalizeDim(dim, rank: x.rank)
+    let out = try softmaxValues(x, dim: d, log: false)
+    return Recorder.record("SoftmaxBackward0", out, inputs: [x], savingOutput: true, grad: grad) {
+      g, ctx throws(AutogradError) in
+      let r = ctx.saved[0]
+      let gr = try F.mul(g, r, ctx.grad)
+      let total = try Reductions.sum(
+        gr, dims: x.rank == 0 ? nil : [d], keepdim: true, grad: ctx.grad)
+      return [try F.sub(gr, F.mul(r, total, ctx.grad), ctx.grad)]
+    }
+  }
+
+  static func logSoftmax(_ x: Tensor, dim: Int, grad: Bool) throws(AutogradError) -> Tensor {
+    guard x.dtype.isFloatingPoint else {
+      throw .invalidOp("\"log_softmax_lastdim_kernel_impl\" not implemented for 'Long'")
+    }
+    let d = try Views.normalizeDim(dim, rank: x.rank)
+    let out = try softmaxValues(x, dim: d, log: true)
+    let rank = x.rank
+    return Recorder.record("LogSoftmaxBackward0", out, inputs: [x], savingOutput: true, grad: grad)
+    {
+      g, ctx throws(AutogradError) in
+      let r = ctx.saved[0]
+      let total = try Reductions.sum(g, dims: rank == 0 ? nil : [d], keepdim: true, grad: ctx.grad)
+      let p = try Elementwise.unary("exp", r, grad: ctx.grad)
+      return [try F.sub(g, F.mul(p, total, ctx.grad), ctx.grad)]
+    }
+  }
+
+  enum Reduction: String {
+    case mean, sum, none
+  }
+
+  static func reduction(_ text: String) throws(AutogradError) -> Reduction {
+    guard let r = Reduction(rawValue: text) else {
+      throw .argument("\(text) is not a valid value for reduction")
+    }
+    return r
+  }
+
+  static func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction, grad: Bool)
+    throws(AutogradError)
+    -> Tensor
+  {
+    let (shape, dtype) = try Elementwise.binaryResult(input, target)
+    let diff = Kernels.zip(input, target, shape: shape, dtype: dtype) { ($0 - $1) * ($0 - $1) }
+    let out: Tensor
+    switch reduction {
+    case .none: out = diff
+    case .sum: out = try Reductions.sum(diff, dims: nil, grad: false)
+    case .mean: out = try Reductions.mean(diff, dims: nil, grad: false)
+    }
+    let count = Double(Swift.max(shape.reduce(1, *), 1))
+    return Recorder.record(
+      "MseLossBackward0", out, inputs: [input, target], saving: [input, target], grad: grad
+    ) {
+      g, ctx throws(AutogradError) in
+      let (a, b) = (ctx.saved[0], ctx.saved[1])
+      var scale = try F.mul(F.sub(a, b, ctx.grad), Tensor.scalar(2), ctx.grad)
+      if reduction == .mean { scale = try F.div(scale, Tensor.scalar(count), ctx.grad) }
+      let d = try F.mul(scale, g, ctx.grad)
+      return [ctx.needs(0) ? d : nil, ctx.needs(1) ? try F.neg(d, ctx.grad) : nil]
+    }
+  }
+
+  /// `nll_loss(input, target)`: input [N, C] or [C], int64 class targets, ignore_index -100.
+  static func nllLoss(
+    _ input: Tensor, _ target: Tensor, reduction: Reduction, ignoreIndex: Int = -100, grad: Bool
+  )
+    throws(AutogradError) -> Tensor
+  {
+    guard target.dtype == .int64 else {
+      throw AutogradError(
+        .dtypeMismatch,
+        "expected scalar type Long but found \(target.dtype == .float32 ? "Float" : "Double")")
+    }
+    guard input.rank == 1 || input.rank == 2 else {
+      throw .shape("Expected 1 or 2 dimensions (got \(input.rank))")
+    }
+    let batched = input.rank == 2
+    let n = batched ? input.shape[0] : 1
+    let classes = input.shape[batched ? 1 : 0]
+    guard (batched && target.shape == [n]) || (!batched && target.rank == 0) else {
+      throw .shape(
+        batched
+          ? "Expected input batch_size (\(n)) to match target batch_size (\(target.shape.first ?? 0))."
+          : "0D or 1D target tensor expected, multi-target not supported")
+    }
+    let values = Kernels.doubles(input)
+    let targets = Kernels.doubles(target).map { Int($0) }
+    var losses = [Double](repeating: 0, count: n)
+    var weightTotal = 0.0
+    for i in 0..<n {
+      let t = targets[i]
+      if t == ignoreIndex { continue }
+      guard t >= 0, t < classes else { throw .shape("Target \(t) is out of bounds.") }
+      losses[i] = -values[i * classes + t]
+      weightTotal += 1
+    }
+    let out: Tensor
+    switch reduction {
+    case .none: out = Kernels.tensor(losses, shape: batched ? [n] : [], dtype: input.dtype)
+    case .sum: out = Kernels.tensor([losses.reduce(0, +)], shape: [], dtype: input.dtype)
+    case .mean:
+      out = Kernels.tensor([losses.reduce(0, +) / weightTotal], shape: [], dtype: input.dtype)
+    }
+    let inputShape = input.shape
+    return Recorder.record("NllLossBackward0", out, inputs: [input], saving: [target], grad: grad) {
+      g, ctx throws(AutogradError) in
+      // d loss / d input[i, t_i] = -w_i; a one-hot weight matrix times the (broadcast) incoming gradient.
+      var weights = [Double](repeating: 0, count: inputShape.reduce(1, *))
+      let scale = reduction == .mean ? 1 / weightTotal : 1
+      for i in 0..<n where targets[i] != ignoreIndex { weights[i * classes + targets[i]] = -scale }
+      let w = Kernels.tensor(weights, shape: inputShape, dtype: g.dtype)
+      let gShaped = reduction == .none && batched ? try Views.unsqueeze(g, 1, grad: ctx.grad) : g
+      return [try F.mul(w, gShaped, ctx.grad)]
+    }
+  }
+
+  /// `cross_entropy` = `log_softmax` over the class dim + `nll_loss` (class indices), or the probability form.
+  static func crossEntropy(_ input: Tensor, _ target: Tensor, reduction: Reduction, grad: Bool)
+    throws(AutogradError)
+    -> Tensor
+  {
+    let classDim = input.rank == 1 ? 0 : 1
+    let logp = try logSoftmax(input, dim: classDim, grad: grad)
+    if target.dtype == .int64 { return try nllLoss(logp, target, reduction: reduction, grad: grad) }
+    guard target.shape == input.shape else {
+      throw .shape("Expected target size \(shapeText(input.shape)), got \(shapeText(target.shape))")
+    }
+    let perSample = try F.neg(
+      Reductions.sum(F.mul(logp, target, grad), dims: [classDim], grad: grad), grad)
+    switch reduction {
+    case .none: return perSample
+    case .sum: return try Reductions.sum(perSample, dims: nil, grad: grad)
+    case .mean:
+      let n = input.rank == 1 ? 1 : input.shape[0]
+      return try Elementwise.div(
+        Reductions.sum(perSample, dims: nil, grad: grad), Tensor.scalar(Double(n)), grad: grad,
+        name: "DivBackward1")
+    }
+  }
+}

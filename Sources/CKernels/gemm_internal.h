@@ -1,0 +1,36 @@
+#ifndef CKERNELS_GEMM_INTERNAL_H
+#define CKERNELS_GEMM_INTERNAL_H
+
+#include <stddef.h>
+
+// A micro-kernel computes one MR x NR tile of C from kc steps of packed A (MR values per step) and packed B
+// (NR values per step). With add == 0 it stores the tile, otherwise it adds the tile to C.
+typedef void (*ck_sukernel)(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc, int add);
+typedef void (*ck_dukernel)(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc, int add);
+
+// Register tile (mr x nr) and cache blocks: an mc x kc block of A stays in L2, a kc x nr sliver of B in L1,
+// and a kc x nc panel of B in L3.
+typedef struct {
+    const char *name;
+    int mr, nr, mc, kc, nc;
+    ck_sukernel kernel;
+} ck_sgemm_config;
+
+typedef struct {
+    const char *name;
+    int mr, nr, mc, kc, nc;
+    ck_dukernel kernel;
+} ck_dgemm_config;
+
+// The largest register tile any kernel uses, so edge tiles fit a stack buffer.
+#define CK_MAX_TILE (16 * 64)
+
+enum { CK_ISA_GENERIC = 0, CK_ISA_AVX2 = 1, CK_ISA_AVX512 = 2 };
+
+extern const ck_sgemm_config ck_sgemm_configs[3];
+extern const ck_dgemm_config ck_dgemm_configs[3];
+
+/// The best instruction set this CPU and OS support (CPUID + XGETBV), computed once.
+int ck_detect_isa(void);
+
+#endif

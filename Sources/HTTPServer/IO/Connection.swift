@@ -1,0 +1,327 @@
+import Dispatch
+import Glibc
+import HTTPTypes
+
+/// One client connection: the socket, its Dispatch sources, and the buffers, driving a `ConnectionStateMachine`.
+///
+/// `@unchecked Sendable`: all mutable state is touched only on `loop.queue` — the sources target it, handler
+/// results hop back to it with `queue.async`, and the server reaches connections only through it. The descriptor
+/// is closed only in the last source's cancel handler, so its number cannot be reused while a source watches it.
+final class Connection: @unchecked Sendable {
+    let fd: Int32
+    let loop: IOLoop
+    let core: ServerCore
+    private var machine: ConnectionStateMachine
+    private let readSource: DispatchSourceRead
+    private var writeSource: DispatchSourceWrite?
+    private var readSuspended = false
+    private var writeSuspended = false
+    private var openSources = 1
+    private var cancelled = false
+    /// Over the connection cap: answer 503 and close.
+    private let rejected: Bool
+
+    private static let inputCapacity = 16 * 1024
+    private let input = UnsafeMutablePointer<UInt8>.allocate(capacity: Connection.inputCapacity)
+    private var inputStart = 0
+    private var inputEnd = 0
+
+    private var outputHead: [UInt8] = []
+    private var outputBody: [UInt8] = []
+    private var headSent = 0
+    private var bodySent = 0
+    /// The pending output ends with a final response (not just `100 Continue`).
+    private var outputIsFinal = false
+
+    init(fd: Int32, loop: IOLoop, core: ServerCore, rejected: Bool) {
+        self.fd = fd
+        self.loop = loop
+        self.core = core
+        self.rejected = rejected
+        self.machine = ConnectionStateMachine(
+            limits: core.configuration.parserLimits, timeouts: core.timeouts, now: IOLoop.now())
+        self.readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
+        outputHead.reserveCapacity(512)
+    }
+
+    deinit {
+        input.deallocate()
+    }
+
+    /// On `loop.queue`.
+    func start() {
+        loop.register(self)
+        readSource.setEventHandler { [self] in onReadable() }
+        readSource.setCancelHandler { [self] in sourceCancelled() }
+        readSource.activate()
+        if rejected {
+            sendError(status: 503)
+        }
+    }
+
+    // MARK: Reading
+
+    private func onReadable() {
+        guard !cancelled else { return }
+        while true {
+            if inputStart == inputEnd {
+                inputStart = 0
+                inputEnd = 0
+            } else if inputEnd == Connection.inputCapacity && inputStart > 0 {
+                (input + 0).update(from: input + inputStart, count: inputEnd - inputStart)
+                inputEnd -= inputStart
+                inputStart = 0
+            }
+            let space = Connection.inputCapacity - inputEnd
+            guard space > 0 else { return }
+            let count = recv(fd, input + inputEnd, space, 0)
+            if count > 0 {
+                if machine.phase == .lingering {
+                    continue  // discard: the client only needs to see our last response
+                }
+                inputEnd += count
+                processInput()
+                if cancelled || !machine.wantsInput { return }
+                if count < space { return }  // drained; the source fires again when more arrives
+            } else if count == 0 {
+                if machine.inputClosed() { close() }
+                return
+            } else {
+                let error = errno
+                if error == EINTR { continue }
+                if error != EAGAIN && error != EWOULDBLOCK { close() }
+                return
+            }
+        }
+    }
+
+    /// Parses buffered bytes; also called after a response for pipelined requests already here.
+    private func processInput() {
+        while inputStart < inputEnd && machine.wantsInput && machine.phase != .lingering {
+            let now = IOLoop.now()
+            let (consumed, result) = machine.bytesReceived(
+                UnsafeBufferPointer(start: input + inputStart, count: inputEnd - inputStart), now: now)
+            inputStart += consumed
+            switch result {
+            case .needMore:
+                return
+            case .sendContinue:
+                queueOutput(head: ResponseEncoder.continueResponse, body: [], final: false)
+            case .request:
+                dispatchRequest()
+                return
+            case .error(let error):
+                sendError(status: error.status)
+                return
+            }
+        }
+    }
+
+    private func dispatchRequest() {
+        suspendReading()
+        let parser = machine.parser
+        let info = parser.head
+        let head = RequestBuilder.makeHead(from: parser)
+        let request = HTTPServerRequest(head: head, body: machine.takeBody(), isHEAD: info.isHEAD)
+        let http10 = parser.versionMinor == 0
+        let core = self.core
+        Task {
+            let outcome = await core.respond(to: request, acceptsGzip: info.acceptsGzip)
+            self.loop.queue.async {
+                self.responseReady(outcome, isHEAD: info.isHEAD, http10: http10)
+            }
+        }
+    }
+
+    // MARK: Writing
+
+    private func responseReady(_ outcome: ServerCore.Outcome, isHEAD: Bool, http10: Bool) {
+        guard !cancelled else { return }
+        let response = outcome.response
+        machine.responseStarted(forceClose: outcome.close, now: IOLoop.now())
+        let framing = ResponseEncoder.Framing(
+            keepAlive: !machine.closeAfterResponse, http10: http10, isHEAD: isHEAD)
+        var head: [UInt8] = []
+        swap(&head, &outputHead)
+        head.removeAll(keepingCapacity: true)
+        let date = loop.dateCache.current()
+        let sendsBody = ResponseEncoder.encodeHead(
+            status: response.status, fields: response.headerFields, bodyCount: response.body.count,
+            framing: framing, date: date, into: &head)
+        outputHead = head
+        headSent = 0
+        outputBody = sendsBody ? response.body : []
+        bodySent = 0
+        outputIsFinal = true
+        flush()
+    }
+
+    /// A parser error, timeout or the connection cap: a bodiless answer with `Connection: close`.
+    private func sendError(status: Int) {
+        var head: [UInt8] = []
+        ResponseEncoder.encodeError(status: status, date: loop.dateCache.current(), into: &head)
+        if rejected || machine.phase != .writing { machine.failRequest(now: IOLoop.now()) }
+        queueOutput(head: head, body: [], final: true)
+    }
+
+    private func queueOutput(head: [UInt8], body: [UInt8], final: Bool) {
+        if headSent == outputHead.count && bodySent == outputBody.count {
+            outputHead = head
+            outputBody = body
+            headSent = 0
+            bodySent = 0
+        } else {
+            // Behind an unsent 100 Continue: append (rare, small).
+            outputHead.append(contentsOf: outputBody[bodySent...])
+            outputHead.append(contentsOf: head)
+            outputBody = body
+            bodySent = 0
+        }
+        outputIsFinal = final
+        if final { suspendReading() }
+        flush()
+    }
+
+    /// Writes as much pending output as the socket takes: head and body in one `sendmsg`.
+    private func flush() {
+        while headSent < outputHead.count || bodySent < outputBody.count {
+            let written = outputHead.withUnsafeBytes { head in
+                outputBody.withUnsafeBytes { body in
+                    var vectors = (
+                        iovec(
+                            iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress.map { $0 + headSent }),
+                            iov_len: head.count - headSent),
+                        iovec(
+                            iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress.map { $0 + bodySent }),
+                            iov_len: body.count - bodySent)
+                    )
+                    return withUnsafeMutableBytes(of: &vectors) { raw in
+                        var message = msghdr()
+                        message.msg_iov = raw.baseAddress?.assumingMemoryBound(to: iovec.self)
+                        message.msg_iovlen = 2
+                        return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+                    }
+                }
+            }
+            if written >= 0 {
+                let fromHead = min(written, outputHead.count - headSent)
+                headSent += fromHead
+                bodySent += written - fromHead
+                machine.writeProgressed(now: IOLoop.now())
+            } else {
+                let error = errno
+                if error == EINTR { continue }
+                if error == EAGAIN || error == EWOULDBLOCK {
+                    resumeWriting()
+                } else {
+                    close()  // EPIPE, ECONNRESET: the client is gone
+                }
+                return
+            }
+        }
+        suspendWriting()
+        outputHead.removeAll(keepingCapacity: true)
+        outputBody = []
+        headSent = 0
+        bodySent = 0
+        if outputIsFinal {
+            outputIsFinal = false
+            responseWritten()
+        }
+    }
+
+    private func responseWritten() {
+        if machine.responseFinished(now: IOLoop.now()) {
+            processInput()  // pipelined requests already buffered: the socket will not signal them again
+            if !cancelled && machine.wantsInput { resumeReading() }
+        } else {
+            // Lingering close (RFC 9112 §9.6): stop sending, drain what the client still sends, then close.
+            shutdown(fd, Int32(SHUT_WR))
+            resumeReading()
+        }
+    }
+
+    // MARK: Sources
+
+    private func suspendReading() {
+        guard !readSuspended else { return }
+        readSuspended = true
+        readSource.suspend()
+    }
+
+    private func resumeReading() {
+        guard readSuspended, !cancelled else { return }
+        readSuspended = false
+        readSource.resume()
+    }
+
+    private func resumeWriting() {
+        if let writeSource {
+            if writeSuspended {
+                writeSuspended = false
+                writeSource.resume()
+            }
+            return
+        }
+        // Created on the first blocked write and kept (suspended) afterwards: re-creating sources for one fd is
+        // where libdispatch has lost events (libdispatch #833).
+        let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
+        source.setEventHandler { [self] in flush() }
+        source.setCancelHandler { [self] in sourceCancelled() }
+        openSources += 1
+        writeSource = source
+        source.activate()
+    }
+
+    private func suspendWriting() {
+        guard let writeSource, !writeSuspended else { return }
+        writeSuspended = true
+        writeSource.suspend()
+    }
+
+    // MARK: Timeouts, shutdown, close
+
+    func timerTick(now: UInt64) {
+        guard !cancelled else { return }
+        switch machine.timerFired(now: now) {
+        case .none:
+            break
+        case .close:
+            close()
+        case .requestTimeout:
+            sendError(status: 408)
+        }
+    }
+
+    func beginShutdown() {
+        guard !cancelled else { return }
+        if machine.requestShutdown() { close() }
+    }
+
+    func close() {
+        guard !cancelled else { return }
+        cancelled = true
+        machine.closed()
+        // A suspended source must be resumed before it is cancelled and released.
+        if readSuspended {
+            readSuspended = false
+            readSource.resume()
+        }
+        readSource.cancel()
+        if let writeSource {
+            if writeSuspended {
+                writeSuspended = false
+                writeSource.resume()
+            }
+            writeSource.cancel()
+        }
+    }
+
+    private func sourceCancelled() {
+        openSources -= 1
+        guard openSources == 0 else { return }
+        Glibc.close(fd)
+        loop.unregister(self)
+        core.connectionClosed()
+    }
+}

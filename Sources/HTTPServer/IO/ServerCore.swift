@@ -1,0 +1,108 @@
+import Dispatch
+import Glibc
+import HTTPTypes
+import Logging
+import Synchronization
+
+/// The server's shared parts: configuration, handler, I/O queues, the listener and the connection count.
+final class ServerCore: Sendable {
+    let configuration: HTTPServerConfiguration
+    let timeouts: ConnectionTimeouts
+    let handler: any HTTPHandler
+    let logger: Logger
+    let loops: [IOLoop]
+    /// Accepted connections whose descriptor is not yet closed.
+    let openConnections = Atomic<Int>(0)
+    let acceptor: Acceptor
+
+    init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) {
+        self.configuration = configuration
+        self.timeouts = ConnectionTimeouts(configuration.timeouts)
+        self.handler = handler
+        self.logger = logger
+        let count =
+            configuration.ioQueueCount > 0 ? configuration.ioQueueCount : max(1, System.coreCount)
+        self.loops = (0..<count).map { IOLoop(index: $0) }
+        self.acceptor = Acceptor()
+    }
+
+    func connectionClosed() {
+        openConnections.subtract(1, ordering: .relaxed)
+    }
+
+    /// The response and whether it must end the connection.
+    struct Outcome: Sendable {
+        var response: HTTPServerResponse
+        var close: Bool
+    }
+
+    /// Runs off the I/O queues: body decoding, the handler, and response compression.
+    func respond(to request: HTTPServerRequest, acceptsGzip: Bool) async -> Outcome {
+        var request = request
+        if let encoding = request.head.headerFields[.contentEncoding] {
+            switch decodeBody(&request, encoding: encoding) {
+            case .some(let status):
+                return Outcome(response: HTTPServerResponse(status: .init(code: status)), close: true)
+            case .none:
+                break
+            }
+        }
+        var response = await handler.handle(request)
+        if response.status.code < 200 {
+            // A final response is required; an informational one would leave the client waiting.
+            logger.error("handler returned informational status \(response.status.code); sending 500")
+            response = HTTPServerResponse(status: .internalServerError)
+        }
+        if acceptsGzip { compressIfWorthIt(&response) }
+        let close = response.headerFields[values: .connection].contains {
+            $0.lowercased().contains("close")
+        }
+        return Outcome(response: response, close: close)
+    }
+
+    /// Inflates a gzip body in place; returns an error status when it cannot.
+    private func decodeBody(_ request: inout HTTPServerRequest, encoding: String) -> Int? {
+        let coding = String(encoding.lowercased().filter { $0 != " " && $0 != "\t" })
+        if coding == "identity" {
+            request.head.headerFields[.contentEncoding] = nil
+            return nil
+        }
+        guard coding == "gzip" || coding == "x-gzip" else { return 415 }
+        switch Gzip.decompress(request.body, limit: configuration.limits.inflatedBodyBytes) {
+        case .success(let inflated):
+            request.body = inflated
+            request.head.headerFields[.contentEncoding] = nil
+            request.head.headerFields[.contentLength] = nil
+            return nil
+        case .failure(.tooLarge):
+            return 413
+        case .failure(.corrupt):
+            return 400
+        }
+    }
+
+    private func compressIfWorthIt(_ response: inout HTTPServerResponse) {
+        let gzip = configuration.gzip
+        guard gzip.enabled, response.body.count >= gzip.minimumBodyBytes,
+            ResponseEncoder.statusAllowsBody(response.status.code),
+            response.headerFields[.contentEncoding] == nil,
+            let compressed = Gzip.compress(response.body, level: gzip.level),
+            compressed.count < response.body.count
+        else { return }
+        response.body = compressed
+        response.headerFields[.contentEncoding] = "gzip"
+        if let vary = response.headerFields[.vary] {
+            if !vary.lowercased().contains("accept-encoding") {
+                response.headerFields[.vary] = vary + ", Accept-Encoding"
+            }
+        } else {
+            response.headerFields[.vary] = "Accept-Encoding"
+        }
+    }
+}
+
+enum System {
+    static var coreCount: Int {
+        Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }
+}

@@ -1,0 +1,110 @@
+/// A parsed JSON document. Objects keep their key order; arrays made only of numbers are stored packed.
+public enum JSONValue: Sendable, Equatable {
+  case null
+  case bool(Bool)
+  /// `isInteger` says the literal had neither fraction nor exponent (`2`, not `2.0` or `2e0`), which is how
+  /// Python tells an int argument from a float one.
+  case number(Double, isInteger: Bool)
+  case string(String)
+  /// A non-empty array whose elements are all numbers, without an enum per element. `allIntegers` is true when
+  /// every literal was an integer literal.
+  case numbers([Double], allIntegers: Bool)
+  /// Any other array, including `[]`.
+  case array([JSONValue])
+  case object(JSONObject)
+
+  /// The elements of either array form (`.numbers` expanded), or nil when this is not an array.
+  public var arrayElements: [JSONValue]? {
+    switch self {
+    case .array(let elements): elements
+    case .numbers(let values, let allIntegers): values.map { .number($0, isInteger: allIntegers) }
+    default: nil
+    }
+  }
+
+  /// The value of an integer literal that fits in an Int (`2` but not `2.0`, `2e0` or `1e30`).
+  public var intValue: Int? {
+    guard case .number(let d, isInteger: true) = self else { return nil }
+    return Int(exactly: d)
+  }
+
+  /// Any number literal's value.
+  public var doubleValue: Double? {
+    guard case .number(let d, _) = self else { return nil }
+    return d
+  }
+
+  public var stringValue: String? {
+    guard case .string(let s) = self else { return nil }
+    return s
+  }
+
+  public var boolValue: Bool? {
+    guard case .bool(let b) = self else { return nil }
+    return b
+  }
+
+  public var objectValue: JSONObject? {
+    guard case .object(let o) = self else { return nil }
+    return o
+  }
+
+  public var isNull: Bool {
+    if case .null = self { return true }
+    return false
+  }
+
+  /// A member of an object, or nil (also when this is not an object).
+  public subscript(key: String) -> JSONValue? {
+    objectValue?[key]
+  }
+
+  /// A short name of the kind of value, for error messages ("a number", "a list", ...), in Python's vocabulary.
+  public var kindDescription: String {
+    switch self {
+    case .null: "null"
+    case .bool: "a boolean"
+    case .number: "a number"
+    case .string: "a string"
+    case .numbers, .array: "a list"
+    case .object: "an object"
+    }
+  }
+}
+
+/// A JSON object: members in document order, keys unique.
+public struct JSONObject: Sendable, Equatable {
+  public private(set) var keys: [String]
+  public private(set) var values: [JSONValue]
+
+  public init() {
+    keys = []
+    values = []
+  }
+
+  /// Builds an object from members; nil when a key repeats.
+  public init?(_ members: [(String, JSONValue)]) {
+    self.init()
+    for (k, v) in members {
+      if self[k] != nil { return nil }
+      keys.append(k)
+      values.append(v)
+    }
+  }
+
+  /// Appends a member without checking for a duplicate (the parser checks).
+  mutating func appendUnchecked(_ key: String, _ value: JSONValue) {
+    keys.append(key)
+    values.append(value)
+  }
+
+  public var count: Int { keys.count }
+
+  public var members: Zip2Sequence<[String], [JSONValue]> { zip(keys, values) }
+
+  /// Linear search: request objects have a handful of keys.
+  public subscript(key: String) -> JSONValue? {
+    guard let i = keys.firstIndex(of: key) else { return nil }
+    return values[i]
+  }
+}

@@ -1,0 +1,200 @@
+/// A tensor's shape and row-major values as read from JSON. Values are Doubles; the engine casts them to the
+/// tensor's dtype, as PyTorch casts Python floats.
+public struct TensorLiteral: Sendable, Equatable {
+  public var shape: [Int]
+  public var values: [Double]
+  /// Every element was an integer literal (`1`, not `1.0`); PyTorch would infer int64 from such a list. True for
+  /// an empty tensor.
+  public var allIntegers: Bool
+
+  public init(shape: [Int], values: [Double], allIntegers: Bool = false) {
+    self.shape = shape
+    self.values = values
+    self.allIntegers = allIntegers
+  }
+}
+
+/// Why a JSON value is not a tensor: `ragged nested list at index [1]: expected length 2, got 3`.
+public struct TensorLiteralError: Error, Sendable, Equatable, CustomStringConvertible {
+  public let message: String
+
+  public init(_ message: String) {
+    self.message = message
+  }
+
+  public var description: String { message }
+}
+
+/// Reads a tensor from nested arrays (like `tensor.tolist()`: a bare number is a 0-d tensor, `[]` has shape [0],
+/// `[[],[]]` shape [2, 0]), or from an object `{"shape": [...], "data": [...]}` with flat data. Elements are numbers
+/// or the strings "NaN", "Infinity", "-Infinity".
+public func tensorLiteral(_ value: JSONValue) throws(TensorLiteralError) -> TensorLiteral {
+  if case .object(let object) = value {
+    guard let data = object["data"], let shape = object["shape"] else {
+      throw TensorLiteralError("expected a nested list or an object with \"shape\" and \"data\"")
+    }
+    return try tensorLiteral(data: data, shape: shape)
+  }
+  return try tensorLiteral(data: value, shape: nil)
+}
+
+/// Reads a tensor from `data`, nested; or, when `shape` is given (and not null), from flat `data` whose length must
+/// be the product of `shape`.
+public func tensorLiteral(data: JSONValue, shape: JSONValue?) throws(TensorLiteralError)
+  -> TensorLiteral
+{
+  if let shape, !shape.isNull {
+    return try flatTensorLiteral(data: data, shape: try tensorShape(shape))
+  }
+  return try nestedTensorLiteral(data)
+}
+
+/// A shape: a list of non-negative integers whose product fits in an Int.
+public func tensorShape(_ value: JSONValue) throws(TensorLiteralError) -> [Int] {
+  guard let elements = value.arrayElements else {
+    throw TensorLiteralError(
+      "shape must be a list of non-negative integers, got \(value.kindDescription)")
+  }
+  var shape: [Int] = []
+  var count = 1
+  for element in elements {
+    guard let extent = element.intValue, extent >= 0 else {
+      throw TensorLiteralError("shape must be a list of non-negative integers")
+    }
+    let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+    guard !overflow else {
+      throw TensorLiteralError("shape \(render(shape + [extent])) has too many elements")
+    }
+    count = product
+    shape.append(extent)
+  }
+  return shape
+}
+
+private func flatTensorLiteral(data: JSONValue, shape: [Int]) throws(TensorLiteralError)
+  -> TensorLiteral
+{
+  // tensorShape checked that this product does not overflow.
+  let count = shape.reduce(1, *)
+  var values: [Double] = []
+  var allIntegers = true
+  switch data {
+  case .numbers(let numbers, let integers):
+    values = numbers
+    allIntegers = integers
+  case .array(let elements):
+    values.reserveCapacity(elements.count)
+    for (k, element) in elements.enumerated() {
+      let (v, isInteger) = try scalar(element, at: [k])
+      values.append(v)
+      allIntegers = allIntegers && isInteger
+    }
+  default:
+    throw TensorLiteralError(
+      "\"data\" must be a flat list when \"shape\" is given, got \(data.kindDescription)")
+  }
+  guard values.count == count else {
+    throw TensorLiteralError("shape \(render(shape)) needs \(count) values, got \(values.count)")
+  }
+  return TensorLiteral(shape: shape, values: values, allIntegers: allIntegers)
+}
+
+private func nestedTensorLiteral(_ root: JSONValue) throws(TensorLiteralError) -> TensorLiteral {
+  // The shape is read down the first elements; every other list must then match it.
+  var shape: [Int] = []
+  var probe = root
+  while true {
+    if case .numbers(let values, _) = probe {
+      shape.append(values.count)
+      break
+    }
+    guard case .array(let elements) = probe else { break }
+    shape.append(elements.count)
+    guard let first = elements.first else { break }
+    probe = first
+  }
+  var reader = NestedReader(shape: shape)
+  try reader.read(root, level: 0)
+  return TensorLiteral(shape: shape, values: reader.values, allIntegers: reader.allIntegers)
+}
+
+private struct NestedReader {
+  let shape: [Int]
+  var values: [Double] = []
+  var allIntegers = true
+  var index: [Int] = []
+
+  init(shape: [Int]) {
+    self.shape = shape
+    // Not trusted for sizing beyond what was actually received: each level's extent is real list length.
+    var count = 1
+    for extent in shape {
+      let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+      count = overflow ? 0 : product
+    }
+    values.reserveCapacity(count)
+  }
+
+  mutating func read(_ value: JSONValue, level: Int) throws(TensorLiteralError) {
+    if level == shape.count {
+      let (v, isInteger) = try scalar(value, at: index)
+      values.append(v)
+      allIntegers = allIntegers && isInteger
+      return
+    }
+    let expected = shape[level]
+    switch value {
+    case .numbers(let numbers, let integers):
+      guard numbers.count == expected else { throw ragged(expected, got: numbers.count) }
+      guard level == shape.count - 1 else {
+        throw TensorLiteralError(
+          "ragged nested list at index \(render(index + [0])): expected a list, got a number")
+      }
+      values.append(contentsOf: numbers)
+      allIntegers = allIntegers && integers
+    case .array(let elements):
+      guard elements.count == expected else { throw ragged(expected, got: elements.count) }
+      for (k, element) in elements.enumerated() {
+        index.append(k)
+        try read(element, level: level + 1)
+        index.removeLast()
+      }
+    default:
+      throw TensorLiteralError(
+        "ragged nested list at index \(render(index)): expected a list of length \(expected), got "
+          + value.kindDescription)
+    }
+  }
+
+  func ragged(_ expected: Int, got: Int) -> TensorLiteralError {
+    TensorLiteralError(
+      "ragged nested list at index \(render(index)): expected length \(expected), got \(got)")
+  }
+}
+
+/// One element: a number, or one of the strings JSON uses for non-finite values.
+private func scalar(_ value: JSONValue, at index: [Int]) throws(TensorLiteralError) -> (
+  Double, Bool
+) {
+  switch value {
+  case .number(let d, let isInteger):
+    return (d, isInteger)
+  case .string("NaN"):
+    return (.nan, false)
+  case .string("Infinity"):
+    return (.infinity, false)
+  case .string("-Infinity"):
+    return (-.infinity, false)
+  case .numbers, .array:
+    throw TensorLiteralError(
+      "ragged nested list at index \(render(index)): expected a number, got a list")
+  default:
+    throw TensorLiteralError(
+      "invalid tensor element at index \(render(index)): expected a number or \"NaN\", \"Infinity\", "
+        + "\"-Infinity\", got \(value.kindDescription)")
+  }
+}
+
+private func render(_ list: [Int]) -> String {
+  "[" + list.map(String.init).joined(separator: ", ") + "]"
+}

@@ -1,0 +1,36 @@
+import HTTPServer
+import HTTPTypes
+
+/// Routes for the loopback tests.
+struct TestHandler: HTTPHandler {
+    func handle(_ request: HTTPServerRequest) async -> HTTPServerResponse {
+        let path = request.head.path ?? ""
+        switch (request.head.method, path) {
+        case (.get, "/hello"):
+            return HTTPServerResponse(
+                status: .ok, headerFields: [.contentType: "text/plain"], body: Array("hello".utf8))
+        case (.post, "/echo"), (.put, "/echo"):
+            var fields: HTTPFields = [.contentType: "application/octet-stream"]
+            if let encoding = request.head.headerFields[.contentEncoding] {
+                fields[HTTPField.Name("X-Seen-Content-Encoding")!] = encoding
+            }
+            return HTTPServerResponse(status: .ok, headerFields: fields, body: request.body)
+        case (.get, "/big"):
+            return HTTPServerResponse(status: .ok, body: Array(repeating: UInt8(ascii: "z"), count: 100_000))
+        case (.get, "/slow"):
+            try? await Task.sleep(for: .milliseconds(300))
+            return HTTPServerResponse(status: .ok, body: Array("slow".utf8))
+        case (.get, "/no-content"):
+            return HTTPServerResponse(status: .noContent, body: Array("dropped".utf8))
+        case (.get, "/inject"):
+            return HTTPServerResponse(
+                status: .ok, headerFields: [HTTPField.Name("X-Inject")!: "a\r\nSet-Cookie: evil=1"], body: [])
+        case (.get, "/close"):
+            return HTTPServerResponse(status: .ok, headerFields: [.connection: "close"], body: Array("bye".utf8))
+        case (.get, "/method"):
+            return HTTPServerResponse(status: .ok, body: Array("\(request.head.method) head=\(request.isHEAD)".utf8))
+        default:
+            return HTTPServerResponse(status: .notFound, body: Array("not found".utf8))
+        }
+    }
+}
