@@ -6,6 +6,16 @@ extension Expr {
     case .int(let i): return String(i)
     case .float(let d): return String(d)
     case .string(let s): return "'\(s)'"
+    case .formatted(let parts):
+      return "(f "
+        + parts.map { part -> String in
+          switch part {
+          case .literal(let s): return "'\(s)'"
+          case .field(let e, let c, let spec):
+            return "{\(e.sexpr)" + (c.map { "!\($0)" } ?? "") + (spec.isEmpty ? "" : ":" + spec)
+              + "}"
+          }
+        }.joined(separator: " ") + ")"
     case .bool(let b): return b ? "True" : "False"
     case .none: return "None"
     case .ellipsis: return "..."

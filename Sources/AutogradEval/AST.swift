@@ -66,6 +66,8 @@ struct Expr: Sendable {
     case int(Int)
     case float(Double)
     case string(String)
+    /// An f-string: literal text and replacement fields.
+    case formatted([FormatPart])
     case bool(Bool)
     case none
     case ellipsis
@@ -85,4 +87,10 @@ struct Expr: Sendable {
 
   var kind: Kind
   var position: SourcePosition
+}
+
+/// A piece of an f-string: `{value!r:>10.4f}` is a field with conversion `r` and spec `>10.4f`.
+enum FormatPart: Sendable {
+  case literal(String)
+  case field(Expr, conversion: Character?, spec: String)
 }

@@ -4,7 +4,8 @@ public struct EvalLimits: Sendable, Equatable {
   public var maxSourceBytes: Int
   /// Statements executed (there are no loops, so this is also the number of statements in the program).
   public var maxStatements: Int
-  /// Nesting of brackets and expressions: keeps the recursive-descent parser far from the stack's end.
+  /// Nesting of brackets and expressions (and links of `a + b + ...` chains): bounds the recursion of the
+  /// parser and the evaluator.
   public var maxNestingDepth: Int
   /// Elements of all tensors the program creates, summed (factories, literals, op results).
   public var maxCreatedElements: Int
@@ -12,11 +13,13 @@ public struct EvalLimits: Sendable, Equatable {
   public var maxLiteralElements: Int
   /// Bytes `print` may write.
   public var maxOutputBytes: Int
+  /// Stack of the thread a program runs on: room for `maxNestingDepth` levels even in a debug build.
+  public var stackBytes: Int
 
   public init(
     maxSourceBytes: Int = 64 * 1024, maxStatements: Int = 1000, maxNestingDepth: Int = 100,
     maxCreatedElements: Int = 16_000_000, maxLiteralElements: Int = 1_000_000,
-    maxOutputBytes: Int = 1 << 20
+    maxOutputBytes: Int = 1 << 20, stackBytes: Int = 16 << 20
   ) {
     self.maxSourceBytes = maxSourceBytes
     self.maxStatements = maxStatements
@@ -24,6 +27,7 @@ public struct EvalLimits: Sendable, Equatable {
     self.maxCreatedElements = maxCreatedElements
     self.maxLiteralElements = maxLiteralElements
     self.maxOutputBytes = maxOutputBytes
+    self.stackBytes = stackBytes
   }
 
   public static let `default` = EvalLimits()

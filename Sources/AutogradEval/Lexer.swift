@@ -93,7 +93,7 @@ struct Lexer {
         }
       default:
         if c == "_" || c.properties.isXIDStart {
-          lexName(at: start)
+          try lexName(at: start)
         } else {
           try lexOperator(at: start)
         }
@@ -151,11 +151,26 @@ struct Lexer {
     return false
   }
 
-  private mutating func lexName(at start: SourcePosition) {
+  private mutating func lexName(at start: SourcePosition) throws(EvalError) {
     var text = ""
     while let c = peek(), c == "_" || c.properties.isXIDContinue {
       text.unicodeScalars.append(c)
       advance()
+    }
+    if let quote = peek(), quote == "\"" || quote == "'" {
+      // String prefixes: r (raw), u (plain), f (formatted); bytes are not part of the subset.
+      switch text.lowercased() {
+      case "r", "u":
+        try lexString(quote: quote, at: start, raw: text.lowercased() == "r")
+        return
+      case "f", "rf", "fr":
+        try lexString(quote: quote, at: start, raw: text.count == 2, formatted: true)
+        return
+      case "b", "rb", "br":
+        throw .syntax("bytes literals are not supported", at: start)
+      default:
+        break
+      }
     }
     emit(pythonKeywords.contains(text) ? .keyword(text) : .name(text), at: start)
   }
@@ -219,8 +234,9 @@ struct Lexer {
     }
   }
 
-  private mutating func lexString(quote: Unicode.Scalar, at start: SourcePosition) throws(EvalError)
-  {
+  private mutating func lexString(
+    quote: Unicode.Scalar, at start: SourcePosition, raw: Bool = false, formatted: Bool = false
+  ) throws(EvalError) {
     if peek(1) == quote, peek(2) == quote {
       throw .syntax("triple-quoted strings are not supported", at: start)
     }
@@ -232,7 +248,15 @@ struct Lexer {
       }
       advance()
       if c == quote { break }
-      if c == "\\" {
+      if c == "\\" && raw {
+        if let e = peek(), e == quote || e == "\\" {
+          text.unicodeScalars.append(c)
+          text.unicodeScalars.append(e)
+          advance()
+        } else {
+          text.unicodeScalars.append(c)
+        }
+      } else if c == "\\" {
         guard let e = peek() else { throw .syntax("unterminated string literal", at: start) }
         advance()
         switch e {
@@ -255,7 +279,7 @@ struct Lexer {
     if let c = peek(), c == "_" || c.properties.isXIDContinue {
       throw .syntax("invalid syntax after string literal", at: position)
     }
-    emit(.string(text), at: start)
+    emit(formatted ? .formattedString(text) : .string(text), at: start)
   }
 
   private static let threeCharOps: Set<String> = ["**=", "//=", ">>=", "<<="]

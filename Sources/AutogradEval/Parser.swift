@@ -8,9 +8,10 @@ struct Parser {
   private var depth = 0
   private let limits: EvalLimits
 
-  init(tokens: [Token], limits: EvalLimits = .default) {
+  init(tokens: [Token], limits: EvalLimits = .default, depth: Int = 0) {
     self.tokens = tokens
     self.limits = limits
+    self.depth = depth
   }
 
   static func parse(_ source: String, limits: EvalLimits = .default) throws(EvalError) -> Program {
@@ -294,7 +295,12 @@ struct Parser {
 
   private mutating func parseOr() throws(EvalError) -> Expr {
     var left = try parseAnd()
+    var chained = 0
+    defer { depth -= chained }
     while current.isKeyword("or") {
+      // A chain builds a left-deep tree that evaluation recurses through: each link counts as a level.
+      try enter()
+      chained += 1
       _ = advance()
       let right = try parseAnd()
       left = Expr(kind: .or(left, right), position: left.position)
@@ -304,7 +310,11 @@ struct Parser {
 
   private mutating func parseAnd() throws(EvalError) -> Expr {
     var left = try parseNot()
+    var chained = 0
+    defer { depth -= chained }
     while current.isKeyword("and") {
+      try enter()
+      chained += 1
       _ = advance()
       let right = try parseNot()
       left = Expr(kind: .and(left, right), position: left.position)
@@ -349,7 +359,11 @@ struct Parser {
 
   private mutating func parseArithmetic() throws(EvalError) -> Expr {
     var left = try parseTerm()
+    var chained = 0
+    defer { depth -= chained }
     while let text = current.opText, text == "+" || text == "-" {
+      try enter()
+      chained += 1
       _ = advance()
       let right = try parseTerm()
       left = Expr(
@@ -363,9 +377,13 @@ struct Parser {
 
   private mutating func parseTerm() throws(EvalError) -> Expr {
     var left = try parseFactor()
+    var chained = 0
+    defer { depth -= chained }
     while let text = current.opText, let op = BinaryOperator(rawValue: text),
       [.multiply, .divide, .floorDivide, .modulo, .matmul].contains(op)
     {
+      try enter()
+      chained += 1
       _ = advance()
       let right = try parseFactor()
       left = Expr(kind: .binary(op, left, right), position: left.position)
@@ -399,32 +417,25 @@ struct Parser {
 
   private mutating func parsePostfix() throws(EvalError) -> Expr {
     var value = try parseAtom()
+    // Long chains `x.a.b.c...` recurse when evaluated: each trailer counts as a level.
     var trailers = 0
-    while true {
-      if current.isOp(".") {
-        _ = advance()
+    defer { depth -= trailers }
+    while current.isOp(".") || current.isOp("(") || current.isOp("[") {
+      try enter()
+      trailers += 1
+      if accept(".") {
         guard case .name(let name) = current.kind else {
           throw unexpected(expecting: "an attribute name")
         }
         _ = advance()
         value = Expr(kind: .attribute(value, name), position: value.position)
-      } else if current.isOp("(") {
-        _ = advance()
+      } else if accept("(") {
         let arguments = try parseArguments()
         value = Expr(kind: .call(value, arguments), position: value.position)
-      } else if current.isOp("[") {
+      } else {
         _ = advance()
         let (items, isTuple) = try parseSubscript()
         value = Expr(kind: .index(value, items, isTuple: isTuple), position: value.position)
-      } else {
-        break
-      }
-      // Long chains `x.a.b.c...` recurse when evaluated: count them toward the nesting cap.
-      trailers += 1
-      if trailers > limits.maxNestingDepth {
-        throw EvalError(
-          "limit_exceeded", "expressions nest deeper than \(limits.maxNestingDepth) levels",
-          at: current.position)
       }
     }
     return value
@@ -504,14 +515,29 @@ struct Parser {
     case .float(let value):
       _ = advance()
       return Expr(kind: .float(value), position: start)
-    case .string(var text):
-      _ = advance()
-      // Adjacent literals concatenate, as in Python.
-      while case .string(let more) = current.kind {
-        text += more
+    case .string, .formattedString:
+      // Adjacent literals concatenate, as in Python; one f-string among them makes the whole formatted.
+      var parts: [FormatPart] = []
+      var isFormatted = false
+      while true {
+        if case .string(let text) = current.kind {
+          parts.append(.literal(text))
+        } else if case .formattedString(let text) = current.kind {
+          isFormatted = true
+          parts += try parseFormatted(text, at: current.position)
+        } else {
+          break
+        }
         _ = advance()
       }
-      return Expr(kind: .string(text), position: start)
+      if !isFormatted {
+        let text = parts.map { part -> String in
+          if case .literal(let s) = part { return s }
+          return ""
+        }.joined()
+        return Expr(kind: .string(text), position: start)
+      }
+      return Expr(kind: .formatted(parts), position: start)
     case .keyword("True"):
       _ = advance()
       return Expr(kind: .bool(true), position: start)
@@ -562,5 +588,124 @@ struct Parser {
     default:
       throw unexpected()
     }
+  }
+
+  // MARK: - f-strings
+
+  /// Splits an f-string into literal text and fields; each field's expression is parsed by a nested parser that
+  /// continues this one's depth count.
+  private func parseFormatted(_ text: String, at position: SourcePosition) throws(EvalError)
+    -> [FormatPart]
+  {
+    let chars = Array(text)
+    var parts: [FormatPart] = []
+    var literal = ""
+    var i = 0
+    while i < chars.count {
+      let c = chars[i]
+      if c == "{" && i + 1 < chars.count && chars[i + 1] == "{" {
+        literal.append("{")
+        i += 2
+        continue
+      }
+      if c == "}" {
+        guard i + 1 < chars.count && chars[i + 1] == "}" else {
+          throw .syntax("f-string: single '}' is not allowed", at: position)
+        }
+        literal.append("}")
+        i += 2
+        continue
+      }
+      guard c == "{" else {
+        literal.append(c)
+        i += 1
+        continue
+      }
+      // Find the field's end, skipping brackets and quoted strings inside it.
+      var j = i + 1
+      var nesting = 0
+      var quote: Character?
+      var conversionAt: Int?
+      var specAt: Int?
+      while j < chars.count {
+        let d = chars[j]
+        if let q = quote {
+          if d == q { quote = nil }
+        } else if d == "'" || d == "\"" {
+          quote = d
+        } else if d == "(" || d == "[" || d == "{" {
+          nesting += 1
+        } else if d == ")" || d == "]" || (d == "}" && nesting > 0) {
+          nesting -= 1
+        } else if d == "}" {
+          break
+        } else if nesting == 0 && specAt == nil && d == "!" && j + 1 < chars.count
+          && chars[j + 1] != "="
+        {
+          conversionAt = conversionAt ?? j
+        } else if nesting == 0 && specAt == nil && d == ":" {
+          specAt = j
+        }
+        j += 1
+      }
+      guard j < chars.count else { throw .syntax("f-string: expecting '}'", at: position) }
+      let expressionEnd = conversionAt ?? specAt ?? j
+      var expressionText = String(chars[(i + 1)..<expressionEnd])
+      var conversion: Character?
+      if let c = conversionAt {
+        let end = specAt ?? j
+        let body = String(chars[(c + 1)..<end])
+        guard body == "r" || body == "s" else {
+          throw .syntax("f-string: invalid conversion character: expected 's' or 'r'", at: position)
+        }
+        conversion = body.first
+      }
+      let spec = specAt.map { String(chars[($0 + 1)..<j]) } ?? ""
+      if spec.contains("{") {
+        throw .refused("nested replacement fields in f-strings are not supported", at: position)
+      }
+      // `{x=}` prints the expression's text, then its repr.
+      let trimmed = expressionText.trimmingSpaces
+      if trimmed.hasSuffix("=")
+        && !["==", "!=", "<=", ">="].contains(where: { trimmed.hasSuffix($0) })
+      {
+        literal += expressionText
+        expressionText = String(trimmed.dropLast())
+        if conversion == nil && spec.isEmpty { conversion = "r" }
+      }
+      if !literal.isEmpty {
+        parts.append(.literal(literal))
+        literal = ""
+      }
+      guard !expressionText.trimmingSpaces.isEmpty else {
+        throw .syntax("f-string: empty expression not allowed", at: position)
+      }
+      let expression: Expr
+      do throws(EvalError) {
+        let tokens = try Lexer.tokenize(
+          "(" + expressionText + ")", maxNestingDepth: limits.maxNestingDepth)
+        var inner = Parser(tokens: tokens, limits: limits, depth: depth)
+        expression = try inner.parseExpression()
+        guard inner.current.kind == .newline || inner.current.kind == .end else {
+          throw inner.unexpected()
+        }
+      } catch {
+        throw EvalError(error.code, "f-string: " + error.message, at: position)
+      }
+      parts.append(
+        .field(Expression.reposition(expression, to: position), conversion: conversion, spec: spec))
+      i = j + 1
+    }
+    if !literal.isEmpty { parts.append(.literal(literal)) }
+    return parts
+  }
+}
+
+/// Namespace for moving a nested parse's nodes to the f-string's position (their own positions are relative).
+enum Expression {
+  static func reposition(_ expr: Expr, to position: SourcePosition) -> Expr {
+    var copy = expr
+    copy.position = position
+    return copy
   }
 }

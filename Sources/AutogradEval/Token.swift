@@ -6,6 +6,8 @@ struct Token: Sendable, Equatable {
     case int(Int)
     case float(Double)
     case string(String)
+    /// An f-string's text, escapes resolved, replacement fields still inside braces.
+    case formattedString(String)
     /// Operators and punctuation, spelled as in the source (`**`, `+=`, `(`, `...`).
     case op(String)
     case newline
@@ -35,7 +37,7 @@ struct Token: Sendable, Equatable {
     case .keyword(let k): return "'\(k)'"
     case .int(let i): return "number \(i)"
     case .float(let d): return "number \(d)"
-    case .string: return "string"
+    case .string, .formattedString: return "string"
     case .op(let o): return "'\(o)'"
     case .newline: return "end of line"
     case .indent: return "indent"
