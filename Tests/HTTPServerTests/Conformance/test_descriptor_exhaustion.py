@@ -7,12 +7,9 @@ server's CPU time stays low while accept keeps failing, then that it serves agai
 import os
 import resource
 import socket
-import subprocess
 import time
 
-from test_http11_conformance import BINARY
-
-PORT = int(os.environ.get("HTTP_TEST_PORT_EMFILE", "18392"))
+from test_http11_conformance import start_server
 
 
 def cpu_seconds(pid: int) -> float:
@@ -33,18 +30,12 @@ def get(port: int) -> bytes:
 
 def test_accept_backs_off_on_emfile_and_recovers():
     limit = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
-    process = subprocess.Popen([BINARY, str(PORT)], preexec_fn=limit, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process, port = start_server(preexec_fn=limit)
     try:
-        for _ in range(200):
-            try:
-                assert get(PORT).startswith(b"HTTP/1.1 200")
-                break
-            except OSError:
-                time.sleep(0.05)
+        assert get(port).startswith(b"HTTP/1.1 200")
         clients = []
         for _ in range(100):  # more than the server's 64 descriptors; the kernel backlog holds the rest
-            sock = socket.create_connection(("127.0.0.1", PORT), timeout=5)
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
             clients.append(sock)
         time.sleep(0.5)
         before = cpu_seconds(process.pid)
@@ -56,7 +47,7 @@ def test_accept_backs_off_on_emfile_and_recovers():
         deadline = time.time() + 10
         while True:
             try:
-                if get(PORT).startswith(b"HTTP/1.1 200"):
+                if get(port).startswith(b"HTTP/1.1 200"):
                     break
             except OSError:
                 pass
