@@ -14,6 +14,8 @@ final class Connection: @unchecked Sendable {
     let loop: IOLoop
     let core: ServerCore
     private let lock = Mutex<Void>(())
+    /// Per connection, so no lock is shared between connections; formatting once a second is cheap.
+    private var dateCache = DateCache()
     private var machine: ConnectionStateMachine
     private let readSource: DispatchSourceRead
     private var writeSource: DispatchSourceWrite?
@@ -51,9 +53,12 @@ final class Connection: @unchecked Sendable {
         input.deallocate()
     }
 
-    /// On `loop.queue`.
+    /// Called on the accept queue: the source starts watching at once instead of after a hop to `loop.queue`.
     func start() {
-        loop.register(self)
+        // Registration runs on `loop.queue` before any event of this connection can (FIFO on a serial queue),
+        // so the cancel handler's unregister always comes after it.
+        let loop = self.loop
+        loop.queue.async { loop.register(self) }
         lock.withLock { _ in
             readSource.setEventHandler { [self] in lock.withLock { _ in onReadable() } }
             readSource.setCancelHandler { [self] in sourceCancelled() }
@@ -133,11 +138,10 @@ final class Connection: @unchecked Sendable {
     }
 
     private func dispatchRequest() {
-        let parser = machine.parser
-        let info = parser.head
-        let head = RequestBuilder.makeHead(from: parser)
+        let info = machine.parser.head
+        let head = RequestBuilder.makeHead(from: machine.parser)
+        let http10 = machine.parser.versionMinor == 0
         let request = HTTPServerRequest(head: head, body: machine.takeBody(), isHEAD: info.isHEAD)
-        let http10 = parser.versionMinor == 0
         let core = self.core
         Task {
             let outcome = await core.respond(to: request, acceptsGzip: info.acceptsGzip)
@@ -158,7 +162,7 @@ final class Connection: @unchecked Sendable {
         var head: [UInt8] = []
         swap(&head, &outputHead)
         head.removeAll(keepingCapacity: true)
-        let date = DateCache.shared.current()
+        let date = dateCache.current()
         let sendsBody = ResponseEncoder.encodeHead(
             status: response.status, fields: response.headerFields, bodyCount: response.body.count,
             framing: framing, date: date, into: &head)
@@ -173,7 +177,7 @@ final class Connection: @unchecked Sendable {
     /// A parser error, timeout or the connection cap: a bodiless answer with `Connection: close`.
     private func sendError(status: Int) {
         var head: [UInt8] = []
-        ResponseEncoder.encodeError(status: status, date: DateCache.shared.current(), into: &head)
+        ResponseEncoder.encodeError(status: status, date: dateCache.current(), into: &head)
         if rejected || machine.phase != .writing { machine.failRequest(now: IOLoop.now()) }
         queueOutput(head: head, body: [], final: true)
     }

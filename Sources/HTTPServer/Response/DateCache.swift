@@ -1,11 +1,7 @@
 import Glibc
-import Synchronization
 
 /// The `Date` header value (IMF-fixdate, RFC 9110 §5.6.7), formatted at most once per second.
 struct DateCache {
-    /// Shared by every connection; the lock is held for a comparison and a retain, except once a second.
-    static let shared = Mutex(DateCache())
-
     private var second: Int = -1
     private(set) var bytes: [UInt8] = []
 
@@ -53,11 +49,5 @@ struct DateCache {
     private static func appendTwoDigits(_ value: Int, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "0") + UInt8(value / 10 % 10))
         out.append(UInt8(ascii: "0") + UInt8(value % 10))
-    }
-}
-
-extension Mutex where Value == DateCache {
-    func current() -> [UInt8] {
-        withLock { $0.current() }
     }
 }
