@@ -1,5 +1,6 @@
 // A trivial server for scripts/bench-http.sh and manual checks: GET / answers "hello", POST /echo echoes.
 import Dispatch
+import Glibc
 import HTTPServer
 import HTTPTypes
 import Logging
@@ -34,3 +35,9 @@ let server = HTTPServer(
 let bound = try server.start()
 print("listening on \(host):\(bound)")
 dispatchMain()
+
+enum ProcessInfoLite {
+    static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+}

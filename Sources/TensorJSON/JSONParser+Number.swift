@@ -6,7 +6,7 @@
 
 extension JSONParser {
   /// A number literal, correctly rounded to Double. Up to 19 significant digits are gathered into an integer;
-  /// the common cases then take Clinger's exact fast path, the rest `strtod` (glibc's is correctly rounded; the
+  /// the common cases then take Clinger's exact fast path, most others Eisel–Lemire, the rest `strtod` (glibc's is correctly rounded; the
   /// server never calls `setlocale`, so its decimal point is '.').
   @inline(__always)
   mutating func parseNumber() throws(JSONError) -> (Double, isInteger: Bool) {
@@ -47,12 +47,26 @@ extension JSONParser {
       guard i < count, isDigit(p[i]) else {
         throw error("expected a digit after '.', found \(found())")
       }
+      if mantissa == 0 {
+        // Zeros right after "0." only move the point.
+        while i < count && p[i] == UInt8(ascii: "0") {
+          exponent -= 1
+          i += 1
+        }
+      }
+      // Eight digits at a time while they fit in the 19-digit budget (the usual float32 fraction is 7-8 digits).
+      while significantDigits <= 11 && count - i >= 8 {
+        let chunk = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self).littleEndian
+        guard isEightDigits(chunk) else { break }
+        mantissa = mantissa &* 100_000_000 &+ UInt64(eightDigitsValue(chunk))
+        significantDigits += 8
+        exponent -= 8
+        i += 8
+      }
       while i < count {
         let d = p[i] &- UInt8(ascii: "0")
         guard d < 10 else { break }
-        if mantissa == 0 && d == 0 {
-          exponent -= 1
-        } else if significantDigits < 19 {
+        if significantDigits < 19 {
           mantissa = mantissa &* 10 &+ UInt64(d)
           significantDigits += 1
           exponent -= 1
@@ -87,7 +101,7 @@ extension JSONParser {
       return (negative ? -0.0 : 0.0, isInteger)
     }
     var value: Double
-    if !truncated, let exact = clinger(mantissa, exponent) {
+    if !truncated, let exact = clinger(mantissa, exponent) ?? eiselLemire(mantissa, exponent) {
       value = exact
       if negative { value = -value }
     } else {
@@ -97,6 +111,24 @@ extension JSONParser {
       throw error("number out of range", at: start)
     }
     return (value, isInteger)
+  }
+
+  /// Whether all eight bytes (little-endian) are ASCII digits (the test from simdjson / fast_float).
+  @inline(__always)
+  private func isEightDigits(_ v: UInt64) -> Bool {
+    ((v &+ 0x4646_4646_4646_4646) | (v &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080 == 0
+  }
+
+  /// The value of eight ASCII digits, first digit in the lowest byte, in three multiplications.
+  @inline(__always)
+  private func eightDigitsValue(_ chunk: UInt64) -> UInt32 {
+    var v = chunk &- 0x3030_3030_3030_3030
+    v = (v &* 10) &+ (v >> 8)
+    let mask: UInt64 = 0x0000_00FF_0000_00FF
+    let low = (v & mask) &* 0x000F_4240_0000_0064  // 100 + (1_000_000 << 32)
+    let high = ((v >> 16) & mask) &* 0x0000_2710_0000_0001  // 1 + (10_000 << 32)
+    v = (low &+ high) >> 32
+    return UInt32(truncatingIfNeeded: v)
   }
 
   @inline(__always)

@@ -3,23 +3,21 @@ extension JSONWriter {
   /// (`shape == []`) is a bare number, shape `[2, 0]` is `[[],[]]`. float32 numbers in their shortest float32 form.
   /// `values.count` must equal the product of `shape` (the engine's invariant, not client input).
   public mutating func writeTensor(_ values: UnsafeBufferPointer<Float>, shape: [Int]) {
-    writeNested(values, shape: shape) { NumberFormatting.write($0, to: $1) }
+    writeNested(values, shape: shape)
   }
 
   /// As the float32 overload, with float64 shortest forms.
   public mutating func writeTensor(_ values: UnsafeBufferPointer<Double>, shape: [Int]) {
-    writeNested(values, shape: shape) { NumberFormatting.write($0, to: $1) }
+    writeNested(values, shape: shape)
   }
 
   /// As the float32 overload, for int64 tensors: plain integers (`3`, not `3.0`).
   public mutating func writeTensor(_ values: UnsafeBufferPointer<Int64>, shape: [Int]) {
-    writeNested(values, shape: shape) { NumberFormatting.write($0, to: $1) }
+    writeNested(values, shape: shape)
   }
 
-  @inline(__always)
-  private mutating func writeNested<Element>(
-    _ values: UnsafeBufferPointer<Element>, shape: [Int],
-    _ write: (Element, UnsafeMutablePointer<UInt8>) -> Int
+  private mutating func writeNested<Element: JSONNumberElement>(
+    _ values: UnsafeBufferPointer<Element>, shape: [Int]
   ) {
     var count = 1
     // Arrays written: 1 for the outermost, shape[0] for the next level, ... (each costs at most "[],").
@@ -31,29 +29,25 @@ extension JSONWriter {
     }
     precondition(
       count == values.count, "tensor shape \(shape) does not match \(values.count) values")
-    let bound = count * (NumberFormatting.maxLength + 1) + arrays * 3 + 1
+    // The last number may write up to NumberFormatting.maxLength bytes however short its text.
+    let bound = count * (Element.maxJSONLength + 1) + arrays * 3 + NumberFormatting.maxLength
     prepareForValue()
     let old = bytes
     bytes = [UInt8](unsafeUninitializedCapacity: old.count + bound) { buffer, initialized in
-      guard let base = buffer.baseAddress, let source = values.baseAddress else {
-        // Only an empty tensor has no base address: write its brackets the slow way.
-        var p = 0
-        for b in old {
-          buffer[p] = b
-          p += 1
-        }
-        p += Self.emptyNested(shape, into: buffer, at: p)
-        initialized = p
+      let (_, copied) = buffer.initialize(from: old)
+      guard let base = buffer.baseAddress else {
+        initialized = copied
         return
       }
-      _ = buffer.initialize(from: old)
-      var out = base + old.count
+      var out = base + copied
       if shape.isEmpty {
-        out += write(source[0], out)
+        if let source = values.baseAddress {
+          out += Element.writeJSON(source[0], to: out)
+        }
       } else {
         var index = 0
         shape.withUnsafeBufferPointer { dims in
-          Self.emit(dims, level: 0, source: source, index: &index, out: &out, write)
+          Self.emit(dims, level: 0, source: values, index: &index, out: &out)
         }
       }
       initialized = out - base
@@ -61,62 +55,79 @@ extension JSONWriter {
     needsComma = true
   }
 
-  @inline(__always)
-  private static func emit<Element>(
-    _ dims: UnsafeBufferPointer<Int>, level: Int, source: UnsafePointer<Element>, index: inout Int,
-    out: inout UnsafeMutablePointer<UInt8>, _ write: (Element, UnsafeMutablePointer<UInt8>) -> Int
+  /// One nested array; the innermost level is the hot loop.
+  private static func emit<Element: JSONNumberElement>(
+    _ dims: UnsafeBufferPointer<Int>, level: Int, source: UnsafeBufferPointer<Element>,
+    index: inout Int,
+    out: inout UnsafeMutablePointer<UInt8>
   ) {
     out.pointee = UInt8(ascii: "[")
     out += 1
     let extent = dims[level]
     if level == dims.count - 1 {
-      var p = out
-      var i = index
-      let end = i + extent
-      if i < end {
-        p += write(source[i], p)
-        i += 1
-        while i < end {
+      if extent > 0, let base = source.baseAddress {
+        var p = out
+        var element = base + index
+        let end = element + extent
+        p += Element.writeJSON(element.pointee, to: p)
+        element += 1
+        while element < end {
           p.pointee = UInt8(ascii: ",")
           p += 1
-          p += write(source[i], p)
-          i += 1
+          p += Element.writeJSON(element.pointee, to: p)
+          element += 1
         }
+        out = p
       }
-      index = end
-      out = p
+      index += extent
     } else {
       for j in 0..<extent {
         if j > 0 {
           out.pointee = UInt8(ascii: ",")
           out += 1
         }
-        emit(dims, level: level + 1, source: source, index: &index, out: &out, write)
+        emit(dims, level: level + 1, source: source, index: &index, out: &out)
       }
     }
     out.pointee = UInt8(ascii: "]")
     out += 1
   }
+}
 
-  /// Brackets of a tensor with no elements (some extent is 0), e.g. `[[],[]]` for shape [2, 0].
-  private static func emptyNested(
-    _ shape: [Int], into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int
-  )
-    -> Int
-  {
-    var text: [UInt8] = []
-    func level(_ l: Int) {
-      text.append(UInt8(ascii: "["))
-      if l < shape.count - 1 {
-        for j in 0..<shape[l] {
-          if j > 0 { text.append(UInt8(ascii: ",")) }
-          level(l + 1)
-        }
-      }
-      text.append(UInt8(ascii: "]"))
-    }
-    level(0)
-    for (i, b) in text.enumerated() { buffer[start + i] = b }
-    return text.count
+/// The element types a tensor is written from.
+protocol JSONNumberElement {
+  /// The longest text `writeJSON` produces.
+  static var maxJSONLength: Int { get }
+  static func writeJSON(_ value: Self, to p: UnsafeMutablePointer<UInt8>) -> Int
+}
+
+extension Float: JSONNumberElement {
+  /// `-1234567900000000.0`; `"-Infinity"` (with quotes) is shorter. (Scratch writes past the text are
+  /// overwritten by what follows, or fall in the final slack.)
+  static var maxJSONLength: Int { 19 }
+
+  @inline(__always)
+  static func writeJSON(_ value: Float, to p: UnsafeMutablePointer<UInt8>) -> Int {
+    NumberFormatting.write(value, to: p)
+  }
+}
+
+extension Double: JSONNumberElement {
+  /// `-1.2345678901234567e-308`.
+  static var maxJSONLength: Int { 24 }
+
+  @inline(__always)
+  static func writeJSON(_ value: Double, to p: UnsafeMutablePointer<UInt8>) -> Int {
+    NumberFormatting.write(value, to: p)
+  }
+}
+
+extension Int64: JSONNumberElement {
+  /// `-9223372036854775808`.
+  static var maxJSONLength: Int { 20 }
+
+  @inline(__always)
+  static func writeJSON(_ value: Int64, to p: UnsafeMutablePointer<UInt8>) -> Int {
+    NumberFormatting.write(value, to: p)
   }
 }

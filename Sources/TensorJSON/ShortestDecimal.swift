@@ -7,6 +7,7 @@ struct ShortestDecimal {
   var exponent: Int
 
   /// `value` must be finite; the sign is ignored.
+  @inline(__always)
   init(_ value: Float) {
     let bits = value.bitPattern
     let fraction = UInt32(bits & 0x7F_FFFF)
@@ -48,6 +49,7 @@ struct ShortestDecimal {
   }
 
   /// `value` must be finite; the sign is ignored.
+  @inline(__always)
   init(_ value: Double) {
     let bits = value.bitPattern
     let fraction = bits & 0xF_FFFF_FFFF_FFFF
@@ -88,6 +90,7 @@ struct ShortestDecimal {
     self.init(trimming: d, exponent: e)
   }
 
+  @inline(__always)
   private init(trimming digits: UInt64, exponent: Int) {
     var d = digits
     var e = exponent

@@ -22,23 +22,72 @@ func readFile(_ path: String) -> [UInt8]? {
   return bytes
 }
 
+/// CPU time of this thread: unlike wall time, not inflated when other processes share the cores.
+func cpuSeconds() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
 func seconds(_ duration: Duration) -> Double {
   let (s, attoseconds) = duration.components
   return Double(s) + Double(attoseconds) * 1e-18
 }
 
 let arguments = CommandLine.arguments
+
+/// `TensorJSONBench --verify-float32 [stride]`: every stride-th float32 bit pattern is written, must read back to
+/// the same bits, and must have the same significant digits as Swift's `description` (shortest, then closest).
+func verifyFloat32(stride: UInt32) -> Never {
+  var checked = 0
+  var failures = 0
+  var bits: UInt32 = 0
+  while true {
+    let value = Float(bitPattern: bits)
+    if value.isFinite {
+      var writer = JSONWriter(capacity: 64)
+      writer.number(value)
+      let text = String(decoding: writer.bytes, as: UTF8.self)
+      let digits = { (s: String) in
+        String(
+          s.split(separator: "e")[0].filter(\.isNumber).drop { $0 == "0" }.reversed().drop {
+            $0 == "0"
+          }.reversed())
+      }
+      if Float(text)?.bitPattern != bits || digits(text) != digits(value.description) {
+        failures += 1
+        if failures <= 10 {
+          print("mismatch: bits \(bits) ours \(text) swift \(value.description)")
+        }
+      }
+      checked += 1
+    }
+    let (next, overflow) = bits.addingReportingOverflow(stride)
+    if overflow { break }
+    bits = next
+  }
+  print("verified \(checked) float32 values, \(failures) failures")
+  exit(failures == 0 ? 0 : 1)
+}
+
+if arguments.count >= 2 && arguments[1] == "--verify-float32" {
+  verifyFloat32(stride: arguments.count >= 3 ? UInt32(arguments[2]) ?? 101 : 101)
+}
 guard arguments.count >= 2, let input = readFile(arguments[1]) else {
   print("usage: TensorJSONBench <file.json> [repetitions]")
   exit(2)
 }
 let repetitions = arguments.count >= 3 ? Int(arguments[2]) ?? 10 : 10
+// Optional third argument: "decode" or "encode" repeats only that direction (for profiling).
+let only = arguments.count >= 4 ? arguments[3] : ""
 let clock = ContinuousClock()
 
 var best = Double.infinity
+var bestCPU = Double.infinity
 var literal = TensorLiteral(shape: [], values: [])
-for _ in 0..<repetitions {
+for _ in 0..<(only == "encode" ? 1 : repetitions) {
   let start = clock.now
+  let cpuStart = cpuSeconds()
   do {
     literal = try tensorLiteral(JSONValue.parse(input))
   } catch {
@@ -46,20 +95,26 @@ for _ in 0..<repetitions {
     exit(1)
   }
   best = min(best, seconds(clock.now - start))
+  bestCPU = min(bestCPU, cpuSeconds() - cpuStart)
 }
 let decodeSeconds = best
+let decodeCPU = bestCPU
 
 let floats = literal.values.map { Float($0) }
 var output: [UInt8] = []
 best = .infinity
-for _ in 0..<repetitions {
+bestCPU = .infinity
+for _ in 0..<(only == "decode" ? 1 : repetitions) {
   let start = clock.now
+  let cpuStart = cpuSeconds()
   var writer = JSONWriter()
   floats.withUnsafeBufferPointer { writer.writeTensor($0, shape: literal.shape) }
   output = writer.bytes
   best = min(best, seconds(clock.now - start))
+  bestCPU = min(bestCPU, cpuSeconds() - cpuStart)
 }
 let encodeSeconds = best
+let encodeCPU = bestCPU
 
 // The round trip must be exact: same shape, same float32 bits.
 let back = try tensorLiteral(JSONValue.parse(output))
@@ -76,6 +131,8 @@ print(
 )
 print("decode_seconds \(decodeSeconds)")
 print("decode_MBps \(mbps(input.count, decodeSeconds))")
+print("decode_cpu_MBps \(mbps(input.count, decodeCPU))")
+print("encode_cpu_MBps \(mbps(output.count, encodeCPU))")
 print("encode_seconds \(encodeSeconds)")
 print("encode_MBps \(mbps(output.count, encodeSeconds))")
 print("round_trip_exact \(exact)")

@@ -84,6 +84,12 @@ private func T(_ t: Tensor) -> OpArgument { .tensor(t) }
     #expect(bm?.gradFn?.name == "UnsafeViewBackward0" && bm?.shape == [4, 2, 2])
     #expect(bm?.gradFn?.nextNodes[0]?.name == "MmBackward0")
     #expect(bm?.gradFn?.nextNodes[0]?.nextNodes[0]?.name == "ViewBackward0")
+    let b2 = try Tensor.rand([4, 3, 5], seed: 7, requiresGrad: true)
+    let bb = try Ops.call("matmul", args: [T(b), T(b2)]).tensor
+    #expect(bb?.gradFn?.name == "UnsafeViewBackward0" && bb?.shape == [4, 2, 5])
+    #expect(bb?.gradFn?.nextNodes[0]?.name == "BmmBackward0")
+    #expect(
+      bb?.gradFn?.nextNodes[0]?.nextNodes.map { $0?.name } == ["ViewBackward0", "ViewBackward0"])
   }
 
   @Test func views() throws {

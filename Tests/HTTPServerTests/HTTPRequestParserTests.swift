@@ -233,6 +233,13 @@ import Testing
         #expect(HTTPParseError.methodNotImplemented.status == 501)
     }
 
+    @Test func http10BodyMethodsWithoutContentLengthNeedALength() {
+        #expect(failure("POST / HTTP/1.0\r\n\r\n") == .lengthRequired)
+        #expect(HTTPParseError.lengthRequired.status == 411)
+        #expect(parseEverySplit("POST / HTTP/1.0\r\nContent-Length: 0\r\n\r\n")?.info != nil)
+        #expect(parseEverySplit("POST / HTTP/1.1\r\nHost: a\r\n\r\n")?.info?.framing == BodyFraming.none)
+    }
+
     @Test func unknownExpectationIsRefused() {
         #expect(failure("GET / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n") == .unsupportedExpectation)
         #expect(HTTPParseError.unsupportedExpectation.status == 417)

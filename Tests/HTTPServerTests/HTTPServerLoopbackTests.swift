@@ -33,6 +33,32 @@ import Testing
         }
     }
 
+    @Test func requestArrivingWhileTheHandlerRunsIsServedAfterIt() async throws {
+        try await withServer { port, _ in
+            let client = try TestClient(port: port)
+            try client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+            usleep(100_000)  // the second request arrives while reading is suspended for the first
+            try client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try client.readResponse().text == "slow")
+            #expect(try client.readResponse().text == "hello")
+        }
+    }
+
+    @Test func busyHandlersDoNotStallOtherConnectionsIO() async throws {
+        try await withServer { port, _ in
+            let before = spinsFinished.load(ordering: .relaxed)
+            let spinners = try (0..<4).map { _ in try TestClient(port: port) }
+            for spinner in spinners { try spinner.send("GET /spin HTTP/1.1\r\nHost: x\r\n\r\n") }
+            usleep(100_000)
+            // Parsing and error answers happen on the I/O queues, not on the pool the spinning handlers occupy.
+            let other = try TestClient(port: port)
+            try other.send("GET / HTTP/1.1\r\n\r\n")
+            #expect(try other.readResponse().status == 400)
+            #expect(spinsFinished.load(ordering: .relaxed) == before)
+            for spinner in spinners { #expect(try spinner.readResponse().text == "spun true") }
+        }
+    }
+
     @Test func http10KeepAliveIsHonouredAndEchoed() async throws {
         try await withServer { port, _ in
             let client = try TestClient(port: port)
@@ -204,6 +230,7 @@ import Testing
         ("GET / HTTP/1.1\r\n\r\n", 400),
         ("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
         ("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n", 400),
+        ("POST / HTTP/1.0\r\n\r\n", 411),
         ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2000\r\n\r\n", 413),
         ("GET /" + String(repeating: "a", count: 300) + " HTTP/1.1\r\nHost: a\r\n\r\n", 414),
         ("GET / HTTP/1.1\r\nHost: a\r\nX: " + String(repeating: "a", count: 300) + "\r\n\r\n", 431),

@@ -210,3 +210,33 @@ struct JSONParserTests {
     #expect(value["x"] == .numbers([1.5], allIntegers: false))
   }
 }
+
+@Suite("Number parsing against the standard library")
+struct NumberParsingTests {
+  /// Random decimals of 1 to 19 significant digits and wide exponents, so that every path (Clinger, Eisel–Lemire,
+  /// strtod) is taken; Swift's own `Double(String)` is correctly rounded and serves as the oracle.
+  @Test func matchesDoubleParsingOnRandomDecimals() throws {
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<50_000 {
+      let digits = Int.random(in: 1...19, using: &generator)
+      var mantissa = String(Int.random(in: 1...9, using: &generator))
+      for _ in 1..<digits { mantissa.append(String(Int.random(in: 0...9, using: &generator))) }
+      let exponent = Int.random(in: -330...300, using: &generator)
+      let text = "\(mantissa)e\(exponent)"
+      let expected = Double(text) ?? .nan
+      guard expected.isFinite else { continue }
+      let parsed = try JSONValue.parse(Array(text.utf8)).doubleValue
+      #expect(parsed?.bitPattern == expected.bitPattern, "\(text)")
+    }
+  }
+
+  @Test func eiselLemireAgreesWithClingerWhereBothApply() {
+    for (m, e) in [
+      (UInt64(1), 0), (123_456_789, -5), (9_007_199_254_740_991, 0), (17, 22), (1, -22),
+    ] {
+      #expect(eiselLemire(m, e) == Double("\(m)e\(e)"), "\(m)e\(e)")
+    }
+    // 2^53 + 1 lies exactly halfway between two Doubles: refused, left to strtod.
+    #expect(eiselLemire(9_007_199_254_740_993, 0) == nil)
+  }
+}

@@ -184,3 +184,17 @@ private func significand(_ text: String) -> String {
   let digits = mantissa.filter { $0.isNumber }
   return String(digits.drop { $0 == "0" }.reversed().drop { $0 == "0" }.reversed())
 }
+
+@Suite("Number formatting internals")
+struct NumberFormattingTests {
+  @Test func countsDigitsAtEveryPowerOfTen() {
+    #expect(NumberFormatting.digitCount(0) == 1)
+    var power: UInt64 = 1
+    for n in 1...19 {
+      #expect(NumberFormatting.digitCount(power) == n)
+      #expect(NumberFormatting.digitCount(power - 1) == max(n - 1, 1))
+      if n < 20 { power = power &* 10 }
+    }
+    #expect(NumberFormatting.digitCount(UInt64.max) == 20)
+  }
+}

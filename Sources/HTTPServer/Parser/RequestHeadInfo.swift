@@ -112,6 +112,15 @@ extension HTTPRequestParser {
             info.framing = contentLength == 0 ? .none : .length(contentLength)
         }
 
+        // HTTP/1.0 has no chunked coding, so a body needs Content-Length (RFC 1945 §7.2.2); without one an
+        // HTTP/1.0 client sending a body would have it read as the next request.
+        if !isHTTP11 && contentLength == nil
+            && (methodBytes.elementsEqual("POST".utf8) || methodBytes.elementsEqual("PUT".utf8)
+                || methodBytes.elementsEqual("PATCH".utf8))
+        {
+            return .failure(.lengthRequired)
+        }
+
         if let expectation, isHTTP11 {
             guard Self.equalsIgnoringCase(headBytes[expectation], "100-continue") else {
                 return .failure(.unsupportedExpectation)
