@@ -1,15 +1,15 @@
 import Autograd
-import Dispatch
 import Synchronization
 
 /// One client's tensors and names.
 ///
-/// `state` is touched only by blocks on `queue`, a serial queue: requests on one session run one at a time, in the
-/// order they were enqueued (a serial DispatchQueue is FIFO; an actor is not), while different sessions' queues run
-/// in parallel on Dispatch's worker threads.
+/// `state` is touched only by the holder of `gate`: requests on one session run one at a time, in arrival order
+/// (the gate is FIFO; an actor is not), while requests on different sessions run in parallel on the threads that
+/// received them. Dropping the last reference (the store's, then in-flight requests') frees every graph.
 final class Session: @unchecked Sendable {
-  // @unchecked: `state` is the only mutable non-atomic property and it is read and written only on `queue`
-  // (through `run`); everything else is immutable or atomic.
+  // @unchecked: `state` is the only mutable non-atomic property and it is read and written only by the holder of
+  // `gate` (inside `run`), whose Mutex orders one holder's accesses before the next one's; everything else is
+  // immutable or atomic.
   let id: String
   /// The API key that created the session (nil when no key is configured).
   let owner: String?
@@ -20,7 +20,7 @@ final class Session: @unchecked Sendable {
   /// Kept up to date after every request so `/metrics` can sum them without entering the queue.
   let namedTensorCount = Atomic<Int>(0)
   let namedTensorBytes = Atomic<Int>(0)
-  private let queue: DispatchQueue
+  private let gate = FIFOGate()
   private var state: SessionState
 
   init(id: String, owner: String?, ttl: Double, now: Double, limits: SessionLimits) {
@@ -29,7 +29,6 @@ final class Session: @unchecked Sendable {
     self.ttl = ttl
     self.createdAt = now
     self.lastUsedMillis = Atomic(Int64(now * 1000))
-    self.queue = DispatchQueue(label: "autograd.session")
     self.state = SessionState(limits: limits)
   }
 
@@ -43,43 +42,42 @@ final class Session: @unchecked Sendable {
 
   func isExpired(now: Double) -> Bool { expiresAt < now }
 
-  /// Runs `body` on the session's queue after every request that arrived before it, and hands back its result.
-  func run<T: Sendable>(
-    _ body: @escaping @Sendable (inout SessionState) throws(ServiceError) -> T
-  ) async throws(ServiceError) -> T {
-    let result: Result<T, ServiceError> = await withCheckedContinuation { continuation in
-      queue.async {
-        // A failed request changes nothing: names come back from the snapshot (copy-on-write, so this costs a
-        // copy only when the request rebinds), tensor state from the engine's journal.
-        let snapshot = self.state
-        let journal = MutationJournal()
-        let result: Result<T, ServiceError> = journal.recording {
-          do throws(ServiceError) {
-            return .success(try body(&self.state))
-          } catch {
-            return .failure(error)
-          }
-        }
-        if case .failure = result {
-          journal.rollback()
-          self.state = snapshot
-        } else {
-          journal.commit()
-        }
-        self.namedTensorCount.store(self.state.namedCount, ordering: .relaxed)
-        self.namedTensorBytes.store(self.state.namedBytes, ordering: .relaxed)
-        continuation.resume(returning: result)
-      }
+  /// Runs `body` after every request on this session that arrived before it, alone, and hands back its result.
+  /// A failed request changes nothing: names come back from a snapshot (copy-on-write, so this costs a copy only
+  /// when the request rebinds), tensor state from the engine's journal.
+  func run<T>(_ body: (inout SessionState) throws(ServiceError) -> T) async throws(ServiceError)
+    -> T
+  {
+    try await run { (state: inout SessionState, _: MutationJournal) throws(ServiceError) in
+      try body(&state)
     }
-    return try result.get()
   }
 
-  /// Drops every tensor and graph once the requests already queued have finished.
-  func close() {
-    queue.async {
-      self.state.removeAll()
-      self.namedTensorCount.store(0, ordering: .relaxed)
-      self.namedTensorBytes.store(0, ordering: .relaxed)
+  /// `run` for work that hands the journal on to another thread (`/eval` runs its program on a thread of its own,
+  /// where the task-local journal would not be visible).
+  func run<T>(_ body: (inout SessionState, MutationJournal) throws(ServiceError) -> T)
+    async throws(ServiceError)
+    -> T
+  {
+    await gate.enter()
+    defer { gate.leave() }
+    let snapshot = state
+    let journal = MutationJournal()
+    let result: Result<T, ServiceError> = journal.recording {
+      do throws(ServiceError) {
+        return .success(try body(&state, journal))
+      } catch {
+        return .failure(error)
+      }
     }
+    if case .failure = result {
+      journal.rollback()
+      state = snapshot
+    } else {
+      journal.commit()
+    }
+    namedTensorCount.store(state.namedCount, ordering: .relaxed)
+    namedTensorBytes.store(state.namedBytes, ordering: .relaxed)
+    return try result.get()
   }
 }

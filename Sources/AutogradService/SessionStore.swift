@@ -1,7 +1,7 @@
 import Synchronization
 
-/// The live sessions, by id. Critical sections are dictionary operations only; freeing a session's graphs happens
-/// outside the lock, on the session's own queue.
+/// The live sessions, by id. Critical sections are dictionary operations only; a session's graphs are freed outside
+/// the lock, when the last reference to it goes.
 final class SessionStore: Sendable {
   private let sessions = Mutex<[String: Session]>([:])
 
@@ -23,7 +23,8 @@ final class SessionStore: Sendable {
       sessions[session.id] = session
       return true
     }
-    for session in expired { session.close() }
+    // The expired sessions' graphs are freed here, outside the lock, as `expired` goes away.
+    _ = expired
     guard admitted else { throw .limitExceeded("\(limit) live sessions (the configured maximum)") }
     return session
   }
@@ -37,8 +38,8 @@ final class SessionStore: Sendable {
   }
 
   func remove(_ session: Session) {
-    _ = sessions.withLock { $0.removeValue(forKey: session.id) }
-    session.close()
+    let removed = sessions.withLock { $0.removeValue(forKey: session.id) }
+    _ = removed  // freed outside the lock (once in-flight requests let go)
   }
 
   func list(owner: String?, now: Double) -> [Session] {
@@ -52,7 +53,7 @@ final class SessionStore: Sendable {
   /// Drops the sessions idle past their TTL.
   func sweep(now: Double) {
     let expired = sessions.withLock { SessionStore.removeExpired(from: &$0, now: now) }
-    for session in expired { session.close() }
+    _ = expired  // freed outside the lock
   }
 
   private static func removeExpired(from sessions: inout [String: Session], now: Double)

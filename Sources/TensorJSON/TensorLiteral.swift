@@ -126,13 +126,14 @@ private struct NestedReader {
 
   init(shape: [Int]) {
     self.shape = shape
-    // Not trusted for sizing beyond what was actually received: each level's extent is real list length.
+    // The shape comes from the first list at each level only, so a small ragged body can claim a huge product
+    // (`[[[1000 numbers], 0, ...999], 0, ...999]`): reserve at most 2^20 values up front, grow past that.
     var count = 1
     for extent in shape {
       let (product, overflow) = count.multipliedReportingOverflow(by: extent)
-      count = overflow ? 0 : product
+      count = overflow ? Int.max : product
     }
-    values.reserveCapacity(count)
+    values.reserveCapacity(min(count, 1 << 20))
   }
 
   mutating func read(_ value: JSONValue, level: Int) throws(TensorLiteralError) {

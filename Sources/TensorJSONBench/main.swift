@@ -35,6 +35,44 @@ func seconds(_ duration: Duration) -> Double {
 }
 
 let arguments = CommandLine.arguments
+
+/// `TensorJSONBench --verify-float32 [stride]`: every stride-th float32 bit pattern is written, must read back to
+/// the same bits, and must have the same significant digits as Swift's `description` (shortest, then closest).
+func verifyFloat32(stride: UInt32) -> Never {
+  var checked = 0
+  var failures = 0
+  var bits: UInt32 = 0
+  while true {
+    let value = Float(bitPattern: bits)
+    if value.isFinite {
+      var writer = JSONWriter(capacity: 64)
+      writer.number(value)
+      let text = String(decoding: writer.bytes, as: UTF8.self)
+      let digits = { (s: String) in
+        String(
+          s.split(separator: "e")[0].filter(\.isNumber).drop { $0 == "0" }.reversed().drop {
+            $0 == "0"
+          }.reversed())
+      }
+      if Float(text)?.bitPattern != bits || digits(text) != digits(value.description) {
+        failures += 1
+        if failures <= 10 {
+          print("mismatch: bits \(bits) ours \(text) swift \(value.description)")
+        }
+      }
+      checked += 1
+    }
+    let (next, overflow) = bits.addingReportingOverflow(stride)
+    if overflow { break }
+    bits = next
+  }
+  print("verified \(checked) float32 values, \(failures) failures")
+  exit(failures == 0 ? 0 : 1)
+}
+
+if arguments.count >= 2 && arguments[1] == "--verify-float32" {
+  verifyFloat32(stride: arguments.count >= 3 ? UInt32(arguments[2]) ?? 101 : 101)
+}
 guard arguments.count >= 2, let input = readFile(arguments[1]) else {
   print("usage: TensorJSONBench <file.json> [repetitions]")
   exit(2)

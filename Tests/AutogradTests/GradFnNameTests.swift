@@ -18,7 +18,9 @@ private func T(_ t: Tensor) -> OpArgument { .tensor(t) }
     v = try Tensor.rand([3], seed: 4, requiresGrad: true)
   }
 
-  func name(_ o: String, _ args: OpArgument..., kwargs: [String: OpArgument] = [:]) throws -> String? {
+  func name(_ o: String, _ args: OpArgument..., kwargs: [String: OpArgument] = [:]) throws
+    -> String?
+  {
     try Ops.call(o, args: args, kwargs: kwargs).tensor?.gradFn?.name
   }
 
@@ -39,7 +41,8 @@ private func T(_ t: Tensor) -> OpArgument { .tensor(t) }
     #expect(try name("pow", T(x), T(Tensor(shape: [], doubles: [2]))) == "PowBackward1")
     #expect(try name("rpow", T(x), .int(2)) == "PowBackward2")
     for (o, n) in [
-      ("exp", "ExpBackward0"), ("log", "LogBackward0"), ("sqrt", "SqrtBackward0"), ("abs", "AbsBackward0"),
+      ("exp", "ExpBackward0"), ("log", "LogBackward0"), ("sqrt", "SqrtBackward0"),
+      ("abs", "AbsBackward0"),
       ("sin", "SinBackward0"), ("cos", "CosBackward0"), ("tanh", "TanhBackward0"),
       ("sigmoid", "SigmoidBackward0"), ("relu", "ReluBackward0"),
     ] {
@@ -60,7 +63,8 @@ private func T(_ t: Tensor) -> OpArgument { .tensor(t) }
     #expect(try name("max", T(x), kwargs: ["dim": .int(1)]) == "MaxBackward0")
     #expect(try name("min", T(x), .int(1), .bool(true)) == "MinBackward0")
     let idx = try Ops.call("argmax", args: [T(x)], kwargs: ["dim": .int(1)]).tensor
-    #expect(idx?.dtype == .int64 && idx?.gradFn == nil && idx?.requiresGrad == false && idx?.shape == [2])
+    #expect(
+      idx?.dtype == .int64 && idx?.gradFn == nil && idx?.requiresGrad == false && idx?.shape == [2])
   }
 
   @Test func linearAlgebra() throws {
@@ -80,6 +84,12 @@ private func T(_ t: Tensor) -> OpArgument { .tensor(t) }
     #expect(bm?.gradFn?.name == "UnsafeViewBackward0" && bm?.shape == [4, 2, 2])
     #expect(bm?.gradFn?.nextNodes[0]?.name == "MmBackward0")
     #expect(bm?.gradFn?.nextNodes[0]?.nextNodes[0]?.name == "ViewBackward0")
+    let b2 = try Tensor.rand([4, 3, 5], seed: 7, requiresGrad: true)
+    let bb = try Ops.call("matmul", args: [T(b), T(b2)]).tensor
+    #expect(bb?.gradFn?.name == "UnsafeViewBackward0" && bb?.shape == [4, 2, 5])
+    #expect(bb?.gradFn?.nextNodes[0]?.name == "BmmBackward0")
+    #expect(
+      bb?.gradFn?.nextNodes[0]?.nextNodes.map { $0?.name } == ["ViewBackward0", "ViewBackward0"])
   }
 
   @Test func views() throws {
@@ -107,7 +117,9 @@ private func T(_ t: Tensor) -> OpArgument { .tensor(t) }
   }
 
   @Test func indexing() throws {
-    func idx(_ s: String) throws -> Tensor { try Ops.call("getitem", args: [T(x)], kwargs: ["index": .string(s)]).tensor! }
+    func idx(_ s: String) throws -> Tensor {
+      try Ops.call("getitem", args: [T(x)], kwargs: ["index": .string(s)]).tensor!
+    }
     #expect(try idx("0").gradFn?.name == "SelectBackward0")
     #expect(try idx(":, 1").gradFn?.name == "SelectBackward0")
     #expect(try idx(":, 1").gradFn?.nextNodes[0]?.name == "AccumulateGrad")
@@ -129,7 +141,9 @@ private func T(_ t: Tensor) -> OpArgument { .tensor(t) }
     #expect(try name("softmax", T(x), .int(1)) == "SoftmaxBackward0")
     #expect(try name("log_softmax", T(x), kwargs: ["dim": .int(1)]) == "LogSoftmaxBackward0")
     #expect(try name("mse_loss", T(x), T(y)) == "MseLossBackward0")
-    #expect(try name("mse_loss", T(x), T(y), kwargs: ["reduction": .string("none")]) == "MseLossBackward0")
+    #expect(
+      try name("mse_loss", T(x), T(y), kwargs: ["reduction": .string("none")]) == "MseLossBackward0"
+    )
     let target = try Tensor(shape: [2], doubles: [0, 2], dtype: .int64)
     #expect(try name("cross_entropy", T(x), T(target)) == "NllLossBackward0")
     #expect(try name("cross_entropy", T(x), T(Tensor.rand([2, 3], seed: 9))) == "DivBackward1")
@@ -148,10 +162,14 @@ private func T(_ t: Tensor) -> OpArgument { .tensor(t) }
   @Test func seedGraphShape() throws {
     let leaf = try Tensor.ones([2, 2], requiresGrad: true)
     let yy = try Ops.call("add", args: [T(leaf), .int(2)]).tensor!
-    let z = try Ops.call("mul", args: [T(Ops.call("mul", args: [T(yy), T(yy)]).tensor!), .int(3)]).tensor!
+    let z = try Ops.call("mul", args: [T(Ops.call("mul", args: [T(yy), T(yy)]).tensor!), .int(3)])
+      .tensor!
     let out = try Ops.call("mean", args: [T(z)]).tensor!
     let graph = GraphView.of(out)
-    #expect(graph.nodes.map(\.name) == ["MeanBackward0", "MulBackward0", "MulBackward0", "AddBackward0", "AccumulateGrad"])
+    #expect(
+      graph.nodes.map(\.name) == [
+        "MeanBackward0", "MulBackward0", "MulBackward0", "AddBackward0", "AccumulateGrad",
+      ])
     #expect(graph.nodes[2].saved.map(\.shape) == [[2, 2], [2, 2]])
     #expect(graph.nodes.last?.leaf === leaf)
     let ids = graph.nodes.map(\.id)

@@ -107,6 +107,18 @@ let gradCases: [GradCase] = {
     GradCase(label: "matmul 3x2", shapes: [[2, 2, 3], [3, 2]]) { x in
       try o("matmul", [T(x[0]), T(x[1])])
     },
+    GradCase(label: "matmul 3x3", shapes: [[2, 2, 3], [2, 3, 4]]) { x in
+      try o("matmul", [T(x[0]), T(x[1])])
+    },
+    GradCase(label: "matmul broadcast batch", shapes: [[2, 1, 2, 3], [3, 3, 2]]) { x in
+      try o("matmul", [T(x[0]), T(x[1])])
+    },
+    GradCase(label: "matmul 2x3", shapes: [[2, 3], [2, 3, 4]]) { x in
+      try o("matmul", [T(x[0]), T(x[1])])
+    },
+    GradCase(label: "matmul 1x3", shapes: [[3], [2, 3, 4]]) { x in
+      try o("matmul", [T(x[0]), T(x[1])])
+    },
     GradCase(label: "matmul 3x1", shapes: [[2, 2, 3], [3]]) { x in
       try o("matmul", [T(x[0]), T(x[1])])
     },

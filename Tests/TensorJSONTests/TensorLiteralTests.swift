@@ -123,3 +123,30 @@ struct TensorLiteralTests {
         == #""data" must be a flat list when "shape" is given, got a number"#)
   }
 }
+
+@Suite("Tensor literals from hostile bodies")
+struct HostileTensorLiteralTests {
+  /// The shape read down the first elements claims 10^9 values; the body has about 3000. Refused as ragged without
+  /// reserving memory for the claimed size.
+  @Test func refusesAHugeClaimedShapeCheaply() throws {
+    let row = "[" + Array(repeating: "1", count: 1000).joined(separator: ",") + "]"
+    let middle = "[" + ([row] + Array(repeating: "0", count: 999)).joined(separator: ",") + "]"
+    let text = "[" + ([middle] + Array(repeating: "0", count: 999)).joined(separator: ",") + "]"
+    #expect(
+      throws: TensorLiteralError(
+        "ragged nested list at index [0, 1]: expected a list of length 1000, got a number")
+    ) {
+      try tensorLiteral(JSONValue.parse(Array(text.utf8)))
+    }
+  }
+
+  @Test func parsesMixedArraysAfterThePackedAttempt() throws {
+    #expect(
+      try JSONValue.parse(Array("[1, [2], 3]".utf8))
+        == .array([
+          .number(1, isInteger: true), .numbers([2], allIntegers: true),
+          .number(3, isInteger: true),
+        ]))
+    #expect(JSONObject([("a", .null), ("a", .bool(true))]) == nil)
+  }
+}

@@ -130,17 +130,23 @@ enum Elementwise {
     let (shape, dtype) = try binaryResult(a, b)
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { $0 * $1 }
     // Save only what the other input's gradient needs: `2 * x` saves no x (in-place on x stays legal).
+    // A wrapped Python number is kept as a value rather than a saved tensor (nobody can modify it).
     let needA = a.requiresGrad
     let needB = b.requiresGrad
-    let saving = (needA ? [b] : []) + (needB ? [a] : [])
+    let constantB = b.isWrappedNumber ? try b.item() : nil
+    let bDtype = b.dtype
+    let saving = (needA && constantB == nil ? [b] : []) + (needB ? [a] : [])
     return Recorder.record("MulBackward0", out, inputs: [a, b], saving: saving, grad: grad) {
       g, ctx throws(AutogradError) in
-      let savedB = needA ? ctx.saved[0] : nil
-      let savedA = needB ? ctx.saved[needA ? 1 : 0] : nil
-      return [
-        ctx.needs(0) ? try F.mul(g, savedB!, ctx.grad) : nil,
-        ctx.needs(1) ? try F.mul(g, savedA!, ctx.grad) : nil,
-      ]
+      var result: [Tensor?] = [nil, nil]
+      if ctx.needs(0) {
+        let factor = constantB.map { Tensor.scalar($0, dtype: bDtype) } ?? ctx.saved[0]
+        result[0] = try F.mul(g, factor, ctx.grad)
+      }
+      if ctx.needs(1) {
+        result[1] = try F.mul(g, ctx.saved[needA && constantB == nil ? 1 : 0], ctx.grad)
+      }
+      return result
     }
   }
 
@@ -152,9 +158,12 @@ enum Elementwise {
     let dtype = floatDtype.isFloatingPoint ? floatDtype : .float32
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { $0 / $1 }
     let needB = b.requiresGrad
-    return Recorder.record(name, out, inputs: [a, b], saving: needB ? [b, a] : [b], grad: grad) {
+    let constantB = b.isWrappedNumber ? try b.item() : nil
+    let bDtype = b.dtype
+    let saving = needB ? [b, a] : (constantB == nil ? [b] : [])
+    return Recorder.record(name, out, inputs: [a, b], saving: saving, grad: grad) {
       g, ctx throws(AutogradError) in
-      let denominator = ctx.saved[0]
+      let denominator = constantB.map { Tensor.scalar($0, dtype: bDtype) } ?? ctx.saved[0]
       var result: [Tensor?] = [ctx.needs(0) ? try F.div(g, denominator, ctx.grad) : nil, nil]
       if ctx.needs(1) {
         let numerator = ctx.saved[1]
@@ -288,7 +297,9 @@ enum Elementwise {
   // MARK: Promotion and broadcasting
 
   static func binaryResult(_ a: Tensor, _ b: Tensor) throws(AutogradError) -> ([Int], DType) {
-    (try broadcastShapes(a.shape, b.shape), resultType([a, b]))
+    let shape = try broadcastShapes(a.shape, b.shape)
+    _ = try checkedCount(shape)
+    return (shape, resultType([a, b]))
   }
 
   static func broadcastShapes(_ a: [Int], _ b: [Int]) throws(AutogradError) -> [Int] {
