@@ -105,3 +105,40 @@ private func T(_ t: Tensor) -> OpArgument { .tensor(t) }
     #expect(Ops.catalog.first { $0.name == "sum" }?.gradFn == "SumBackward0")
   }
 }
+
+@Suite struct HostileInputTests {
+  @Test func hugeShapesAreRefusedNotAllocated() throws {
+    let x = try Tensor.ones([1])
+    #expect(throws: AutogradError.self) { try op("expand", .tensor(x), .int(1 << 40)) }
+    #expect(throws: AutogradError.self) { try Tensor.zeros([1 << 20, 1 << 20]) }
+    #expect(throws: AutogradError.self) { try Tensor.zeros([Int.max, 2]) }
+    let col = try Tensor.ones([1 << 15, 1])
+    let row = try Tensor.ones([1, 1 << 15])
+    #expect(throws: AutogradError.self) { try op("mm", .tensor(col), .tensor(row)) }
+  }
+
+  @Test func extremeIndicesDoNotTrap() throws {
+    let x = try Tensor.ones([3])
+    #expect(throws: AutogradError.self) {
+      try op("getitem", .tensor(x), kwargs: ["index": .int(Int.min)])
+    }
+    #expect(
+      try op("getitem", .tensor(x), kwargs: ["index": .string("::9223372036854775807")]).shape == [
+        1
+      ])
+    #expect(
+      try op("getitem", .tensor(x), kwargs: ["index": .string("-9223372036854775807:")]).shape == [
+        3
+      ])
+    let big = try Tensor(shape: [], doubles: [5], dtype: .int64)
+    #expect(throws: AutogradError.self) {
+      try op("getitem", .tensor(x), kwargs: ["index": .tensor(big)])
+    }
+    let logits = try Tensor.ones([2, 3])
+    let target = try Tensor(shape: [2], doubles: [9.3e18, -5], dtype: .int64)
+    #expect(throws: AutogradError.self) {
+      try op("cross_entropy", .tensor(logits), .tensor(target))
+    }
+    #expect(throws: AutogradError.self) { try op("view", .tensor(x), .int(-1), .int(0)) }
+  }
+}

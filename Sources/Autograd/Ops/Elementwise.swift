@@ -297,7 +297,9 @@ enum Elementwise {
   // MARK: Promotion and broadcasting
 
   static func binaryResult(_ a: Tensor, _ b: Tensor) throws(AutogradError) -> ([Int], DType) {
-    (try broadcastShapes(a.shape, b.shape), resultType([a, b]))
+    let shape = try broadcastShapes(a.shape, b.shape)
+    _ = try checkedCount(shape)
+    return (shape, resultType([a, b]))
   }
 
   static func broadcastShapes(_ a: [Int], _ b: [Int]) throws(AutogradError) -> [Int] {

@@ -18,6 +18,7 @@ enum LinearAlgebra {
         "mm: mat1 and mat2 shapes cannot be multiplied (\(a.shape[0])x\(a.shape[1]) and \(b.shape[0])x\(b.shape[1]))"
       )
     }
+    _ = try checkedCount([a.shape[0], b.shape[1]])
     let out = Kernels.matmul2D(a, b)
     let needA = a.requiresGrad
     let needB = b.requiresGrad
@@ -175,6 +176,7 @@ enum LinearAlgebra {
       )
     }
     let (count, n, m) = (a.shape[0], a.shape[1], b.shape[2])
+    _ = try checkedCount([count, n, m])
     let out = Tensor(zerosOf: [count, n, m], dtype: a.dtype)
     for i in 0..<count {
       let sa = a.makeView(
