@@ -14,16 +14,24 @@ public struct EvalResult {
 }
 
 /// Runs programs written in the subset of Python that autograd tutorials use (API.md, "Programs in PyTorch
-/// syntax"). The caller runs it inside the session's serial context and undoes the engine's mutations when it
-/// throws (a `MutationJournal`); the names are written only on success, through `EvalEnvironment.apply`.
+/// syntax"): statements (assignment, augmented and subscript assignment, `with torch.no_grad():`, `import torch`),
+/// Python values and operators, `torch.` factories, every op of `Ops.catalog` as a method, a `torch.` and an
+/// `F.` function, autograd attributes (`.grad .grad_fn .requires_grad .is_leaf .data .shape`), `.backward(...)`,
+/// `torch.autograd.grad`, `print` and f-strings. Names are written only on success, through
+/// `EvalEnvironment.apply`.
 public enum EvalProgram {
   /// Runs `source` to completion on a thread of its own with a stack of `limits.stackBytes` (parsing and
   /// evaluation recurse once per nesting level, and the caller's thread may have a small stack), blocking the
   /// caller meanwhile: the engine and the environment are only ever touched by one thread at a time.
+  ///
+  /// Pass the unit of work's `journal`: the program runs inside `journal.recording` on that thread (task-local
+  /// values do not follow a new thread by themselves), and a failing program's mutations are rolled back before
+  /// this throws. On success the journal keeps them recorded; the caller commits (or rolls back) as it decides.
   public static func run<Environment: EvalEnvironment>(
-    source: String, environment: inout Environment, limits: EvalLimits = .default
+    source: String, environment: inout Environment, limits: EvalLimits = .default,
+    journal: MutationJournal? = nil
   ) throws(EvalError) -> EvalResult {
-    let job = Job(environment: environment)
+    let job = Job(environment: environment, journal: journal)
     let done = DispatchSemaphore(value: 0)
     let thread = Thread {
       job.work(source: source, limits: limits)
@@ -41,17 +49,30 @@ public enum EvalProgram {
 
   /// The state handed to the worker thread and back.
   // @unchecked Sendable: the caller blocks on a semaphore from `start()` until the worker signals it is done,
-  // so exactly one thread touches this object at a time, and the semaphore orders their accesses.
+  // so exactly one thread touches this object (and the engine objects it reaches) at a time, and the semaphore
+  // orders their accesses.
   private final class Job<Environment: EvalEnvironment>: @unchecked Sendable {
     var environment: Environment
+    let journal: MutationJournal?
     var outcome: Result<EvalResult, EvalError>?
 
-    init(environment: Environment) { self.environment = environment }
+    init(environment: Environment, journal: MutationJournal?) {
+      self.environment = environment
+      self.journal = journal
+    }
 
     func work(source: String, limits: EvalLimits) {
       var env = environment
-      outcome = Result { () throws(EvalError) in
-        try runOnCurrentThread(source: source, environment: &env, limits: limits)
+      let body = {
+        self.outcome = Result { () throws(EvalError) in
+          try runOnCurrentThread(source: source, environment: &env, limits: limits)
+        }
+      }
+      if let journal {
+        journal.recording(body)
+        if case .failure? = outcome { journal.rollback() }
+      } else {
+        body()
       }
       environment = env
     }

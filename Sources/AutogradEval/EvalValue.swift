@@ -9,6 +9,8 @@ public indirect enum EvalValue {
   case string(String)
   case list([EvalValue])
   case tuple([EvalValue])
+  /// `torch.return_types.max(values=..., indices=...)`: a tuple whose items also have names.
+  case namedTuple(String, fields: [String], values: [EvalValue])
   case tensor(Tensor)
   /// `torch.Size([2, 2])`.
   case size([Int])
@@ -39,6 +41,7 @@ public indirect enum EvalValue {
     case .string: "str"
     case .list: "list"
     case .tuple: "tuple"
+    case .namedTuple(let name, _, _): "torch.return_types.\(name)"
     case .tensor: "Tensor"
     case .size: "Size"
     case .dtype: "torch.dtype"
@@ -68,11 +71,14 @@ public indirect enum EvalValue {
     case .tuple(let items):
       if items.count == 1 { return "(" + items[0].repr + ",)" }
       return "(" + items.map(\.repr).joined(separator: ", ") + ")"
-    case .tensor(let t): return TensorFormatter.repr(t)
+    case .namedTuple(let name, let fields, let values):
+      let items = zip(fields, values).map { "\($0)=\($1.repr)" }
+      return "torch.return_types.\(name)(\n" + items.joined(separator: ",\n") + ")"
+    case .tensor(let t): return t.description
     case .size(let dims):
       return "torch.Size([" + dims.map(String.init).joined(separator: ", ") + "])"
     case .dtype(let d): return PythonFormat.dtypeName(d)
-    case .gradFn(let node): return "<\(node.name) object at \(PythonFormat.address(node.id))>"
+    case .gradFn(let node): return node.description
     case .module(let path): return "<module '\(path)'>"
     case .function(let name):
       return "<built-in function \(name.split(separator: ".").last.map(String.init) ?? name)>"
@@ -112,11 +118,4 @@ enum PythonFormat {
   }
 
   static func dtypeName(_ d: DType) -> String { "torch." + d.rawValue }
-
-  /// A stable, plausible-looking address per graph node: PyTorch prints a real pointer, which differs per run.
-  static func address(_ id: Int) -> String {
-    let base: UInt64 = 0x7f3a_5c2b_1e80
-    let value = base &+ UInt64(truncatingIfNeeded: id) &* 0x60
-    return "0x" + String(value, radix: 16)
-  }
 }

@@ -101,7 +101,7 @@ extension Interpreter {
 
   // MARK: - Tensor methods
 
-  private mutating func tensorMethod(_ t: Tensor, _ name: String, _ args: CallArguments)
+  mutating func tensorMethod(_ t: Tensor, _ name: String, _ args: CallArguments)
     throws(EvalError)
     -> EvalValue
   {
@@ -178,7 +178,8 @@ extension Interpreter {
       }
       try account(values)
       try account(indices)
-      return .tuple([.tensor(values), .tensor(indices)])
+      return .namedTuple(
+        name, fields: ["values", "indices"], values: [.tensor(values), .tensor(indices)])
     default:
       guard OpNames.all.contains(name) else {
         throw fail("invalid_argument", "the tensor method '\(name)' is not supported")
@@ -216,6 +217,12 @@ extension Interpreter {
       return try torchFunction(short, args)
     }
     guard OpNames.all.contains(short) else { throw fail("not_found", "unknown function '\(name)'") }
+    if short == "max" || short == "min", case .tensor(let t)? = args.positional.first {
+      // torch.max(x, dim) answers (values, indices) like x.max(dim).
+      var rest = args
+      rest.positional.removeFirst()
+      if rest.hasDim { return try tensorMethod(t, short, rest) }
+    }
     return try callOp(short, args.positional, args.keywordDictionary)
   }
 
@@ -248,7 +255,7 @@ extension Interpreter {
     case .tensor(let t): return .tensor(t)
     case .size(let dims): return .list(dims.map { .int($0) })
     case .dtype(let d): return .string(d.rawValue)
-    case .list(let items), .tuple(let items):
+    case .list(let items), .tuple(let items), .namedTuple(_, _, let items):
       var out: [OpArgument] = []
       for item in items { out.append(try opArgument(item)) }
       return .list(out)
@@ -277,7 +284,10 @@ extension Interpreter {
 
 extension CallArguments {
   /// `x.max(0)` / `x.max(dim=0)` answer (values, indices); `x.max()` is the plain reduction op.
-  var hasDim: Bool { !positional.isEmpty || keywords.contains { $0.0 == "dim" } }
+  var hasDim: Bool {
+    if case .int? = positional.first { return true }
+    return keywords.contains { $0.0 == "dim" }
+  }
 
   var keywordDictionary: [String: EvalValue] {
     var out: [String: EvalValue] = [:]

@@ -22,6 +22,17 @@ struct Lexer {
     return try lexer.run()
   }
 
+  /// ASCII first: Unicode property lookups are the lexer's slowest step.
+  private static func startsName(_ c: Unicode.Scalar) -> Bool {
+    if c.isASCII { return c == "_" || ("a"..."z").contains(c) || ("A"..."Z").contains(c) }
+    return c.properties.isXIDStart
+  }
+
+  private static func continuesName(_ c: Unicode.Scalar) -> Bool {
+    if c.isASCII { return startsName(c) || ("0"..."9").contains(c) }
+    return c.properties.isXIDContinue
+  }
+
   private var position: SourcePosition { SourcePosition(line: line, column: column) }
 
   private func peek(_ offset: Int = 0) -> Unicode.Scalar? {
@@ -92,7 +103,7 @@ struct Lexer {
           emit(.op("."), at: start)
         }
       default:
-        if c == "_" || c.properties.isXIDStart {
+        if Self.startsName(c) {
           try lexName(at: start)
         } else {
           try lexOperator(at: start)
@@ -153,7 +164,7 @@ struct Lexer {
 
   private mutating func lexName(at start: SourcePosition) throws(EvalError) {
     var text = ""
-    while let c = peek(), c == "_" || c.properties.isXIDContinue {
+    while let c = peek(), Self.continuesName(c) {
       text.unicodeScalars.append(c)
       advance()
     }
@@ -216,7 +227,7 @@ struct Lexer {
     if let c = peek(), c == "j" || c == "J" {
       throw .syntax("complex numbers are not supported", at: start)
     }
-    if let c = peek(), c == "_" || c.properties.isXIDStart {
+    if let c = peek(), Self.startsName(c) {
       throw .syntax("invalid decimal literal", at: start)
     }
     if isFloat {
@@ -276,7 +287,7 @@ struct Lexer {
         text.unicodeScalars.append(c)
       }
     }
-    if let c = peek(), c == "_" || c.properties.isXIDContinue {
+    if let c = peek(), Self.continuesName(c) {
       throw .syntax("invalid syntax after string literal", at: position)
     }
     emit(formatted ? .formattedString(text) : .string(text), at: start)

@@ -48,13 +48,24 @@ final class Session: @unchecked Sendable {
   func run<T>(_ body: (inout SessionState) throws(ServiceError) -> T) async throws(ServiceError)
     -> T
   {
+    try await run { (state: inout SessionState, _: MutationJournal) throws(ServiceError) in
+      try body(&state)
+    }
+  }
+
+  /// `run` for work that hands the journal on to another thread (`/eval` runs its program on a thread of its own,
+  /// where the task-local journal would not be visible).
+  func run<T>(_ body: (inout SessionState, MutationJournal) throws(ServiceError) -> T)
+    async throws(ServiceError)
+    -> T
+  {
     await gate.enter()
     defer { gate.leave() }
     let snapshot = state
     let journal = MutationJournal()
     let result: Result<T, ServiceError> = journal.recording {
       do throws(ServiceError) {
-        return .success(try body(&state))
+        return .success(try body(&state, journal))
       } catch {
         return .failure(error)
       }

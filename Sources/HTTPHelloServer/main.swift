@@ -34,6 +34,7 @@ let server = HTTPServer(
     logger: logger)
 let bound = try server.start()
 print("listening on \(host):\(bound)")
+fflush(nil)  // flushes every output stream; scripts read the port from this line
 dispatchMain()
 
 enum ProcessInfoLite {

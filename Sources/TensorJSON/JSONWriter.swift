@@ -95,6 +95,14 @@ public struct JSONWriter: Sendable {
     needsComma = true
   }
 
+  /// Appends bytes that already are one complete JSON value (e.g. a cached response fragment), as a value.
+  /// The bytes are not checked.
+  public mutating func rawValue(_ json: some Collection<UInt8>) {
+    prepareForValue()
+    bytes.append(contentsOf: json)
+    needsComma = true
+  }
+
   /// Writes `value` as a complete JSON value (objects keep their key order).
   public mutating func value(_ value: JSONValue) {
     switch value {

@@ -6,9 +6,9 @@ enum NumberFormatting {
   /// `-1.2345678901234567e-308`, 24 bytes) plus the slack that the float32 path's 16-byte stores may overrun by.
   static let maxLength = 48
 
-  /// float32: the shortest digits (at most 9) are spelled into a scratch block without branches, then placed with
-  /// fixed-size copies, so the usual cases (`0.12345678`, `-1.2345678`, `27.0`) take few unpredictable branches.
-  /// Writes up to 28 bytes at `p` even when the text is shorter.
+  /// float32: the shortest digits (at most 9) are spelled in registers without branches, then placed with
+  /// fixed-size stores, so the usual cases (`0.12345678`, `-1.2345678`, `27.0`) take few unpredictable branches
+  /// and no store-to-load round trip through memory. Writes up to 28 bytes at `p` even when the text is shorter.
   @inline(__always)
   static func write(_ value: Float, to p: UnsafeMutablePointer<UInt8>) -> Int {
     if !value.isFinite {
@@ -24,81 +24,69 @@ enum NumberFormatting {
       out[2] = UInt8(ascii: "0")
       return out + 3 - p
     }
-    let d = UInt32(truncatingIfNeeded: decimal.digits)
-    let count = digitCount(UInt64(d))
+    let count = digitCount(decimal.digits)
     let scientific = count &- 1 &+ decimal.exponent
-    // Nine digits, zero-padded, in the first 9 bytes of 32 (the rest keeps the 16-byte reads in bounds).
-    var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    return withUnsafeMutableBytes(of: &scratch) { raw -> Int in
-      let s = raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self)
-      writeNineDigits(d, to: s)
-      let digits = UnsafeRawPointer(s + (9 &- count))
-      if scientific < 0 && scientific >= -4 {
-        // 0.000ddd
-        UnsafeMutableRawPointer(out).storeBytes(
-          of: 0x3030_3030_3030_2E30 as UInt64, as: UInt64.self)
-        let start = out + (1 &- scientific)
-        copy16(from: digits, to: start)
-        return start + count - p
-      }
-      if scientific >= 0 && scientific < 16 {
-        if decimal.exponent < 0 {
-          // ddd.ddd
-          let integerDigits = scientific &+ 1
-          copy16(from: digits, to: out)
-          copy16(from: digits + integerDigits, to: out + integerDigits + 1)
-          out[integerDigits] = UInt8(ascii: ".")
-          return out + count + 1 - p
-        }
-        // ddd000.0
-        copy16(from: digits, to: out)
-        let zeros = UnsafeMutableRawPointer(out + count)
-        zeros.storeBytes(of: 0x3030_3030_3030_3030 as UInt64, as: UInt64.self)
-        zeros.storeBytes(of: 0x3030_3030_3030_3030 as UInt64, toByteOffset: 8, as: UInt64.self)
-        let point = out + count + decimal.exponent
-        point[0] = UInt8(ascii: ".")
-        point[1] = UInt8(ascii: "0")
-        return point + 2 - p
-      }
-      return write(decimal, negative: false, to: out) + (out - p)
+    // The digits as bytes 0..<count of a 16-byte little-endian block.
+    let digits = shiftedRight(
+      nineDigits(UInt32(truncatingIfNeeded: decimal.digits)), bytes: 9 &- count)
+    if scientific < 0 && scientific >= -4 {
+      // 0.000ddd
+      UnsafeMutableRawPointer(out).storeBytes(of: 0x3030_3030_3030_2E30 as UInt64, as: UInt64.self)
+      let start = out + (1 &- scientific)
+      store16(digits, at: start)
+      return start + count - p
     }
+    if scientific >= 0 && scientific < 16 {
+      if decimal.exponent < 0 {
+        // ddd.ddd
+        let integerDigits = scientific &+ 1
+        store16(digits, at: out)
+        store16(shiftedRight(digits, bytes: integerDigits), at: out + integerDigits + 1)
+        out[integerDigits] = UInt8(ascii: ".")
+        return out + count + 1 - p
+      }
+      // ddd000.0
+      store16(digits, at: out)
+      store16((0x3030_3030_3030_3030, 0x3030_3030_3030_3030), at: out + count)
+      let point = out + count + decimal.exponent
+      point[0] = UInt8(ascii: ".")
+      point[1] = UInt8(ascii: "0")
+      return point + 2 - p
+    }
+    return write(decimal, negative: false, to: out) + (out - p)
   }
 
-  /// Exactly nine digits of `value` (< 10^9), leading zeros included, two at a time from the pair table.
+  /// Exactly nine ASCII digits of `value` (< 10^9), leading zeros included, as bytes 0...8 of (low, high).
   @inline(__always)
-  private static func writeNineDigits(_ value: UInt32, to p: UnsafeMutablePointer<UInt8>) {
+  private static func nineDigits(_ value: UInt32) -> (UInt64, UInt64) {
     let pairs = UnsafeRawPointer(digitPairs.utf8Start)
+    @inline(__always) func pair(_ n: UInt32) -> UInt64 {
+      UInt64(pairs.loadUnaligned(fromByteOffset: Int(n) &* 2, as: UInt16.self))
+    }
     let high = value / 100_000_000
     let low = value &- high &* 100_000_000
-    p[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: high)
     let a = low / 10000
     let b = low &- a &* 10000
     let a1 = a / 100
-    let a2 = a &- a1 &* 100
     let b1 = b / 100
-    let b2 = b &- b1 &* 100
-    let q = UnsafeMutableRawPointer(p + 1)
-    q.storeBytes(
-      of: pairs.loadUnaligned(fromByteOffset: Int(a1) &* 2, as: UInt16.self), as: UInt16.self)
-    q.storeBytes(
-      of: pairs.loadUnaligned(fromByteOffset: Int(a2) &* 2, as: UInt16.self), toByteOffset: 2,
-      as: UInt16.self)
-    q.storeBytes(
-      of: pairs.loadUnaligned(fromByteOffset: Int(b1) &* 2, as: UInt16.self), toByteOffset: 4,
-      as: UInt16.self)
-    q.storeBytes(
-      of: pairs.loadUnaligned(fromByteOffset: Int(b2) &* 2, as: UInt16.self), toByteOffset: 6,
-      as: UInt16.self)
+    let eight = pair(a1) | pair(a &- a1 &* 100) << 16 | pair(b1) << 32 | pair(b &- b1 &* 100) << 48
+    return (UInt64(0x30 &+ high) | eight << 8, eight >> 56)
+  }
+
+  /// A 16-byte little-endian block moved down by `bytes` (0...9) bytes; Swift's shifts give 0 past the width.
+  @inline(__always)
+  private static func shiftedRight(_ block: (UInt64, UInt64), bytes: Int) -> (UInt64, UInt64) {
+    let bits = UInt64(truncatingIfNeeded: bytes &* 8)
+    return (
+      (block.0 >> bits) | (block.1 << (64 &- bits)) | (block.1 >> (bits &- 64)), block.1 >> bits
+    )
   }
 
   @inline(__always)
-  private static func copy16(from source: UnsafeRawPointer, to target: UnsafeMutablePointer<UInt8>)
-  {
+  private static func store16(_ block: (UInt64, UInt64), at target: UnsafeMutablePointer<UInt8>) {
     let t = UnsafeMutableRawPointer(target)
-    t.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
-    t.storeBytes(
-      of: source.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self
-    )
+    t.storeBytes(of: block.0.littleEndian, as: UInt64.self)
+    t.storeBytes(of: block.1.littleEndian, toByteOffset: 8, as: UInt64.self)
   }
 
   @inline(__always)

@@ -55,6 +55,32 @@ private func failure(_ source: String, limits: EvalLimits = .default) -> EvalErr
     #expect(environment.tensors["w"]?.shape == [1])
   }
 
+  @Test func aFailingProgramsMutationsAreRolledBackThroughTheJournal() throws {
+    let w = try Tensor(shape: [2], doubles: [1, 2])
+    let g = try Tensor(shape: [2], doubles: [1, 1], requiresGrad: true)
+    var environment = InMemoryEvalEnvironment(tensors: ["w": w, "g": g])
+    let journal = MutationJournal()
+    #expect(throws: EvalError.self) {
+      try EvalProgram.run(
+        source: "w.data *= 100\nw[0] = 7\n(g * 3).sum().backward()\nx = w.view(3)",
+        environment: &environment, journal: journal)
+    }
+    #expect(w.contiguousDoubles() == [1, 2])
+    #expect(w.version == 0)
+    #expect(g.grad == nil)
+    #expect(environment.tensors.keys.sorted() == ["g", "w"])
+  }
+
+  @Test func aSuccessfulProgramsMutationsStayRecordedForTheCaller() throws {
+    let w = try Tensor(shape: [2], doubles: [1, 2])
+    var environment = InMemoryEvalEnvironment(tensors: ["w": w])
+    let journal = MutationJournal()
+    _ = try EvalProgram.run(source: "w[0] = 7", environment: &environment, journal: journal)
+    #expect(w.contiguousDoubles() == [7, 2])
+    journal.rollback()
+    #expect(w.contiguousDoubles() == [1, 2])
+  }
+
   @Test func underscoreNamesStayLocalToTheProgram() throws {
     var environment = InMemoryEvalEnvironment()
     let result = try run("_tmp = torch.ones(1)\nz = _tmp * 2", &environment)
@@ -215,6 +241,13 @@ private func failure(_ source: String, limits: EvalLimits = .default) -> EvalErr
     #expect(lines.count == 2)
     #expect(lines.first == lines.last)
     #expect(lines.first?.hasPrefix("<AddBackward0 object at 0x") == true)
+  }
+
+  @Test func maxWithADimAnswersValuesAndIndicesAsMethodAndFunction() throws {
+    let source =
+      "x = torch.tensor([[1., 5.], [7., 2.]])\nv, i = torch.max(x, 1)\nw, j = x.min(dim=0)\nprint(v, i, w, j)"
+    #expect(
+      try stdout(source) == "tensor([5., 7.]) tensor([1, 0]) tensor([1., 2.]) tensor([0, 1])\n")
   }
 
   @Test func importFunctionalAsF() throws {

@@ -32,6 +32,11 @@ struct TestHandler: HTTPHandler {
             while clock.now < end { counter &+= 1 }
             spinsFinished.add(1, ordering: .relaxed)
             return HTTPServerResponse(status: .ok, body: Array("spun \(counter > 0)".utf8))
+        case (.get, "/spin-short"):
+            let clock = ContinuousClock()
+            let end = clock.now.advanced(by: .milliseconds(100))
+            while clock.now < end {}
+            return HTTPServerResponse(status: .ok, body: Array("short".utf8))
         case (.get, "/no-content"):
             return HTTPServerResponse(status: .noContent, body: Array("dropped".utf8))
         case (.get, "/inject"):

@@ -94,6 +94,17 @@ struct JSONWriterTests {
     #expect(out == #"{"id":3,"shape":[2,2],"grad":null,"ok":true,"list":[{},[],"s"]}"#)
   }
 
+  @Test func splicesRawValues() {
+    let out = text { w in
+      w.beginArray()
+      w.int(1)
+      w.rawValue(Array(#"{"cached":true}"#.utf8))
+      w.int(2)
+      w.endArray()
+    }
+    #expect(out == #"[1,{"cached":true},2]"#)
+  }
+
   @Test func escapesStrings() {
     #expect(
       text { $0.string("a\"b\\c\n\r\t\u{8}\u{c}\u{1}\u{1f}/é😀") }

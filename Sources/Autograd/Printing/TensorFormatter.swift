@@ -29,6 +29,11 @@ package enum TensorFormatter {
       if shape.count != 1 { allSuffixes.append("size=" + pythonTuple(shape)) }
       if dtype != "float32" { allSuffixes.append("dtype=torch." + dtype) }
       body = "[]"
+    } else if shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) != count
+      || shape.contains(where: { $0 < 0 })
+    {
+      // The engine never passes this; printing something beats trapping the whole server.
+      return "tensor(<\(count) values, inconsistent with shape \(shape)>)"
     } else {
       if dtype != "float32" && dtype != "int64" { allSuffixes.append("dtype=torch." + dtype) }
       let tensor = View(values: values, shape: shape)

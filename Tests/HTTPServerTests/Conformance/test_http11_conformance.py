@@ -1,36 +1,49 @@
 """Raw-socket HTTP/1.1 conformance probes against HTTPHelloServer, every response checked by h11.
 
 A catalogue in the spirit of Http11Probe (Compliance / Smuggling / MalformedInput) and HTTP Garden's quirk probes,
-each with the RFC rule it checks. Run:
+each with the RFC rule it checks. Run (needs pytest and h11):
 
-    swift build --scratch-path .build-http --product HTTPHelloServer
     python3 -m pytest -q Tests/HTTPServerTests/Conformance
 
-HTTP_SERVER_BIN overrides the binary (default .build-http/debug/HTTPHelloServer).
+It builds HTTPHelloServer with `swift build` in the scratch folder $HTTP_SCRATCH (default .build) unless
+$HTTP_SERVER_BIN names a binary.
 """
 
 import os
 import socket
 import subprocess
-import time
 
 import h11
 import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-BINARY = os.environ.get("HTTP_SERVER_BIN", os.path.join(ROOT, ".build-http", "debug", "HTTPHelloServer"))
-PORT = int(os.environ.get("HTTP_TEST_PORT", "18391"))
+
+
+def _binary() -> str:
+    if "HTTP_SERVER_BIN" in os.environ:
+        return os.environ["HTTP_SERVER_BIN"]
+    scratch = os.environ.get("HTTP_SCRATCH", ".build")
+    subprocess.run(["swift", "build", "--scratch-path", scratch, "--product", "HTTPHelloServer"], cwd=ROOT,
+                   check=True, stdout=subprocess.DEVNULL)
+    return os.path.join(ROOT, scratch, "debug", "HTTPHelloServer")
+
+
+BINARY = _binary()
+PORT = 0  # set by start_server: the server binds an ephemeral port and prints it
+
+
+def start_server(preexec_fn=None):
+    """Starts HTTPHelloServer on an ephemeral port; returns (process, port)."""
+    process = subprocess.Popen([BINARY, "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               preexec_fn=preexec_fn)
+    line = process.stdout.readline().decode()  # "listening on 127.0.0.1:PORT"
+    return process, int(line.rsplit(":", 1)[1])
 
 
 @pytest.fixture(scope="module", autouse=True)
 def server():
-    process = subprocess.Popen([BINARY, str(PORT)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", PORT), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    global PORT
+    process, PORT = start_server()
     yield
     process.terminate()
     process.wait(timeout=10)
