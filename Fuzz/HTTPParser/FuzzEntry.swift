@@ -41,16 +41,27 @@ private func run(_ chunks: [UnsafeBufferPointer<UInt8>], limits: HTTPParserLimit
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHTTPParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    guard size > 0 else { return 0 }
     let input = UnsafeBufferPointer(start: data, count: size)
+    // The first byte chooses the mode; odd: drive the connection state machine instead of the bare parser.
+    let mode = input[0]
+    let payload = UnsafeBufferPointer(rebasing: input[1...])
+    if mode & 1 == 1 {
+        fuzzStateMachine(payload)
+        return 0
+    }
     let limits = HTTPParserLimits(
         maxRequestLineBytes: 256, maxHeaderSectionBytes: 512, maxHeaderCount: 8, maxBodyBytes: 1024,
         maxChunkLineBytes: 64, maxTrailerSectionBytes: 128)
-    let whole = run([input], limits: limits)
+    let whole = run([payload], limits: limits)
     // Any cut must give the same result as the whole: the parser keeps no hidden assumptions about boundaries.
-    if size > 1 {
-        let cut = Int(input[0]) % size
+    if payload.count > 1 {
+        let cut = Int(mode >> 1) % payload.count
         let split = run(
-            [UnsafeBufferPointer(rebasing: input[..<cut]), UnsafeBufferPointer(rebasing: input[cut...])],
+            [
+                UnsafeBufferPointer(rebasing: payload[..<cut]),
+                UnsafeBufferPointer(rebasing: payload[cut...]),
+            ],
             limits: limits)
         precondition(whole == split, "split at \(cut) changed the outcome: \(whole) vs \(split)")
     }

@@ -19,8 +19,17 @@ for section in sections {
   switch section {
   case "matmul": benchMatmul(n: 1024, repetitions: repetitions)
   case "add": benchAddBandwidth(count: 16 << 20, repetitions: repetitions)
-  case "tutorial", "chain":
-    report("engine", "not on this branch yet (tutorial and chain need the engine's tensors)")
+  case "tutorial":
+    run { () throws(AutogradError) in try EngineBench.tutorial(repetitions: repetitions) }
+  case "chain": run { () throws(AutogradError) in try EngineBench.chain(length: 1_000_000) }
   default: print("unknown_section \(section)")
+  }
+}
+
+func run(_ body: () throws(AutogradError) -> Void) {
+  do {
+    try body()
+  } catch {
+    print("error \(error)")
   }
 }

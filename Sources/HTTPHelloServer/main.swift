@@ -1,5 +1,6 @@
 // A trivial server for scripts/bench-http.sh and manual checks: GET / answers "hello", POST /echo echoes.
 import Dispatch
+import Glibc
 import HTTPServer
 import HTTPTypes
 import Logging
@@ -33,4 +34,11 @@ let server = HTTPServer(
     logger: logger)
 let bound = try server.start()
 print("listening on \(host):\(bound)")
+fflush(nil)  // flushes every output stream; scripts read the port from this line
 dispatchMain()
+
+enum ProcessInfoLite {
+    static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+}

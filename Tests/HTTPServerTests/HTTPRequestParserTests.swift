@@ -101,6 +101,13 @@ import Testing
                 == false)
     }
 
+    @Test func explicitGzipWeightWinsOverTheWildcard() {
+        let head = "GET / HTTP/1.1\r\nHost: a\r\nAccept-Encoding: "
+        #expect(parseEverySplit(head + "gzip;q=0, *\r\n\r\n")?.info?.acceptsGzip == false)
+        #expect(parseEverySplit(head + "*;q=0, gzip\r\n\r\n")?.info?.acceptsGzip == true)
+        #expect(parseEverySplit(head + "br, *\r\n\r\n")?.info?.acceptsGzip == true)
+    }
+
     @Test func headIsFlagged() {
         #expect(parseEverySplit("HEAD / HTTP/1.1\r\nHost: a\r\n\r\n")?.info?.isHEAD == true)
     }
@@ -231,6 +238,13 @@ import Testing
         #expect(failure("get / HTTP/1.1\r\nHost: a\r\n\r\n") == .methodNotImplemented)
         #expect(failure(String(repeating: "G", count: 17) + " / HTTP/1.1\r\n") == .methodNotImplemented)
         #expect(HTTPParseError.methodNotImplemented.status == 501)
+    }
+
+    @Test func http10BodyMethodsWithoutContentLengthNeedALength() {
+        #expect(failure("POST / HTTP/1.0\r\n\r\n") == .lengthRequired)
+        #expect(HTTPParseError.lengthRequired.status == 411)
+        #expect(parseEverySplit("POST / HTTP/1.0\r\nContent-Length: 0\r\n\r\n")?.info != nil)
+        #expect(parseEverySplit("POST / HTTP/1.1\r\nHost: a\r\n\r\n")?.info?.framing == BodyFraming.none)
     }
 
     @Test func unknownExpectationIsRefused() {

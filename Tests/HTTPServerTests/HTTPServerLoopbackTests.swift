@@ -33,6 +33,48 @@ import Testing
         }
     }
 
+    @Test func requestArrivingWhileTheHandlerRunsIsServedAfterIt() async throws {
+        try await withServer { port, _ in
+            let client = try TestClient(port: port)
+            try client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+            usleep(100_000)  // the second request arrives while reading is suspended for the first
+            try client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try client.readResponse().text == "slow")
+            #expect(try client.readResponse().text == "hello")
+        }
+    }
+
+    @Test func busyHandlersDoNotStallOtherConnectionsIO() async throws {
+        try await withServer { port, _ in
+            let before = spinsFinished.load(ordering: .relaxed)
+            let spinners = try (0..<4).map { _ in try TestClient(port: port) }
+            for spinner in spinners { try spinner.send("GET /spin HTTP/1.1\r\nHost: x\r\n\r\n") }
+            usleep(100_000)
+            // Parsing and error answers happen on the I/O queues, not on the pool the spinning handlers occupy.
+            let other = try TestClient(port: port)
+            try other.send("GET / HTTP/1.1\r\n\r\n")
+            #expect(try other.readResponse().status == 400)
+            #expect(spinsFinished.load(ordering: .relaxed) == before)
+            for spinner in spinners { #expect(try spinner.readResponse().text == "spun true") }
+        }
+    }
+
+    @Test func manyBusyHandlersDoNotMultiplyThreads() async throws {
+        try await withServer { port, _ in
+            let client = try TestClient(port: port)
+            try client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            _ = try client.readResponse()
+            let baseline = threadCount()
+            let clients = try (0..<32).map { _ in try TestClient(port: port) }
+            for client in clients { try client.send("GET /spin-short HTTP/1.1\r\nHost: x\r\n\r\n") }
+            usleep(300_000)
+            let during = threadCount()
+            for client in clients { #expect(try client.readResponse().text == "short") }
+            // Handlers share Swift's fixed-width pool: 32 CPU-bound requests add no thread per request.
+            #expect(during <= baseline + 8, "threads went from \(baseline) to \(during)")
+        }
+    }
+
     @Test func http10KeepAliveIsHonouredAndEchoed() async throws {
         try await withServer { port, _ in
             let client = try TestClient(port: port)
@@ -204,6 +246,7 @@ import Testing
         ("GET / HTTP/1.1\r\n\r\n", 400),
         ("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
         ("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n", 400),
+        ("POST / HTTP/1.0\r\n\r\n", 411),
         ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2000\r\n\r\n", 413),
         ("GET /" + String(repeating: "a", count: 300) + " HTTP/1.1\r\nHost: a\r\n\r\n", 414),
         ("GET / HTTP/1.1\r\nHost: a\r\nX: " + String(repeating: "a", count: 300) + "\r\n\r\n", 431),
@@ -295,6 +338,41 @@ import Testing
             let client = try TestClient(port: port)
             try client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(try client.readResponse().status == 200)
+        }
+    }
+
+    @Test func halfClosedClientStillGetsItsResponse() async throws {
+        try await withServer { port, _ in
+            let client = try TestClient(port: port)
+            try client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+            client.finishSending()
+            let response = try client.readResponse()
+            #expect(response.text == "slow")
+            // The end of input is noticed once reading resumes after the response; then the server closes.
+            #expect(client.isClosedByServer())
+        }
+    }
+
+    @Test func clientThatStopsReadingIsClosedAtTheWriteDeadline() async throws {
+        try await withServer(configure: { $0.timeouts.write = .milliseconds(300) }) { port, server in
+            let client = try TestClient(port: port, receiveBuffer: 4096)
+            // 6.4 MB of responses that are never read: the socket buffers fill and the write source waits.
+            try client.send(String(repeating: "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", count: 64))
+            #expect(eventually { server.openConnectionCount == 1 })
+            #expect(eventually { server.openConnectionCount == 0 })
+            withExtendedLifetime(client) {}
+        }
+    }
+
+    @Test func largeResponseIsDeliveredWhole() async throws {
+        try await withServer { port, _ in
+            let client = try TestClient(port: port, receiveBuffer: 4096)
+            try client.send(String(repeating: "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", count: 8))
+            for _ in 0..<8 {
+                let response = try client.readResponse()
+                #expect(response.body.count == 100_000)
+                #expect(response.body.allSatisfy { $0 == UInt8(ascii: "z") })
+            }
         }
     }
 

@@ -20,10 +20,13 @@ final class TestClient {
     let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, host: String = "127.0.0.1") throws {
+    init(port: Int, host: String = "127.0.0.1", receiveBuffer: Int32? = nil) throws {
         let ipv6 = host.contains(":")
         fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket") }
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         // A safety net so a broken server fails the test instead of hanging it.
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -120,6 +123,11 @@ final class TestClient {
         return buffer
     }
 
+    /// Half-closes: the server sees end of input, the client can still read.
+    func finishSending() {
+        shutdown(fd, Int32(SHUT_WR))
+    }
+
     /// True if the server closed the connection (EOF with nothing more to read).
     func isClosedByServer() -> Bool {
         readToEnd().isEmpty
@@ -132,4 +140,18 @@ func openDescriptorCount() -> Int {
     var count = 0
     while readdir(directory) != nil { count += 1 }
     return count
+}
+
+func threadCount() -> Int {
+    guard let file = fopen("/proc/self/status", "r") else { return -1 }
+    defer { fclose(file) }
+    var line = [CChar](repeating: 0, count: 256)
+    while fgets(&line, Int32(line.count), file) != nil {
+        let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if text.hasPrefix("Threads:") {
+            return Int(text.dropFirst(8).trimmingPrefix(while: { $0 == " " || $0 == "\t" }).prefix { $0.isNumber })
+                ?? -1
+        }
+    }
+    return -1
 }

@@ -1,5 +1,9 @@
 import HTTPServer
 import HTTPTypes
+import Synchronization
+
+/// Spinning handlers finished so far (see `/spin`).
+let spinsFinished = Atomic<Int>(0)
 
 /// Routes for the loopback tests.
 struct TestHandler: HTTPHandler {
@@ -20,6 +24,19 @@ struct TestHandler: HTTPHandler {
         case (.get, "/slow"):
             try? await Task.sleep(for: .milliseconds(300))
             return HTTPServerResponse(status: .ok, body: Array("slow".utf8))
+        case (.get, "/spin"):
+            // Burns CPU without yielding, like a big matrix product.
+            let clock = ContinuousClock()
+            let end = clock.now.advanced(by: .seconds(1))
+            var counter = 0
+            while clock.now < end { counter &+= 1 }
+            spinsFinished.add(1, ordering: .relaxed)
+            return HTTPServerResponse(status: .ok, body: Array("spun \(counter > 0)".utf8))
+        case (.get, "/spin-short"):
+            let clock = ContinuousClock()
+            let end = clock.now.advanced(by: .milliseconds(100))
+            while clock.now < end {}
+            return HTTPServerResponse(status: .ok, body: Array("short".utf8))
         case (.get, "/no-content"):
             return HTTPServerResponse(status: .noContent, body: Array("dropped".utf8))
         case (.get, "/inject"):

@@ -119,7 +119,11 @@ struct BoundArguments {
   static func asInt(_ v: OpArgument, op: String, key: String) throws(AutogradError) -> Int {
     switch v {
     case .int(let i): return i
-    case .tensor(let t) where t.rank == 0 && t.dtype == .int64: return Int(try t.item())
+    case .tensor(let t) where t.rank == 0 && t.dtype == .int64:
+      guard let i = exactInt(try t.item()) else {
+        throw .argument("\(op)(): argument '\(key)' is out of range")
+      }
+      return i
     default: throw .argument("\(op)(): argument '\(key)' must be an int")
     }
   }

@@ -36,7 +36,8 @@ public enum Ops {
     case .int(let i)?: return Indexing.Index(items: [.index(i)], isTuple: false)
     case .none?: return Indexing.Index(items: [.newAxis], isTuple: false)
     case .tensor(let t)? where t.rank == 0 && t.dtype == .int64:
-      return Indexing.Index(items: [.index(Int(try t.item()))], isTuple: false)
+      guard let i = exactInt(try t.item()) else { throw .argument("index out of range") }
+      return Indexing.Index(items: [.index(i)], isTuple: false)
     case nil: throw .argument("getitem() missing required argument 'index'")
     default:
       throw .invalidOp("advanced indexing (lists, tensors or masks as indices) is not supported")

@@ -19,6 +19,41 @@ extension Tensor {
     requiresGradStorage = requiresGrad
   }
 
+  /// A leaf float32 tensor copied straight from a buffer (no Double round trip), for large JSON bodies.
+  public convenience init(
+    shape: [Int], floats: UnsafeBufferPointer<Float>, requiresGrad: Bool = false
+  )
+    throws(AutogradError)
+  {
+    let count = try checkedCount(shape)
+    guard count == floats.count else {
+      throw .argument("expected \(count) values for shape \(shapeText(shape)), got \(floats.count)")
+    }
+    self.init(zerosOf: shape, dtype: .float32)
+    if let base = floats.baseAddress, count > 0 {
+      storage.floats().update(from: base, count: count)
+    }
+    requiresGradStorage = requiresGrad
+  }
+
+  /// A leaf float64 tensor copied straight from a buffer.
+  public convenience init(
+    shape: [Int], doubles: UnsafeBufferPointer<Double>, requiresGrad: Bool = false
+  )
+    throws(AutogradError)
+  {
+    let count = try checkedCount(shape)
+    guard count == doubles.count else {
+      throw .argument(
+        "expected \(count) values for shape \(shapeText(shape)), got \(doubles.count)")
+    }
+    self.init(zerosOf: shape, dtype: .float64)
+    if let base = doubles.baseAddress, count > 0 {
+      storage.doubles().update(from: base, count: count)
+    }
+    requiresGradStorage = requiresGrad
+  }
+
   /// A 0-d tensor holding a Python number, marked as a wrapped number for type promotion.
   public static func scalar(_ value: Double, dtype: DType = .float64) -> Tensor {
     let t = Kernels.tensor([value], shape: [], dtype: dtype)
@@ -132,13 +167,26 @@ extension Tensor {
   public var storageByteCount: Int { storage.byteCount }
 }
 
+/// The most elements one tensor may have (1 GiB of float32): bigger requests fail instead of exhausting memory.
+let maxElements = 1 << 28
+
+/// An integer from a stored value, nil when it is not one (NaN, infinite, out of Int's range).
+func exactInt(_ value: Double) -> Int? {
+  guard value.isFinite, value.rounded(.towardZero) == value, abs(value) < 9.2e18 else { return nil }
+  return Int(value)
+}
+
 /// Element count of a shape, refusing negative sizes and overflow.
 func checkedCount(_ shape: [Int]) throws(AutogradError) -> Int {
   var count = 1
   for s in shape {
     guard s >= 0 else { throw .argument("negative dimension \(s)") }
     let (r, o) = count.multipliedReportingOverflow(by: s)
-    guard !o, r <= 1 << 40 else { throw .argument("tensor too large") }
+    guard !o, r <= maxElements else {
+      throw .argument(
+        "a tensor of shape \(shapeText(shape)) exceeds the engine's limit of \(maxElements) elements"
+      )
+    }
     count = r
   }
   return count

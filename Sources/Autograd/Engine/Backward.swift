@@ -185,8 +185,10 @@ enum Engine {
     }
     if createGraph && incoming.requiresGrad {
       let copy = Kernels.contiguousCopy(incoming)
-      leaf.gradStorage = Recorder.record("CopyBackwards", copy, inputs: [incoming], grad: true) {
-        gg, _ throws(AutogradError) in [gg]
+      leaf.gradStorage = Recorder.record(
+        "CopyBackwards", copy, inputs: [nil, incoming], grad: true
+      ) {
+        gg, _ throws(AutogradError) in [nil, gg]
       }
     } else {
       leaf.gradStorage = Kernels.contiguousCopy(incoming)

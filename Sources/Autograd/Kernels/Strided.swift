@@ -104,20 +104,49 @@ enum Kernels {
     return t
   }
 
+  /// Runs `body` over `0..<count`, split into parallel chunks when the work is large enough to pay for it.
+  static func parallelRanges(_ count: Int, _ body: (Range<Int>) -> Void) {
+    let grain = 1 << 16
+    if count < 2 * grain {
+      body(0..<count)
+      return
+    }
+    let chunks = Swift.min(64, (count + grain - 1) / grain)
+    let per = (count + chunks - 1) / chunks
+    withoutActuallyEscaping(body) { escapable in
+      let box = ChunkBody(escapable)
+      DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        let lo = c * per
+        let hi = Swift.min(count, lo + per)
+        if lo < hi { box.body(lo..<hi) }
+      }
+    }
+  }
+
+  /// `out[i] = g(src[i])` for a contiguous source of the output's floating dtype.
+  private static func mapContiguous(_ src: Tensor, into out: Tensor, _ g: (Double) -> Double) {
+    let n = out.numel
+    switch out.dtype {
+    case .float32:
+      let ps = UnsafePointer(src.storage.floats() + src.offset)
+      let po = out.storage.floats()
+      parallelRanges(n) { r in for i in r { po[i] = Float(g(Double(ps[i]))) } }
+    case .float64:
+      let ps = UnsafePointer(src.storage.doubles() + src.offset)
+      let po = out.storage.doubles()
+      parallelRanges(n) { r in for i in r { po[i] = g(ps[i]) } }
+    case .int64:
+      let s = src.storage
+      let o = out.storage
+      for i in 0..<n { o.store(i, g(s.load(src.offset + i))) }
+    }
+  }
+
   /// Elementwise unary map into a fresh contiguous tensor.
   static func map(_ a: Tensor, dtype: DType, _ f: (Double) -> Double) -> Tensor {
     let out = Tensor(zerosOf: a.shape, dtype: dtype)
-    let n = a.numel
-    if a.isContiguous && a.dtype == .float32 && dtype == .float32 {
-      let src = a.storage.floats() + a.offset
-      let dst = out.storage.floats()
-      for i in 0..<n { dst[i] = Float(f(Double(src[i]))) }
-      return out
-    }
-    if a.isContiguous && a.dtype == .float64 && dtype == .float64 {
-      let src = a.storage.doubles() + a.offset
-      let dst = out.storage.doubles()
-      for i in 0..<n { dst[i] = f(src[i]) }
+    if a.isContiguous && a.dtype == dtype {
+      mapContiguous(a, into: out, f)
       return out
     }
     let s = a.storage
@@ -135,24 +164,36 @@ enum Kernels {
     -> Tensor
   {
     let out = Tensor(zerosOf: shape, dtype: dtype)
-    let sameShape = a.shape == shape && b.shape == shape
-    if sameShape && a.isContiguous && b.isContiguous && a.dtype == .float32 && b.dtype == .float32
-      && dtype == .float32
-    {
-      let pa = a.storage.floats() + a.offset
-      let pb = b.storage.floats() + b.offset
-      let dst = out.storage.floats()
-      for i in 0..<out.numel { dst[i] = Float(f(Double(pa[i]), Double(pb[i]))) }
+    let n = out.numel
+    let aDense = a.isContiguous && a.shape == shape && a.dtype == dtype && dtype.isFloatingPoint
+    let bDense = b.isContiguous && b.shape == shape && b.dtype == dtype && dtype.isFloatingPoint
+    if aDense && b.numel == 1 && n > 0 {
+      let scalar = b.storage.load(b.offset)
+      mapContiguous(a, into: out) { f($0, scalar) }
       return out
     }
-    if sameShape && a.isContiguous && b.isContiguous && a.dtype == .float64 && b.dtype == .float64
-      && dtype == .float64
-    {
-      let pa = a.storage.doubles() + a.offset
-      let pb = b.storage.doubles() + b.offset
-      let dst = out.storage.doubles()
-      for i in 0..<out.numel { dst[i] = f(pa[i], pb[i]) }
+    if bDense && a.numel == 1 && n > 0 {
+      let scalar = a.storage.load(a.offset)
+      mapContiguous(b, into: out) { f(scalar, $0) }
       return out
+    }
+    if aDense && bDense {
+      switch dtype {
+      case .float32:
+        let pa = UnsafePointer(a.storage.floats() + a.offset)
+        let pb = UnsafePointer(b.storage.floats() + b.offset)
+        let po = out.storage.floats()
+        parallelRanges(n) { r in for i in r { po[i] = Float(f(Double(pa[i]), Double(pb[i]))) } }
+        return out
+      case .float64:
+        let pa = UnsafePointer(a.storage.doubles() + a.offset)
+        let pb = UnsafePointer(b.storage.doubles() + b.offset)
+        let po = out.storage.doubles()
+        parallelRanges(n) { r in for i in r { po[i] = f(pa[i], pb[i]) } }
+        return out
+      case .int64:
+        break
+      }
     }
     let sa = a.storage
     let sb = b.storage
@@ -210,6 +251,18 @@ enum Kernels {
     let n = keepShape.reduce(1, *)
     var acc = [Double](repeating: initial, count: n)
     let s = a.storage
+    if a.isContiguous && dims.count == a.rank && a.dtype.isFloatingPoint {
+      var total = initial
+      let count = a.numel
+      if a.dtype == .float32 {
+        let p = s.floats() + a.offset
+        for i in 0..<count { combine(&total, Double(p[i])) }
+      } else {
+        let p = s.doubles() + a.offset
+        for i in 0..<count { combine(&total, p[i]) }
+      }
+      return tensor([total], shape: keepShape, dtype: dtype)
+    }
     acc.withUnsafeMutableBufferPointer { buf in
       forEach2(shape: a.shape, stridesA: a.strides, offsetA: a.offset, stridesB: mapped, offsetB: 0)
       {
@@ -297,4 +350,11 @@ extension Kernels {
       d.store(off, values[i])
     }
   }
+}
+
+/// Carries a chunk body into `concurrentPerform`. Safe because every chunk writes a disjoint range of a fresh
+/// output and only reads inputs nobody mutates meanwhile, and the body does not outlive `concurrentPerform`.
+private final class ChunkBody: @unchecked Sendable {
+  let body: (Range<Int>) -> Void
+  init(_ body: @escaping (Range<Int>) -> Void) { self.body = body }
 }

@@ -66,6 +66,77 @@ enum Elementwise {
     "square": Unary(name: "PowBackward0", keepsInt: true, saves: .input, forward: { $0 * $0 }) {
       g, x, c throws(AutogradError) in try F.mul(g, F.mul(x!, Tensor.scalar(2), c), c)
     },
+    "tan": Unary(name: "TanBackward0", keepsInt: false, saves: .result, forward: Foundation.tan) {
+      g, r, c throws(AutogradError) in try F.mul(g, F.add(F.mul(r!, r!, c), Tensor.scalar(1), c), c)
+    },
+    "log1p": Unary(
+      name: "Log1PBackward0", keepsInt: false, saves: .input, forward: Foundation.log1p
+    ) {
+      g, x, c throws(AutogradError) in try F.div(g, F.add(x!, Tensor.scalar(1), c), c)
+    },
+    "expm1": Unary(
+      name: "Expm1Backward0", keepsInt: false, saves: .result, forward: Foundation.expm1
+    ) {
+      g, r, c throws(AutogradError) in try F.mul(g, F.add(r!, Tensor.scalar(1), c), c)
+    },
+    "rsqrt": Unary(
+      name: "RsqrtBackward0", keepsInt: false, saves: .result, forward: { 1 / $0.squareRoot() }
+    ) {
+      g, r, c throws(AutogradError) in
+      try F.mul(g, F.mul(F.mul(F.mul(r!, r!, c), r!, c), Tensor.scalar(-0.5), c), c)
+    },
+    "sign": Unary(
+      name: "SignBackward0", keepsInt: true, saves: .nothing,
+      forward: { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
+    ) {
+      g, _, c throws(AutogradError) in try F.mul(g, Tensor.scalar(0), c)
+    },
+    "floor": Unary(
+      name: "FloorBackward0", keepsInt: true, saves: .nothing, forward: { $0.rounded(.down) }
+    ) {
+      g, _, c throws(AutogradError) in try F.mul(g, Tensor.scalar(0), c)
+    },
+    "ceil": Unary(
+      name: "CeilBackward0", keepsInt: true, saves: .nothing, forward: { $0.rounded(.up) }
+    ) {
+      g, _, c throws(AutogradError) in try F.mul(g, Tensor.scalar(0), c)
+    },
+    "round": Unary(
+      name: "RoundBackward0", keepsInt: true, saves: .nothing,
+      forward: { $0.rounded(.toNearestOrEven) }
+    ) {
+      g, _, c throws(AutogradError) in try F.mul(g, Tensor.scalar(0), c)
+    },
+    "silu": Unary(
+      name: "SiluBackward0", keepsInt: false, saves: .input,
+      forward: { $0 / (1 + Foundation.exp(-$0)) }
+    ) {
+      g, x, c throws(AutogradError) in
+      // d/dx x*s(x) = s(x) * (1 + x * (1 - s(x)))
+      let s = try Elementwise.unary("sigmoid", x!, grad: c)
+      return try F.mul(g, F.mul(s, F.add(F.mul(x!, F.rsub(s, 1, c), c), Tensor.scalar(1), c), c), c)
+    },
+    "softplus": Unary(
+      name: "SoftplusBackward0", keepsInt: false, saves: .input,
+      forward: { $0 > 20 ? $0 : Foundation.log1p(Foundation.exp($0)) }
+    ) {
+      g, x, c throws(AutogradError) in try F.mul(g, Elementwise.unary("sigmoid", x!, grad: c), c)
+    },
+    "gelu": Unary(
+      name: "GeluBackward0", keepsInt: false, saves: .input,
+      forward: { 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot())) }
+    ) {
+      g, x, c throws(AutogradError) in
+      // Phi(x) + x * phi(x), computed as a constant: refuse rather than give a wrong second derivative.
+      if c && x!.requiresGrad {
+        throw .invalidOp("double backward through gelu is not supported by this engine")
+      }
+      let d = try F.constant(x!) { v in
+        0.5 * (1 + Foundation.erf(v / 2.0.squareRoot())) + v * Foundation.exp(-0.5 * v * v)
+          / (2 * Double.pi).squareRoot()
+      }
+      return try F.mul(g, d, c)
+    },
   ]
 
   static func unary(_ op: String, _ x: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
@@ -130,17 +201,23 @@ enum Elementwise {
     let (shape, dtype) = try binaryResult(a, b)
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { $0 * $1 }
     // Save only what the other input's gradient needs: `2 * x` saves no x (in-place on x stays legal).
+    // A wrapped Python number is kept as a value rather than a saved tensor (nobody can modify it).
     let needA = a.requiresGrad
     let needB = b.requiresGrad
-    let saving = (needA ? [b] : []) + (needB ? [a] : [])
+    let constantB = b.isWrappedNumber ? try b.item() : nil
+    let bDtype = b.dtype
+    let saving = (needA && constantB == nil ? [b] : []) + (needB ? [a] : [])
     return Recorder.record("MulBackward0", out, inputs: [a, b], saving: saving, grad: grad) {
       g, ctx throws(AutogradError) in
-      let savedB = needA ? ctx.saved[0] : nil
-      let savedA = needB ? ctx.saved[needA ? 1 : 0] : nil
-      return [
-        ctx.needs(0) ? try F.mul(g, savedB!, ctx.grad) : nil,
-        ctx.needs(1) ? try F.mul(g, savedA!, ctx.grad) : nil,
-      ]
+      var result: [Tensor?] = [nil, nil]
+      if ctx.needs(0) {
+        let factor = constantB.map { Tensor.scalar($0, dtype: bDtype) } ?? ctx.saved[0]
+        result[0] = try F.mul(g, factor, ctx.grad)
+      }
+      if ctx.needs(1) {
+        result[1] = try F.mul(g, ctx.saved[needA && constantB == nil ? 1 : 0], ctx.grad)
+      }
+      return result
     }
   }
 
@@ -152,9 +229,12 @@ enum Elementwise {
     let dtype = floatDtype.isFloatingPoint ? floatDtype : .float32
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { $0 / $1 }
     let needB = b.requiresGrad
-    return Recorder.record(name, out, inputs: [a, b], saving: needB ? [b, a] : [b], grad: grad) {
+    let constantB = b.isWrappedNumber ? try b.item() : nil
+    let bDtype = b.dtype
+    let saving = needB ? [b, a] : (constantB == nil ? [b] : [])
+    return Recorder.record(name, out, inputs: [a, b], saving: saving, grad: grad) {
       g, ctx throws(AutogradError) in
-      let denominator = ctx.saved[0]
+      let denominator = constantB.map { Tensor.scalar($0, dtype: bDtype) } ?? ctx.saved[0]
       var result: [Tensor?] = [ctx.needs(0) ? try F.div(g, denominator, ctx.grad) : nil, nil]
       if ctx.needs(1) {
         let numerator = ctx.saved[1]
@@ -288,7 +368,9 @@ enum Elementwise {
   // MARK: Promotion and broadcasting
 
   static func binaryResult(_ a: Tensor, _ b: Tensor) throws(AutogradError) -> ([Int], DType) {
-    (try broadcastShapes(a.shape, b.shape), resultType([a, b]))
+    let shape = try broadcastShapes(a.shape, b.shape)
+    _ = try checkedCount(shape)
+    return (shape, resultType([a, b]))
   }
 
   static func broadcastShapes(_ a: [Int], _ b: [Int]) throws(AutogradError) -> [Int] {

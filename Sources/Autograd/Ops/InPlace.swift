@@ -13,6 +13,11 @@ enum InPlace {
     compute: (Tensor, Bool) throws(AutogradError) -> Tensor
   ) throws(AutogradError) -> Tensor {
     if grad {
+      if t.viewMadeInNoGrad {
+        throw .invalidOp(
+          "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+        )
+      }
       if let base = t.viewBase {
         if base.requiresGrad && base.gradFn == nil { throw AutogradError.viewOfLeafInplace }
       } else if t.requiresGrad && t.gradFn == nil {
@@ -54,6 +59,13 @@ enum InPlace {
     guard recording, let node = result.gradFnStorage else {
       t.viewGradFnVersion = t.versionCounter.value
       return t
+    }
+    // An op that saved its result (exp_, sigmoid_, ...) now saves `t` itself, so later in-place changes
+    // to `t` are caught as in PyTorch.
+    for i in node.saved.indices where node.saved[i].isOutput && t.dtype == result.dtype {
+      node.saved[i] = SavedTensor(
+        tensor: t.detachedAlias(), savedVersion: t.versionCounter.value, isOutput: true,
+        shape: t.shape)
     }
     if let base = t.viewBase {
       journal?.recordMeta(base)

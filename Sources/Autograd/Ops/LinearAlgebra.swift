@@ -18,6 +18,7 @@ enum LinearAlgebra {
         "mm: mat1 and mat2 shapes cannot be multiplied (\(a.shape[0])x\(a.shape[1]) and \(b.shape[0])x\(b.shape[1]))"
       )
     }
+    _ = try checkedCount([a.shape[0], b.shape[1]])
     let out = Kernels.matmul2D(a, b)
     let needA = a.requiresGrad
     let needB = b.requiresGrad
@@ -135,9 +136,74 @@ enum LinearAlgebra {
       let column = try Views.unsqueeze(b, 1, grad: grad)
       let product = try matmul(a, column, grad: grad)
       return try Views.squeeze(product, dims: [-1], name: "SqueezeBackward4", grad: grad)
+    case (1, _):
+      let row = try Views.unsqueeze(a, 0, grad: grad)
+      return try Views.squeeze(
+        batched(row, b, grad: grad), dims: [-2], name: "SqueezeBackward4", grad: grad)
     default:
-      throw .invalidOp(
-        "matmul of \(a.rank)-D and \(b.rank)-D tensors is not supported by this engine")
+      return try batched(a, b, grad: grad)
+    }
+  }
+
+  /// Batched matmul with broadcast batch dims: expand, fold into [B, n, k] views, bmm, unfold.
+  static func batched(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
+    try sameDtype(a, b)
+    let (n, k) = (a.shape[a.rank - 2], a.shape[a.rank - 1])
+    let (k2, m) = (b.shape[b.rank - 2], b.shape[b.rank - 1])
+    guard k == k2 else {
+      throw .shape(
+        "Expected size for first two dimensions of batch2 tensor to be: [\(k2), \(k)] but got: [\(k2), \(m)]."
+      )
+    }
+    let batch = try Elementwise.broadcastShapes(
+      Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2)))
+    let count = batch.reduce(1, *)
+    var ea = a
+    if Array(a.shape.dropLast(2)) != batch { ea = try Views.expand(a, batch + [n, k], grad: grad) }
+    var eb = b
+    if Array(b.shape.dropLast(2)) != batch { eb = try Views.expand(b, batch + [k, m], grad: grad) }
+    let fa = try Views.reshape(ea, [count, n, k], grad: grad)
+    let fb = try Views.reshape(eb, [count, k, m], grad: grad)
+    return try Views.unsafeView(bmm(fa, fb, grad: grad), batch + [n, m], grad: grad)
+  }
+
+  static func bmm(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
+    guard a.rank == 3, b.rank == 3 else { throw .shape("batch1 must be a 3D tensor") }
+    try sameDtype(a, b)
+    guard a.shape[0] == b.shape[0], a.shape[2] == b.shape[1] else {
+      throw .shape(
+        "Expected size for first two dimensions of batch2 tensor to be: [\(a.shape[0]), \(a.shape[2])] but got: [\(b.shape[0]), \(b.shape[1])]."
+      )
+    }
+    let (count, n, m) = (a.shape[0], a.shape[1], b.shape[2])
+    _ = try checkedCount([count, n, m])
+    let out = Tensor(zerosOf: [count, n, m], dtype: a.dtype)
+    for i in 0..<count {
+      let sa = a.makeView(
+        shape: [n, a.shape[2]], strides: [a.strides[1], a.strides[2]],
+        offset: a.offset + i * a.strides[0])
+      let sb = b.makeView(
+        shape: [b.shape[1], m], strides: [b.strides[1], b.strides[2]],
+        offset: b.offset + i * b.strides[0])
+      let product = Kernels.matmul2D(sa, sb)
+      Kernels.copy(product, into: out.makeView(shape: [n, m], strides: [m, 1], offset: i * n * m))
+    }
+    let result = Tensor(
+      storage: out.storage, shape: out.shape, strides: out.strides, offset: 0,
+      versionCounter: out.versionCounter)
+    let needA = a.requiresGrad
+    let needB = b.requiresGrad
+    let saving = (needA ? [b] : []) + (needB ? [a] : [])
+    return Recorder.record("BmmBackward0", result, inputs: [a, b], saving: saving, grad: grad) {
+      g, ctx throws(AutogradError) in
+      let savedB = needA ? ctx.saved[0] : nil
+      let savedA = needB ? ctx.saved[needA ? 1 : 0] : nil
+      return [
+        ctx.needs(0)
+          ? try bmm(g, Views.transpose(savedB!, 1, 2, grad: ctx.grad), grad: ctx.grad) : nil,
+        ctx.needs(1)
+          ? try bmm(Views.transpose(savedA!, 1, 2, grad: ctx.grad), g, grad: ctx.grad) : nil,
+      ]
     }
   }
 }

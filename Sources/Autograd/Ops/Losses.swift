@@ -120,7 +120,7 @@ enum Losses {
           : "0D or 1D target tensor expected, multi-target not supported")
     }
     let values = Kernels.doubles(input)
-    let targets = Kernels.doubles(target).map { Int($0) }
+    let targets = Kernels.doubles(target).map { exactInt($0) ?? Int.min }
     var losses = [Double](repeating: 0, count: n)
     var weightTotal = 0.0
     for i in 0..<n {

@@ -246,6 +246,7 @@ enum Views {
         )
       }
     }
+    _ = try checkedCount(shape)
     let out = x.makeView(shape: shape, strides: strides, offset: x.offset)
     let inputShape = x.shape
     return Recorder.record("ExpandBackward0", out, inputs: [x], grad: grad) {
@@ -306,7 +307,7 @@ enum Views {
     }
     let lo = clampIndex(start, 0)
     let hi = Swift.max(clampIndex(end, size), lo)
-    let length = (hi - lo + step - 1) / step
+    let length = hi > lo ? (hi - lo - 1) / step + 1 : 0
     var shape = x.shape
     var strides = x.strides
     shape[d] = length
@@ -401,6 +402,7 @@ enum Views {
     let dtype = Elementwise.resultType(tensors)
     var shape = first.shape
     shape[d] = tensors.reduce(0) { $0 + $1.shape[d] }
+    _ = try checkedCount(shape)
     let out = Tensor(zerosOf: shape, dtype: dtype)
     var position = 0
     var sizes: [Int] = []

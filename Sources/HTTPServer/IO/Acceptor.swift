@@ -22,7 +22,8 @@ final class Acceptor: @unchecked Sendable {
     func start(fd: Int32, core: ServerCore) {
         queue.sync {
             let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-            source.setEventHandler { [unowned self, unowned core] in
+            source.setEventHandler { [weak self, weak core] in
+                guard let self, let core else { return }
                 acceptConnections(listener: fd, core: core)
             }
             source.setCancelHandler { [self] in
@@ -64,7 +65,7 @@ final class Acceptor: @unchecked Sendable {
             let loop = core.loops[nextLoop]
             nextLoop = (nextLoop + 1) % core.loops.count
             let connection = Connection(fd: fd, loop: loop, core: core, rejected: open > maximum)
-            loop.queue.async { connection.start() }
+            connection.start()
         }
     }
 

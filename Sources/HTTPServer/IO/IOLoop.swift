@@ -1,6 +1,6 @@
 import Dispatch
 
-/// One serial I/O queue with the connections pinned to it, their timeout sweep, and its `Date` cache.
+/// One serial I/O queue with the connections pinned to it and their timeout sweep.
 ///
 /// `@unchecked Sendable`: every mutable property is read and written only on `queue` (the timer and every
 /// connection callback target it), which serialises all access.
@@ -8,7 +8,6 @@ final class IOLoop: @unchecked Sendable {
     let queue: DispatchQueue
     private var connections: [ObjectIdentifier: Connection] = [:]
     private var timer: DispatchSourceTimer?
-    var dateCache = DateCache()
 
     init(index: Int) {
         queue = DispatchQueue(label: "http.io.\(index)")

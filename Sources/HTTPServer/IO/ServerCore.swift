@@ -54,8 +54,8 @@ final class ServerCore: Sendable {
             response = HTTPServerResponse(status: .internalServerError)
         }
         if acceptsGzip { compressIfWorthIt(&response) }
-        let close = response.headerFields[values: .connection].contains {
-            $0.lowercased().contains("close")
+        let close = response.headerFields.contains {
+            $0.name == .connection && $0.value.lowercased().contains("close")
         }
         return Outcome(response: response, close: close)
     }

@@ -24,6 +24,8 @@ package enum HTTPParseError: Error, Equatable, Sendable {
     case invalidTrailer
     case tooManyEmptyLines
     case invalidContentEncoding
+    // 411
+    case lengthRequired
     // 413
     case bodyTooLarge
     // 414
@@ -45,6 +47,7 @@ package enum HTTPParseError: Error, Equatable, Sendable {
     /// The status code to answer with.
     package var status: Int {
         switch self {
+        case .lengthRequired: 411
         case .bodyTooLarge: 413
         case .requestTargetTooLong: 414
         case .unsupportedContentEncoding: 415

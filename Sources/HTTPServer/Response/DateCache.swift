@@ -1,7 +1,6 @@
 import Glibc
 
 /// The `Date` header value (IMF-fixdate, RFC 9110 §5.6.7), formatted at most once per second.
-/// Not thread-safe on purpose: each I/O queue owns one.
 struct DateCache {
     private var second: Int = -1
     private(set) var bytes: [UInt8] = []

@@ -83,7 +83,25 @@ enum ResponseEncoder {
     private static let connectionClose = Array("Connection: close\r\n".utf8)
     private static let connectionKeepAlive = Array("Connection: keep-alive\r\n".utf8)
 
+    /// Reason phrases for statuses built from a bare code (`HTTPResponse.Status(code:)` leaves the phrase empty).
+    private static let reasonPhrases: [Int: String] = {
+        let known: [HTTPResponse.Status] = [
+            .switchingProtocols, .earlyHints, .ok, .created, .accepted, .nonAuthoritativeInformation, .noContent,
+            .resetContent, .partialContent, .multipleChoices, .movedPermanently, .found, .seeOther, .notModified,
+            .temporaryRedirect, .permanentRedirect, .badRequest, .unauthorized, .forbidden, .notFound,
+            .methodNotAllowed,
+            .notAcceptable, .proxyAuthenticationRequired, .requestTimeout, .conflict, .gone, .lengthRequired,
+            .preconditionFailed, .contentTooLarge, .uriTooLong, .unsupportedMediaType, .rangeNotSatisfiable,
+            .expectationFailed, .misdirectedRequest, .unprocessableContent, .tooEarly, .upgradeRequired,
+            .preconditionRequired, .tooManyRequests, .requestHeaderFieldsTooLarge, .unavailableForLegalReasons,
+            .internalServerError, .notImplemented, .badGateway, .serviceUnavailable, .gatewayTimeout,
+            .httpVersionNotSupported, .networkAuthenticationRequired,
+        ]
+        return Dictionary(known.map { ($0.code, $0.reasonPhrase) }, uniquingKeysWith: { first, _ in first })
+    }()
+
     private static func appendStatusLine(code: Int, reason: String, into out: inout [UInt8]) {
+        let reason = reason.isEmpty ? reasonPhrases[code] ?? "" : reason
         out.append(contentsOf: httpVersion)
         let clamped = min(max(code, 100), 999)
         out.append(UInt8(ascii: "0") + UInt8(clamped / 100))

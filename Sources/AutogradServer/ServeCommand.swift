@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+
+/// `autograd-server serve` (the default command): resolves the settings, then runs the service until SIGTERM/SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "serve",
+    abstract: "Serve the autograd API over HTTP (the default command).",
+    discussion: """
+      Every option can also be set through its AUTOGRAD_ environment variable; a flag wins over the variable, \
+      the variable over the default. Durations take s, ms, m or h (plain numbers are seconds); sizes take \
+      KiB, MiB or GiB.
+      """)
+
+  @Option(name: .customLong(ServeCatalogue.host.name), help: .init(ServeCatalogue.host.help))
+  var host: String?
+  @Option(name: .customLong(ServeCatalogue.port.name), help: .init(ServeCatalogue.port.help))
+  var port: String?
+  @Option(
+    name: .customLong(ServeCatalogue.maxBodySize.name), help: .init(ServeCatalogue.maxBodySize.help)
+  )
+  var maxBodySize: String?
+  @Option(
+    name: .customLong(ServeCatalogue.maxConnections.name),
+    help: .init(ServeCatalogue.maxConnections.help))
+  var maxConnections: String?
+  @Option(
+    name: .customLong(ServeCatalogue.idleTimeout.name), help: .init(ServeCatalogue.idleTimeout.help)
+  )
+  var idleTimeout: String?
+  @Option(
+    name: .customLong(ServeCatalogue.requestTimeout.name),
+    help: .init(ServeCatalogue.requestTimeout.help))
+  var requestTimeout: String?
+  @Option(
+    name: .customLong(ServeCatalogue.maxSessions.name), help: .init(ServeCatalogue.maxSessions.help)
+  )
+  var maxSessions: String?
+  @Option(
+    name: .customLong(ServeCatalogue.sessionTTL.name), help: .init(ServeCatalogue.sessionTTL.help))
+  var sessionTTL: String?
+  @Option(
+    name: .customLong(ServeCatalogue.maxSessionTTL.name),
+    help: .init(ServeCatalogue.maxSessionTTL.help))
+  var maxSessionTTL: String?
+  @Option(
+    name: .customLong(ServeCatalogue.maxTensorsPerSession.name),
+    help: .init(ServeCatalogue.maxTensorsPerSession.help))
+  var maxTensorsPerSession: String?
+  @Option(
+    name: .customLong(ServeCatalogue.maxTensorElements.name),
+    help: .init(ServeCatalogue.maxTensorElements.help))
+  var maxTensorElements: String?
+  @Option(
+    name: .customLong(ServeCatalogue.maxJacobianElements.name),
+    help: .init(ServeCatalogue.maxJacobianElements.help))
+  var maxJacobianElements: String?
+  @Option(name: .customLong(ServeCatalogue.apiKey.name), help: .init(ServeCatalogue.apiKey.help))
+  var apiKey: String?
+  @Option(
+    name: .customLong(ServeCatalogue.logLevel.name), help: .init(ServeCatalogue.logLevel.help))
+  var logLevel: String?
+  @Option(
+    name: .customLong(ServeCatalogue.drainDeadline.name),
+    help: .init(ServeCatalogue.drainDeadline.help))
+  var drainDeadline: String?
+
+  @Flag(
+    help: "Print the resolved settings, one AUTOGRAD_ variable a line with its source, and exit.")
+  var dryRun = false
+
+  func settings(environment: [String: String]) throws -> ServeSettings {
+    typealias C = ServeCatalogue
+    let env = environment
+    return ServeSettings(
+      host: try C.host.resolve(flag: host, environment: env),
+      port: try C.port.resolve(flag: port, environment: env),
+      maxBodySize: try C.maxBodySize.resolve(flag: maxBodySize, environment: env),
+      maxConnections: try C.maxConnections.resolve(flag: maxConnections, environment: env),
+      idleTimeout: try C.idleTimeout.resolve(flag: idleTimeout, environment: env),
+      requestTimeout: try C.requestTimeout.resolve(flag: requestTimeout, environment: env),
+      maxSessions: try C.maxSessions.resolve(flag: maxSessions, environment: env),
+      sessionTTL: try C.sessionTTL.resolve(flag: sessionTTL, environment: env),
+      maxSessionTTL: try C.maxSessionTTL.resolve(flag: maxSessionTTL, environment: env),
+      maxTensorsPerSession: try C.maxTensorsPerSession.resolve(
+        flag: maxTensorsPerSession, environment: env),
+      maxTensorElements: try C.maxTensorElements.resolve(flag: maxTensorElements, environment: env),
+      maxJacobianElements: try C.maxJacobianElements.resolve(
+        flag: maxJacobianElements, environment: env),
+      apiKey: try C.apiKey.resolve(flag: apiKey, environment: env),
+      logLevel: try C.logLevel.resolve(flag: logLevel, environment: env),
+      drainDeadline: try C.drainDeadline.resolve(flag: drainDeadline, environment: env))
+  }
+
+  /// Settings that are valid one by one but not together.
+  static func validate(_ settings: ServeSettings) throws {
+    guard settings.sessionTTL.value <= settings.maxSessionTTL.value else {
+      let render = ValueParsers.renderSeconds
+      throw ConfigurationError(
+        message:
+          "session TTL \(render(settings.sessionTTL.value)) (\(settings.sessionTTL.source)) is above the "
+          + "maximum session TTL \(render(settings.maxSessionTTL.value)) (\(settings.maxSessionTTL.source))"
+      )
+    }
+  }
+
+  func run() async throws {
+    let settings = try settings(environment: ProcessInfo.processInfo.environment)
+    try Self.validate(settings)
+    if dryRun {
+      print(settings.report, terminator: "")
+      return
+    }
+    try await ServerRunner(settings: settings).run()
+  }
+}

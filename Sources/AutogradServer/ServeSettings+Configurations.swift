@@ -1,0 +1,28 @@
+import AutogradService
+import HTTPServer
+
+extension ServeSettings {
+  var httpConfiguration: HTTPServerConfiguration {
+    var configuration = HTTPServerConfiguration(host: host.value, port: port.value)
+    // One limit for what the application receives: the body as sent, and after gzip inflation.
+    configuration.limits.bodyBytes = maxBodySize.value
+    configuration.limits.inflatedBodyBytes = maxBodySize.value
+    configuration.maxConnections = maxConnections.value
+    configuration.timeouts.idleKeepAlive = .seconds(idleTimeout.value)
+    configuration.timeouts.headerSection = .seconds(requestTimeout.value)
+    configuration.timeouts.bodyProgress = .seconds(requestTimeout.value)
+    return configuration
+  }
+
+  var serviceConfiguration: ServiceConfiguration {
+    var configuration = ServiceConfiguration()
+    configuration.maxSessions = maxSessions.value
+    configuration.defaultTTL = sessionTTL.value
+    configuration.maxTTL = maxSessionTTL.value
+    configuration.maxTensorsPerSession = maxTensorsPerSession.value
+    configuration.maxElementsPerTensor = maxTensorElements.value
+    configuration.maxJacobianElements = maxJacobianElements.value
+    configuration.apiKey = apiKey.value
+    return configuration
+  }
+}

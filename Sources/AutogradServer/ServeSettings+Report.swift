@@ -1,0 +1,30 @@
+extension ServeSettings {
+  /// `KEY=value  # source` lines, usable as an env file once the comments are read; the API key is never shown.
+  var report: String {
+    typealias C = ServeCatalogue
+    var lines: [String] = []
+    func add<Value>(_ setting: Setting<Value>, _ resolved: Resolved<Value>) {
+      lines.append(
+        "\(setting.environmentKey)=\(setting.render(resolved.value))  # \(resolved.source)")
+    }
+    add(C.host, host)
+    add(C.port, port)
+    add(C.maxBodySize, maxBodySize)
+    add(C.maxConnections, maxConnections)
+    add(C.idleTimeout, idleTimeout)
+    add(C.requestTimeout, requestTimeout)
+    add(C.maxSessions, maxSessions)
+    add(C.sessionTTL, sessionTTL)
+    add(C.maxSessionTTL, maxSessionTTL)
+    add(C.maxTensorsPerSession, maxTensorsPerSession)
+    add(C.maxTensorElements, maxTensorElements)
+    add(C.maxJacobianElements, maxJacobianElements)
+    // A secret never reaches a terminal or a log; the commented line keeps the output a valid env file.
+    lines.append(
+      "# \(C.apiKey.environmentKey) is \(apiKey.value == nil ? "unset" : "set (not shown)")  # \(apiKey.source)"
+    )
+    add(C.logLevel, logLevel)
+    add(C.drainDeadline, drainDeadline)
+    return lines.map { $0 + "\n" }.joined()
+  }
+}

@@ -1,0 +1,118 @@
+import AutogradService
+import HTTPServer
+import Logging
+
+/// Everything `serve` can be told, resolved: flag over `AUTOGRAD_*` environment variable over default.
+struct ServeSettings: Sendable {
+  var host: Resolved<String>
+  var port: Resolved<Int>
+  var maxBodySize: Resolved<Int>
+  var maxConnections: Resolved<Int>
+  var idleTimeout: Resolved<Double>
+  var requestTimeout: Resolved<Double>
+  var maxSessions: Resolved<Int>
+  var sessionTTL: Resolved<Double>
+  var maxSessionTTL: Resolved<Double>
+  var maxTensorsPerSession: Resolved<Int>
+  var maxTensorElements: Resolved<Int>
+  var maxJacobianElements: Resolved<Int>
+  var apiKey: Resolved<String?>
+  var logLevel: Resolved<Logger.Level>
+  var drainDeadline: Resolved<Double>
+}
+
+/// The catalogue of settings: the one place that names each flag, variable, default and valid range. `--help`,
+/// `--dry-run`, the README's table and the tests all follow it.
+enum ServeCatalogue {
+  // The libraries' own defaults, so a server built in-process and the executable run with the same limits.
+  private static let http = HTTPServerConfiguration()
+  private static let service = ServiceConfiguration()
+
+  private static func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+  }
+
+  private static let count = "a positive integer"
+  private static let duration = "a positive duration such as 30, 30s, 500ms, 5m or 1h"
+
+  static let host = Setting(
+    name: "host",
+    abstract: "Address to listen on (0.0.0.0 for all IPv4 interfaces, as in the container).",
+    defaultValue: "127.0.0.1", expectation: "a host name or IP address", parse: ValueParsers.host,
+    render: { $0 })
+  static let port = Setting(
+    name: "port", abstract: "TCP port to listen on (0 picks a free one, logged at start).",
+    defaultValue: 8080, expectation: "an integer from 0 to 65535", parse: ValueParsers.port,
+    render: { String($0) })
+  static let maxBodySize = Setting(
+    name: "max-body-size",
+    abstract: "Largest request body accepted (also after gzip decoding); larger ones get 413.",
+    defaultValue: http.limits.bodyBytes,
+    expectation: "a positive byte count such as 1048576, 512KiB or 64MiB",
+    parse: ValueParsers.byteCount, render: ValueParsers.renderBytes)
+  static let maxConnections = Setting(
+    name: "max-connections",
+    abstract: "Open client connections at most; further ones get 503 and are closed.",
+    defaultValue: http.maxConnections, expectation: count, parse: ValueParsers.positiveCount,
+    render: { String($0) })
+  static let idleTimeout = Setting(
+    name: "idle-timeout", abstract: "How long an idle keep-alive connection stays open.",
+    defaultValue: seconds(http.timeouts.idleKeepAlive), expectation: duration,
+    parse: ValueParsers.seconds,
+    render: ValueParsers.renderSeconds)
+  static let requestTimeout = Setting(
+    name: "request-timeout",
+    abstract:
+      "How long a client may take to send a request's head, or pause while sending its body.",
+    defaultValue: seconds(http.timeouts.headerSection), expectation: duration,
+    parse: ValueParsers.seconds,
+    render: ValueParsers.renderSeconds)
+  static let maxSessions = Setting(
+    name: "max-sessions", abstract: "Live sessions at most; one more answers 429.",
+    defaultValue: service.maxSessions, expectation: count, parse: ValueParsers.positiveCount,
+    render: { String($0) })
+  static let sessionTTL = Setting(
+    name: "session-ttl", abstract: "Idle lifetime of a session that asks for none.",
+    defaultValue: service.defaultTTL, expectation: duration, parse: ValueParsers.seconds,
+    render: ValueParsers.renderSeconds)
+  static let maxSessionTTL = Setting(
+    name: "max-session-ttl", abstract: "Longest idle lifetime a client may ask for (ttl_seconds).",
+    defaultValue: service.maxTTL, expectation: duration, parse: ValueParsers.seconds,
+    render: ValueParsers.renderSeconds)
+  static let maxTensorsPerSession = Setting(
+    name: "max-tensors-per-session",
+    abstract: "Tensors one session may hold; one more answers 429.",
+    defaultValue: service.maxTensorsPerSession, expectation: count,
+    parse: ValueParsers.positiveCount,
+    render: { String($0) })
+  static let maxTensorElements = Setting(
+    name: "max-tensor-elements",
+    abstract: "Elements of one tensor at most (created or computed); more answers 429.",
+    defaultValue: service.maxElementsPerTensor, expectation: count,
+    parse: ValueParsers.positiveCount,
+    render: { String($0) })
+  static let maxJacobianElements = Setting(
+    name: "max-jacobian-elements",
+    abstract: "Elements of one /jacobian answer at most; more answers 429.",
+    defaultValue: service.maxJacobianElements, expectation: count,
+    parse: ValueParsers.positiveCount,
+    render: { String($0) })
+  static let apiKey = Setting<String?>(
+    name: "api-key",
+    abstract:
+      "When set, every /v1 request needs 'Authorization: Bearer KEY' (prefer the env var: flags show in ps).",
+    defaultValue: service.apiKey, expectation: "a non-empty string",
+    parse: { ValueParsers.secret($0) },
+    render: { $0 == nil ? "none" : "(set)" })
+  static let logLevel = Setting(
+    name: "log-level", abstract: "Least severe log level written to stderr.",
+    defaultValue: Logger.Level.info,
+    expectation: "one of " + Logger.Level.allCases.map(\.rawValue).joined(separator: ", "),
+    parse: ValueParsers.logLevel, render: \.rawValue)
+  static let drainDeadline = Setting(
+    name: "drain-deadline",
+    abstract:
+      "On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway.",
+    defaultValue: 5.0, expectation: duration, parse: ValueParsers.seconds,
+    render: ValueParsers.renderSeconds)
+}

@@ -1,0 +1,100 @@
+import Autograd
+import HTTPServer
+import TensorJSON
+
+extension AutogradService {
+  /// One op (201 with its result) or a batch (201 with `{"results": [...]}`); a batch applies whole or not at all.
+  func applyOps(_ context: RequestContext, owner: String?) async throws(ServiceError)
+    -> HTTPServerResponse
+  {
+    let session = try session(context, owner: owner)
+    let limits = sessionLimits
+    return try await session.run { state throws(ServiceError) in
+      guard let body = try RequestBody.json(context.request) else {
+        throw .invalidArgument("ops takes an op object or an array of them")
+      }
+      if case .object = body {
+        let (tensor, name) = try AutogradService.apply(body, state: &state, limits: limits)
+        return Responses.tensor(
+          .created, tensor, name: name, id: state.id(of: tensor) ?? 0, data: context.wantsData)
+      }
+      guard let specs = body.arrayElements, !specs.isEmpty else {
+        throw .invalidArgument("ops takes an op object or a non-empty array of them")
+      }
+      var results: [(Tensor, String)] = []
+      results.reserveCapacity(specs.count)
+      for (index, spec) in specs.enumerated() {
+        do throws(ServiceError) {
+          results.append(try AutogradService.apply(spec, state: &state, limits: limits))
+        } catch {
+          var error = error
+          error.opIndex = index
+          throw error
+        }
+      }
+      var out = JSONWriter(capacity: 256 * results.count)
+      out.beginObject()
+      out.key("results")
+      out.beginArray()
+      for (tensor, name) in results {
+        out.tensorObject(tensor, name: name, id: state.id(of: tensor) ?? 0, data: context.wantsData)
+      }
+      out.endArray()
+      out.endObject()
+      return Responses.json(.created, out.bytes)
+    }
+  }
+
+  /// Runs one op and binds its result: to the requested name, else (in-place ops) to the name it was called on,
+  /// else to a fresh server name.
+  static func apply(_ spec: JSONValue, state: inout SessionState, limits: SessionLimits)
+    throws(ServiceError)
+    -> (Tensor, String)
+  {
+    let request = try OpRequest(spec, state: state)
+    guard AutogradService.knownOps.contains(request.op) else {
+      throw .notFound("unknown op '\(request.op)' (GET /v1/ops lists them)")
+    }
+    let value = try engine { () throws(AutogradError) in
+      try Ops.call(
+        request.op, args: request.args, kwargs: request.kwargs, gradEnabled: !request.noGrad)
+    }
+    guard let result = value.tensor else {
+      throw .invalidOp("\(request.op) did not produce a tensor")
+    }
+    try TensorRequests.checkElements(result.numel, limits: limits)
+    if request.name == nil, let first = request.firstArgumentName, let bound = state.names[first],
+      bound.tensor === result
+    {
+      return (result, first)
+    }
+    return (result, try state.bind(request.name, result))
+  }
+}
+
+extension AutogradService {
+  static let knownOps: Set<String> = Set(Ops.catalog.map(\.name))
+
+  /// `GET /v1/ops`, rendered once: the catalog never changes while the process runs.
+  static let opsListing: [UInt8] = {
+    var out = JSONWriter(capacity: 16_384)
+    out.beginObject()
+    out.key("ops")
+    out.beginArray()
+    for op in Ops.catalog {
+      out.beginObject()
+      out.key("name")
+      out.string(op.name)
+      out.key("signature")
+      out.string(op.signature)
+      out.key("in_place")
+      out.bool(op.inPlace)
+      out.key("grad_fn")
+      if let gradFn = op.gradFn { out.string(gradFn) } else { out.null() }
+      out.endObject()
+    }
+    out.endArray()
+    out.endObject()
+    return out.bytes
+  }()
+}

@@ -1,0 +1,86 @@
+import HTTPTypes
+
+/// One line of the route table.
+struct Route: Sendable {
+  enum Segment: Sendable, Equatable {
+    case literal(String)
+    case sessionID
+    case tensorName
+  }
+
+  let method: HTTPRequest.Method
+  let path: String
+  let endpoint: Endpoint
+  let segments: [Segment]
+
+  init(_ method: HTTPRequest.Method, _ path: String, _ endpoint: Endpoint) {
+    self.method = method
+    self.path = path
+    self.endpoint = endpoint
+    self.segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map {
+      part in
+      switch part {
+      case "{sid}": .sessionID
+      case "{name}": .tensorName
+      default: .literal(String(part))
+      }
+    }
+  }
+}
+
+/// Where a request path led.
+struct RouteMatch {
+  /// Index into `routeTable`: also the metrics label's key.
+  var routeIndex: Int
+  var sessionID: Substring?
+  var tensorName: Substring?
+}
+
+/// Matches paths against `routeTable`. A path that matches some route's segments but not its method is a 405 with
+/// the methods that path takes.
+struct Router: Sendable {
+  enum Outcome {
+    case matched(RouteMatch)
+    case wrongMethod(allow: String)
+    case noRoute
+  }
+
+  let routes: [Route]
+
+  func route(method: HTTPRequest.Method, path: Substring) -> Outcome {
+    guard path.first == "/" else { return .noRoute }
+    let parts = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+    var allowed: [String] = []
+    for (index, route) in routes.enumerated() {
+      guard route.segments.count == parts.count else { continue }
+      var match = RouteMatch(routeIndex: index)
+      var fits = true
+      for (segment, part) in zip(route.segments, parts) {
+        switch segment {
+        case .literal(let text):
+          fits = part == text
+        case .sessionID:
+          fits = !part.isEmpty
+          match.sessionID = part
+        case .tensorName:
+          fits = !part.isEmpty
+          match.tensorName = part
+        }
+        if !fits { break }
+      }
+      guard fits else { continue }
+      if route.method == method { return .matched(match) }
+      allowed.append(route.method.rawValue)
+    }
+    if allowed.isEmpty { return .noRoute }
+    return .wrongMethod(allow: allowed.sorted().joined(separator: ", "))
+  }
+}
+
+extension RouteMatch {
+  init(routeIndex: Int) {
+    self.routeIndex = routeIndex
+    self.sessionID = nil
+    self.tensorName = nil
+  }
+}

@@ -1,0 +1,83 @@
+import Autograd
+import Synchronization
+
+/// One client's tensors and names.
+///
+/// `state` is touched only by the holder of `gate`: requests on one session run one at a time, in arrival order
+/// (the gate is FIFO; an actor is not), while requests on different sessions run in parallel on the threads that
+/// received them. Dropping the last reference (the store's, then in-flight requests') frees every graph.
+final class Session: @unchecked Sendable {
+  // @unchecked: `state` is the only mutable non-atomic property and it is read and written only by the holder of
+  // `gate` (inside `run`), whose Mutex orders one holder's accesses before the next one's; everything else is
+  // immutable or atomic.
+  let id: String
+  /// The API key that created the session (nil when no key is configured).
+  let owner: String?
+  /// Idle lifetime in seconds.
+  let ttl: Double
+  let createdAt: Double
+  private let lastUsedMillis: Atomic<Int64>
+  /// Kept up to date after every request so `/metrics` can sum them without entering the queue.
+  let namedTensorCount = Atomic<Int>(0)
+  let namedTensorBytes = Atomic<Int>(0)
+  private let gate = FIFOGate()
+  private var state: SessionState
+
+  init(id: String, owner: String?, ttl: Double, now: Double, limits: SessionLimits) {
+    self.id = id
+    self.owner = owner
+    self.ttl = ttl
+    self.createdAt = now
+    self.lastUsedMillis = Atomic(Int64(now * 1000))
+    self.state = SessionState(limits: limits)
+  }
+
+  var lastUsed: Double { Double(lastUsedMillis.load(ordering: .relaxed)) / 1000 }
+
+  var expiresAt: Double { lastUsed + ttl }
+
+  func touch(now: Double) {
+    lastUsedMillis.store(Int64(now * 1000), ordering: .relaxed)
+  }
+
+  func isExpired(now: Double) -> Bool { expiresAt < now }
+
+  /// Runs `body` after every request on this session that arrived before it, alone, and hands back its result.
+  /// A failed request changes nothing: names come back from a snapshot (copy-on-write, so this costs a copy only
+  /// when the request rebinds), tensor state from the engine's journal.
+  func run<T>(_ body: (inout SessionState) throws(ServiceError) -> T) async throws(ServiceError)
+    -> T
+  {
+    try await run { (state: inout SessionState, _: MutationJournal) throws(ServiceError) in
+      try body(&state)
+    }
+  }
+
+  /// `run` for work that hands the journal on to another thread (`/eval` runs its program on a thread of its own,
+  /// where the task-local journal would not be visible).
+  func run<T>(_ body: (inout SessionState, MutationJournal) throws(ServiceError) -> T)
+    async throws(ServiceError)
+    -> T
+  {
+    await gate.enter()
+    defer { gate.leave() }
+    let snapshot = state
+    let journal = MutationJournal()
+    let result: Result<T, ServiceError> = journal.recording {
+      do throws(ServiceError) {
+        return .success(try body(&state, journal))
+      } catch {
+        return .failure(error)
+      }
+    }
+    if case .failure = result {
+      journal.rollback()
+      state = snapshot
+    } else {
+      journal.commit()
+    }
+    namedTensorCount.store(state.namedCount, ordering: .relaxed)
+    namedTensorBytes.store(state.namedBytes, ordering: .relaxed)
+    return try result.get()
+  }
+}

@@ -1,0 +1,125 @@
+import Autograd
+
+/// The quotas a session enforces on itself.
+struct SessionLimits: Sendable {
+  var maxTensors: Int
+  var maxElements: Int
+  var maxJacobianElements: Int
+}
+
+/// A session's names and tensors; lives on the session's queue only.
+///
+/// Ids: every tensor the session shows gets an integer id that is never reused. A tensor keeps its id while some
+/// name is bound to it (so the `ObjectIdentifier` key stays valid: the tensor is alive); an unbound tensor can no
+/// longer be named, so it is never shown again.
+struct SessionState {
+  struct Binding {
+    let tensor: Tensor
+    let id: Int
+  }
+
+  private struct Identity {
+    var id: Int
+    var names: Int
+  }
+
+  let limits: SessionLimits
+  private(set) var names: [String: Binding] = [:]
+  private var identities: [ObjectIdentifier: Identity] = [:]
+  private var nextID = 1
+  private(set) var namedBytes = 0
+
+  init(limits: SessionLimits) {
+    self.limits = limits
+  }
+
+  var namedCount: Int { names.count }
+
+  /// The tensor bound to `name`, or 404 `not_found`.
+  func tensor(_ name: String) throws(ServiceError) -> Tensor {
+    guard let binding = names[name] else {
+      throw .notFound("no tensor named '\(name)' in this session")
+    }
+    return binding.tensor
+  }
+
+  func binding(_ name: some StringProtocol) throws(ServiceError) -> (name: String, binding: Binding)
+  {
+    let key = String(name)
+    guard let binding = names[key] else {
+      throw .notFound("no tensor named '\(key)' in this session")
+    }
+    return (key, binding)
+  }
+
+  /// Binds `name` (or a fresh `_<id>` server name when nil) to `tensor`, as Python assignment does: a tensor that
+  /// was bound before keeps living in the graphs that use it. Answers the name.
+  @discardableResult
+  mutating func bind(_ name: String?, _ tensor: Tensor) throws(ServiceError) -> String {
+    let key = ObjectIdentifier(tensor)
+    let id = identities[key]?.id ?? nextID
+    let name = name ?? "_\(id)"
+    if let old = names[name], old.tensor === tensor { return name }
+    if names[name] == nil, names.count >= limits.maxTensors {
+      throw .limitExceeded("a session holds at most \(limits.maxTensors) named tensors")
+    }
+    if identities[key] == nil { nextID += 1 }
+    identities[key, default: Identity(id: id, names: 0)].names += 1
+    if let old = names[name] { release(old) }
+    names[name] = Binding(tensor: tensor, id: id)
+    namedBytes += SessionState.byteCount(tensor)
+    return name
+  }
+
+  mutating func unbind(_ name: String) throws(ServiceError) {
+    guard let old = names.removeValue(forKey: name) else {
+      throw .notFound("no tensor named '\(name)' in this session")
+    }
+    release(old)
+  }
+
+  private mutating func release(_ binding: Binding) {
+    namedBytes -= SessionState.byteCount(binding.tensor)
+    let key = ObjectIdentifier(binding.tensor)
+    guard var identity = identities[key] else { return }
+    identity.names -= 1
+    identities[key] = identity.names > 0 ? identity : nil
+  }
+
+  /// Call after a tensor's size may have changed under its names (`PATCH` with another shape).
+  mutating func recount() {
+    namedBytes = names.values.reduce(0) { $0 + SessionState.byteCount($1.tensor) }
+  }
+
+  /// The named tensors, oldest first.
+  var listing: [(name: String, binding: Binding)] {
+    names.map { (name: $0.key, binding: $0.value) }.sorted {
+      ($0.binding.id, $0.name) < ($1.binding.id, $1.name)
+    }
+  }
+
+  /// A name bound to `tensor` (the oldest binding's), or nil.
+  func name(of tensor: Tensor) -> String? {
+    guard identities[ObjectIdentifier(tensor)] != nil else { return nil }
+    return names.filter { $0.value.tensor === tensor }.map(\.key).min()
+  }
+
+  /// An id for a tensor shown without a name (an /eval result); ids are never reused.
+  mutating func displayID(of tensor: Tensor) -> Int {
+    if let id = identities[ObjectIdentifier(tensor)]?.id { return id }
+    defer { nextID += 1 }
+    return nextID
+  }
+
+  func id(of tensor: Tensor) -> Int? { identities[ObjectIdentifier(tensor)]?.id }
+
+  mutating func removeAll() {
+    names = [:]
+    identities = [:]
+    namedBytes = 0
+  }
+
+  static func byteCount(_ tensor: Tensor) -> Int {
+    tensor.numel * tensor.dtype.itemSize
+  }
+}

@@ -1,0 +1,84 @@
+import Synchronization
+
+/// The live sessions, by id. Critical sections are dictionary operations only; a session's graphs are freed outside
+/// the lock, when the last reference to it goes.
+final class SessionStore: Sendable {
+  private let sessions = Mutex<[String: Session]>([:])
+
+  var count: Int { sessions.withLock { $0.count } }
+
+  /// Registers a new session, or refuses when `limit` sessions are live (after dropping the expired ones).
+  func create(owner: String?, ttl: Double, now: Double, limit: Int, limits: SessionLimits)
+    throws(ServiceError)
+    -> Session
+  {
+    let session = Session(
+      id: SessionStore.newID(), owner: owner, ttl: ttl, now: now, limits: limits)
+    var expired: [Session] = []
+    let admitted = sessions.withLock { sessions in
+      if sessions.count >= limit {
+        expired = SessionStore.removeExpired(from: &sessions, now: now)
+      }
+      guard sessions.count < limit else { return false }
+      sessions[session.id] = session
+      return true
+    }
+    // The expired sessions' graphs are freed here, outside the lock, as `expired` goes away.
+    _ = expired
+    guard admitted else { throw .limitExceeded("\(limit) live sessions (the configured maximum)") }
+    return session
+  }
+
+  /// The session with this id if it is live and belongs to `owner`; refreshes its idle timer.
+  func lookup(_ id: Substring, owner: String?, now: Double) -> Session? {
+    let session = sessions.withLock { $0[String(id)] }
+    guard let session, session.owner == owner, !session.isExpired(now: now) else { return nil }
+    session.touch(now: now)
+    return session
+  }
+
+  func remove(_ session: Session) {
+    let removed = sessions.withLock { $0.removeValue(forKey: session.id) }
+    _ = removed  // freed outside the lock (once in-flight requests let go)
+  }
+
+  func list(owner: String?, now: Double) -> [Session] {
+    sessions.withLock { sessions in
+      sessions.values.filter { $0.owner == owner && !$0.isExpired(now: now) }
+    }.sorted { $0.id < $1.id }
+  }
+
+  var all: [Session] { sessions.withLock { Array($0.values) } }
+
+  /// Drops the sessions idle past their TTL.
+  func sweep(now: Double) {
+    let expired = sessions.withLock { SessionStore.removeExpired(from: &$0, now: now) }
+    _ = expired  // freed outside the lock
+  }
+
+  private static func removeExpired(from sessions: inout [String: Session], now: Double)
+    -> [Session]
+  {
+    let expired = sessions.values.filter { $0.isExpired(now: now) }
+    for session in expired { sessions.removeValue(forKey: session.id) }
+    return expired
+  }
+
+  /// 128 random bits, base64url without padding (22 characters).
+  static func newID() -> String {
+    var generator = SystemRandomNumberGenerator()
+    let high = generator.next() as UInt64
+    let low = generator.next() as UInt64
+    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    var out = [UInt8]()
+    out.reserveCapacity(22)
+    // 128 bits = 21 six-bit groups + 2 leftover bits.
+    var bits = (high: high, low: low)
+    for _ in 0..<22 {
+      out.append(alphabet[Int(bits.high >> 58)])
+      bits.high = bits.high << 6 | bits.low >> 58
+      bits.low <<= 6
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+}

@@ -1,0 +1,77 @@
+import Autograd
+import HTTPServer
+import HTTPTypes
+import TensorJSON
+
+extension JSONWriter {
+  /// The tensor object of `API.md`: id, name, shape, dtype, flags, grad_fn, version, and (unless `data` is false)
+  /// its values and its `.grad`.
+  mutating func tensorObject(_ tensor: Tensor, name: String?, id: Int, data: Bool) {
+    beginObject()
+    key("id")
+    int(id)
+    key("name")
+    if let name { string(name) } else { null() }
+    key("shape")
+    intArray(tensor.shape)
+    key("dtype")
+    string(tensor.dtype.rawValue)
+    key("requires_grad")
+    bool(tensor.requiresGrad)
+    key("is_leaf")
+    bool(tensor.isLeaf)
+    key("grad_fn")
+    if let node = tensor.gradFn { string(node.name) } else { null() }
+    key("version")
+    int(tensor.version)
+    if data {
+      key("data")
+      tensorValues(tensor)
+      key("grad")
+      optionalTensorValues(tensor.grad)
+    }
+    endObject()
+  }
+
+  /// Nested arrays like `tensor.tolist()`, numbers in their dtype's shortest round-trip form.
+  mutating func tensorValues(_ tensor: Tensor) {
+    let shape = tensor.shape
+    switch tensor.dtype {
+    case .float32:
+      let written: Void? = tensor.withContiguousBuffer { (values: UnsafeBufferPointer<Float>) in
+        writeTensor(values, shape: shape)
+      }
+      if written == nil { null() }
+    case .float64:
+      let written: Void? = tensor.withContiguousBuffer { (values: UnsafeBufferPointer<Double>) in
+        writeTensor(values, shape: shape)
+      }
+      if written == nil { null() }
+    case .int64:
+      // int64 tensors are class indices and targets: small, so going through Double costs nothing.
+      let values = tensor.contiguousDoubles().map { Int64(exactly: $0) ?? 0 }
+      values.withUnsafeBufferPointer { writeTensor($0, shape: shape) }
+    }
+  }
+
+  mutating func optionalTensorValues(_ tensor: Tensor?) {
+    if let tensor { tensorValues(tensor) } else { null() }
+  }
+
+  mutating func intArray(_ values: [Int]) {
+    beginArray()
+    for value in values { int(value) }
+    endArray()
+  }
+}
+
+extension Responses {
+  /// A response with one tensor object.
+  static func tensor(
+    _ status: HTTPResponse.Status, _ tensor: Tensor, name: String, id: Int, data: Bool
+  ) -> HTTPServerResponse {
+    var out = JSONWriter(capacity: data ? 256 + tensor.numel * 12 : 256)
+    out.tensorObject(tensor, name: name, id: id, data: data)
+    return json(status, out.bytes)
+  }
+}

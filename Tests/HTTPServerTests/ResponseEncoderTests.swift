@@ -1,0 +1,98 @@
+import HTTPTypes
+import Testing
+
+@testable import HTTPServer
+
+@Suite struct ResponseEncoderTests {
+    let date = Array("Sun, 06 Nov 1994 08:49:37 GMT".utf8)
+
+    func encode(
+        _ status: HTTPResponse.Status, fields: HTTPFields = [:], body: Int = 5, keepAlive: Bool = true,
+        http10: Bool = false, isHEAD: Bool = false
+    ) -> (String, Bool) {
+        var out: [UInt8] = []
+        let sendsBody = ResponseEncoder.encodeHead(
+            status: status, fields: fields, bodyCount: body,
+            framing: .init(keepAlive: keepAlive, http10: http10, isHEAD: isHEAD), date: date, into: &out)
+        return (String(decoding: out, as: UTF8.self), sendsBody)
+    }
+
+    @Test func dateIsIMFFixdate() {
+        #expect(String(decoding: DateCache.format(784_111_777), as: UTF8.self) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(String(decoding: DateCache.format(0), as: UTF8.self) == "Thu, 01 Jan 1970 00:00:00 GMT")
+    }
+
+    @Test func okResponseHasDateAndLengthAndApplicationFields() {
+        let (head, sendsBody) = encode(.ok, fields: [.contentType: "text/plain"])
+        #expect(
+            head == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+                + "Content-Length: 5\r\n\r\n")
+        #expect(sendsBody)
+    }
+
+    @Test func applicationFramingFieldsAreReplacedByTheServers() {
+        let fields: HTTPFields = [
+            .contentLength: "999", .transferEncoding: "chunked", .connection: "upgrade", .date: "yesterday",
+        ]
+        let (head, _) = encode(.ok, fields: fields, keepAlive: false)
+        #expect(
+            head == "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 5\r\n"
+                + "Connection: close\r\n\r\n")
+    }
+
+    @Test func headKeepsTheLengthButSendsNoBody() {
+        let (head, sendsBody) = encode(.ok, body: 42, isHEAD: true)
+        #expect(head.contains("Content-Length: 42\r\n"))
+        #expect(!sendsBody)
+    }
+
+    @Test func noContentAndNotModifiedHaveNoLengthAndNoBody() {
+        for status in [HTTPResponse.Status.noContent, .notModified] {
+            let (head, sendsBody) = encode(status)
+            #expect(!head.contains("Content-Length"))
+            #expect(!sendsBody)
+        }
+    }
+
+    @Test func http10KeepAliveIsSaidExplicitly() {
+        #expect(encode(.ok, http10: true).0.contains("Connection: keep-alive\r\n"))
+        #expect(!encode(.ok, http10: false).0.contains("Connection:"))
+    }
+
+    @Test func controlCharactersInValuesBecomeSpaces() {
+        var fields = HTTPFields()
+        fields.append(HTTPField(name: HTTPField.Name("X-A")!, lenientValue: Array("a\r\nb\u{0}c".utf8)))
+        let (head, _) = encode(.ok, fields: fields)
+        #expect(head.contains("X-A: a  b c\r\n"))
+    }
+
+    @Test func errorResponseIsBodilessAndCloses() {
+        var out: [UInt8] = []
+        ResponseEncoder.encodeError(status: 431, date: date, into: &out)
+        #expect(
+            String(decoding: out, as: UTF8.self)
+                == "HTTP/1.1 431 Request Header Fields Too Large\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+                + "Content-Length: 0\r\nConnection: close\r\n\r\n")
+    }
+}
+
+@Suite struct GzipTests {
+    @Test func roundTrip() throws {
+        let original = Array("to be or not to be, ".utf8) + Array(repeating: 7, count: 3000)
+        let compressed = try #require(Gzip.compress(original, level: 5))
+        #expect(compressed.starts(with: [0x1F, 0x8B]))
+        #expect(try Gzip.decompress(compressed, limit: original.count).get() == original)
+    }
+
+    @Test func inflationStopsAtTheLimit() throws {
+        let compressed = try #require(Gzip.compress([UInt8](repeating: 0, count: 100_000), level: 9))
+        #expect(Gzip.decompress(compressed, limit: 99_999) == .failure(.tooLarge))
+    }
+
+    @Test func truncatedOrTrailingGarbageIsCorrupt() throws {
+        let compressed = try #require(Gzip.compress(Array(repeating: 1, count: 5000), level: 5))
+        #expect(Gzip.decompress(Array(compressed.dropLast(4)), limit: 1 << 20) == .failure(.corrupt))
+        #expect(Gzip.decompress(compressed + [1, 2, 3], limit: 1 << 20) == .failure(.corrupt))
+        #expect(Gzip.decompress(Array("not gzip".utf8), limit: 1 << 20) == .failure(.corrupt))
+    }
+}
