@@ -33,7 +33,8 @@ extension Interpreter {
     case .len:
       let value = try single(args, name)
       switch value {
-      case .list(let items), .tuple(let items): return .int(items.count)
+      case .list(let items), .tuple(let items), .namedTuple(_, _, let items):
+        return .int(items.count)
       case .size(let dims): return .int(dims.count)
       case .string(let s): return .int(s.count)
       case .tensor(let t):
@@ -116,7 +117,7 @@ extension Interpreter {
       let value = try single(args, name)
       let items: [EvalValue]
       switch value {
-      case .list(let v), .tuple(let v): items = v
+      case .list(let v), .tuple(let v), .namedTuple(_, _, let v): items = v
       case .size(let dims): items = dims.map { .int($0) }
       default: throw fail("invalid_argument", "'\(value.typeName)' object is not iterable here")
       }

@@ -9,6 +9,8 @@ public indirect enum EvalValue {
   case string(String)
   case list([EvalValue])
   case tuple([EvalValue])
+  /// `torch.return_types.max(values=..., indices=...)`: a tuple whose items also have names.
+  case namedTuple(String, fields: [String], values: [EvalValue])
   case tensor(Tensor)
   /// `torch.Size([2, 2])`.
   case size([Int])
@@ -39,6 +41,7 @@ public indirect enum EvalValue {
     case .string: "str"
     case .list: "list"
     case .tuple: "tuple"
+    case .namedTuple(let name, _, _): "torch.return_types.\(name)"
     case .tensor: "Tensor"
     case .size: "Size"
     case .dtype: "torch.dtype"
@@ -68,6 +71,9 @@ public indirect enum EvalValue {
     case .tuple(let items):
       if items.count == 1 { return "(" + items[0].repr + ",)" }
       return "(" + items.map(\.repr).joined(separator: ", ") + ")"
+    case .namedTuple(let name, let fields, let values):
+      let items = zip(fields, values).map { "\($0)=\($1.repr)" }
+      return "torch.return_types.\(name)(\n" + items.joined(separator: ",\n") + ")"
     case .tensor(let t): return t.description
     case .size(let dims):
       return "torch.Size([" + dims.map(String.init).joined(separator: ", ") + "])"

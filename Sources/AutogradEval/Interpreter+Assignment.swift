@@ -9,7 +9,7 @@ extension Interpreter {
     case .tuple(let targets), .list(let targets):
       let items: [EvalValue]
       switch value {
-      case .tuple(let v), .list(let v): items = v
+      case .tuple(let v), .list(let v), .namedTuple(_, _, let v): items = v
       case .size(let dims): items = dims.map { .int($0) }
       default: throw fail("invalid_argument", "cannot unpack non-iterable \(value.typeName) object")
       }

@@ -46,6 +46,11 @@ extension Interpreter {
       }
     case .module(let path):
       return try moduleAttribute(path, name)
+    case .namedTuple(_, let fields, let values):
+      guard let i = fields.firstIndex(of: name), i < values.count else {
+        throw fail("invalid_argument", "'\(value.typeName)' object has no attribute '\(name)'")
+      }
+      return values[i]
     case .size where name == "numel":
       return .method(value, name)
     default:

@@ -178,7 +178,8 @@ extension Interpreter {
       }
       try account(values)
       try account(indices)
-      return .tuple([.tensor(values), .tensor(indices)])
+      return .namedTuple(
+        name, fields: ["values", "indices"], values: [.tensor(values), .tensor(indices)])
     default:
       guard OpNames.all.contains(name) else {
         throw fail("invalid_argument", "the tensor method '\(name)' is not supported")
@@ -254,7 +255,7 @@ extension Interpreter {
     case .tensor(let t): return .tensor(t)
     case .size(let dims): return .list(dims.map { .int($0) })
     case .dtype(let d): return .string(d.rawValue)
-    case .list(let items), .tuple(let items):
+    case .list(let items), .tuple(let items), .namedTuple(_, _, let items):
       var out: [OpArgument] = []
       for item in items { out.append(try opArgument(item)) }
       return .list(out)

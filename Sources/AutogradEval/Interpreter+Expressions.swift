@@ -57,10 +57,11 @@ extension Interpreter {
     case .compare(let first, let rest):
       var left = try evaluate(first)
       var result: EvalValue = .bool(true)
-      for (op, rightExpr) in rest {
+      for (i, (op, rightExpr)) in rest.enumerated() {
         let right = try evaluate(rightExpr)
         result = try compare(op, left, right)
-        if !(try truth(result)) { return result }
+        // `a < b < c` is `a < b and b < c`: only a chain asks for the truth of a link.
+        if i < rest.count - 1, !(try truth(result)) { return result }
         left = right
       }
       return result
@@ -400,7 +401,7 @@ extension Interpreter {
     case .int(let i): return i != 0
     case .float(let d): return d != 0
     case .string(let s): return !s.isEmpty
-    case .list(let items), .tuple(let items): return !items.isEmpty
+    case .list(let items), .tuple(let items), .namedTuple(_, _, let items): return !items.isEmpty
     case .size(let dims): return !dims.isEmpty
     case .tensor(let t):
       guard t.numel == 1 else {
@@ -490,7 +491,7 @@ extension Interpreter {
       return try callOp("getitem", [.tensor(t)], ["index": .string(Self.indexString(index))])
     case .list(let items):
       return try sequenceItem(items, index, wrap: { .list($0) })
-    case .tuple(let items):
+    case .tuple(let items), .namedTuple(_, _, let items):
       return try sequenceItem(items, index, wrap: { .tuple($0) })
     case .size(let dims):
       return try sequenceItem(

@@ -175,6 +175,18 @@ import Testing
       "x = torch.ones(2, 2, requires_grad=True)\ny = x * 2\nprint(y.is_leaf, y.grad_fn, y.requires_grad)\nz = y.detach()\nprint(z.is_leaf, z.grad_fn, z.requires_grad)",
       "False <MulBackward0 object at 0x7fad60656f80> True\nTrue None False\n"
     ),
+    (
+      "x = torch.tensor([[1., 5.], [7., 2.]], requires_grad=True)\nr = x.max(dim=1)\nprint(r)\nprint(r.values, r[1], len(r))",
+      "torch.return_types.max(\nvalues=tensor([5., 7.], grad_fn=<MaxBackward0>),\nindices=tensor([1, 0]))\ntensor([5., 7.], grad_fn=<MaxBackward0>) tensor([1, 0]) 2\n"
+    ),
+    (
+      "x = torch.tensor([[1., 5.], [7., 2.]], requires_grad=True)\nprint([x.sum()], (x.sum(),), x.size(), torch.float, torch.float64)",
+      "[tensor(15., grad_fn=<SumBackward0>)] (tensor(15., grad_fn=<SumBackward0>),) torch.Size([2, 2]) torch.float32 torch.float64\n"
+    ),
+    (
+      "x = torch.tensor([1., 2.], requires_grad=True)\nprint(x.double(), x.float().dtype, x.long())",
+      "tensor([1., 2.], dtype=torch.float64, grad_fn=<ToCopyBackward0>) torch.float32 tensor([1, 2])\n"
+    ),
   ]
 
   @Test(arguments: cases)
