@@ -1194,6 +1194,7 @@ components:
           $ref: "#/components/schemas/GradientArgument"
         retain_graph:
           type: boolean
+          description: Defaults to `create_graph`, as in PyTorch; without it the graph's saved tensors are freed.
         create_graph:
           type: boolean
           default: false
