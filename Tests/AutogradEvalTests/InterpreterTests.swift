@@ -71,6 +71,32 @@ private func failure(_ source: String, limits: EvalLimits = .default) -> EvalErr
     #expect(environment.tensors.keys.sorted() == ["g", "w"])
   }
 
+  @Test func onTheCallersThreadTheCallersRecordingJournalSeesTheMutations() throws {
+    let w = try Tensor(shape: [2], doubles: [1, 2])
+    var environment = InMemoryEvalEnvironment(tensors: ["w": w])
+    let journal = MutationJournal()
+    journal.recording {
+      _ = try? EvalProgram.run(source: "w[0] = 7", environment: &environment)
+    }
+    #expect(w.contiguousDoubles() == [7, 2])
+    journal.rollback()
+    #expect(w.contiguousDoubles() == [1, 2])
+  }
+
+  @Test func onItsOwnThreadTheGivenJournalRollsBackAFailure() throws {
+    let w = try Tensor(shape: [2], doubles: [1, 2])
+    var environment = InMemoryEvalEnvironment(tensors: ["w": w])
+    let journal = MutationJournal()
+    #expect(throws: EvalError.self) {
+      try EvalProgram.run(
+        source: "w[0] = 7\nw.view(3)", environment: &environment,
+        limits: EvalLimits(stackBytes: 8 << 20),
+        journal: journal)
+    }
+    #expect(w.contiguousDoubles() == [1, 2])
+    #expect(w.version == 0)
+  }
+
   @Test func aSuccessfulProgramsMutationsStayRecordedForTheCaller() throws {
     let w = try Tensor(shape: [2], doubles: [1, 2])
     var environment = InMemoryEvalEnvironment(tensors: ["w": w])
