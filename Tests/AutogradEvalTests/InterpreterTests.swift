@@ -276,6 +276,18 @@ private func failure(_ source: String, limits: EvalLimits = .default) -> EvalErr
       try stdout(source) == "tensor([5., 7.]) tensor([1, 0]) tensor([1., 2.]) tensor([0, 1])\n")
   }
 
+  @Test func pythonSequencesSliceLikePythonEvenWithHugeSteps() throws {
+    #expect(
+      try stdout("print([1, 2, 3][::2**62], [1, 2, 3][::-2**62], (1, 2, 3)[-1], [1,2,3][-5:10])")
+        == "[1] [3] 3 [1, 2, 3]\n")
+  }
+
+  @Test func gradZeroInPlaceLikeGradDataZero() throws {
+    let source =
+      "x = torch.ones(2, 2, requires_grad=True)\nx.sum().backward(); x.sum().backward()\nx.grad.zero_()\nx.sum().backward()\nprint(x.grad)"
+    #expect(try stdout(source) == "tensor([[1., 1.],\n        [1., 1.]])\n")
+  }
+
   @Test func importFunctionalAsF() throws {
     #expect(
       try stdout("import torch.nn.functional as F\nx = torch.tensor([-1., 2.])\nprint(F.relu(x))")
