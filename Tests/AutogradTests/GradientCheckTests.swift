@@ -69,11 +69,14 @@ let gradCases: [GradCase] = {
       try o("clamp", [T(x[0])], ["min": .double(-0.5), "max": .double(0.7)])
     },
   ]
-  for name in ["neg", "exp", "sin", "cos", "tanh", "sigmoid", "abs", "relu", "square"] {
+  for name in [
+    "neg", "exp", "sin", "cos", "tanh", "sigmoid", "abs", "relu", "square", "tan", "expm1", "silu",
+    "softplus", "gelu",
+  ] {
     cases.append(GradCase(label: name, shapes: [[2, 3]]) { x in try o(name, [T(x[0])]) })
     cases.append(GradCase(label: "\(name) 0-d", shapes: [[]]) { x in try o(name, [T(x[0])]) })
   }
-  for name in ["log", "sqrt", "reciprocal"] {
+  for name in ["log", "sqrt", "reciprocal", "log1p", "rsqrt"] {
     cases.append(
       GradCase(label: name, shapes: [[2, 3]], low: 0.5, high: 2) { x in try o(name, [T(x[0])]) })
   }

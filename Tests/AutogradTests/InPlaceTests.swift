@@ -192,3 +192,14 @@ private let hint =
     #expect(approx(values(a.grad), [2.7182817, 2.7182817, 2.7182817]))
   }
 }
+
+@Suite struct NoGradViewTests {
+  @Test func viewMadeUnderNoGradCannotBeModifiedWithGrad() throws {
+    let x = try Tensor.ones([2], requiresGrad: true)
+    let y = try op("mul", .tensor(x), .int(2))
+    let v = try op("getitem", .tensor(y), kwargs: ["index": .string("0")], grad: false)
+    #expect(throws: AutogradError.self) { try op("mul_", .tensor(v), .int(2)) }
+    _ = try op("mul_", .tensor(v), .int(2), grad: false)
+    #expect(values(y) == [4, 2])
+  }
+}

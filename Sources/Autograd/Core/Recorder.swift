@@ -12,6 +12,9 @@ enum Recorder {
   ) -> Tensor {
     guard grad, output.dtype.isFloatingPoint, inputs.contains(where: { $0?.requiresGrad == true })
     else {
+      if !grad, output.viewBase != nil, inputs.contains(where: { $0?.requiresGrad == true }) {
+        output.viewMadeInNoGrad = true
+      }
       return output
     }
     var saved = saving.map {

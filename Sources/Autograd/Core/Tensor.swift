@@ -24,6 +24,8 @@ public final class Tensor {
   var viewGradFnVersion = 0
   /// A Python number wrapped into a 0-d tensor: it takes part in type promotion with a lower priority.
   var isWrappedNumber = false
+  /// A view of a requiring tensor made under no_grad: PyTorch forbids modifying it in place with grad on.
+  var viewMadeInNoGrad = false
 
   init(
     storage: Storage, shape: [Int], strides: [Int], offset: Int, versionCounter: VersionCounter,

@@ -66,6 +66,77 @@ enum Elementwise {
     "square": Unary(name: "PowBackward0", keepsInt: true, saves: .input, forward: { $0 * $0 }) {
       g, x, c throws(AutogradError) in try F.mul(g, F.mul(x!, Tensor.scalar(2), c), c)
     },
+    "tan": Unary(name: "TanBackward0", keepsInt: false, saves: .result, forward: Foundation.tan) {
+      g, r, c throws(AutogradError) in try F.mul(g, F.add(F.mul(r!, r!, c), Tensor.scalar(1), c), c)
+    },
+    "log1p": Unary(
+      name: "Log1PBackward0", keepsInt: false, saves: .input, forward: Foundation.log1p
+    ) {
+      g, x, c throws(AutogradError) in try F.div(g, F.add(x!, Tensor.scalar(1), c), c)
+    },
+    "expm1": Unary(
+      name: "Expm1Backward0", keepsInt: false, saves: .result, forward: Foundation.expm1
+    ) {
+      g, r, c throws(AutogradError) in try F.mul(g, F.add(r!, Tensor.scalar(1), c), c)
+    },
+    "rsqrt": Unary(
+      name: "RsqrtBackward0", keepsInt: false, saves: .result, forward: { 1 / $0.squareRoot() }
+    ) {
+      g, r, c throws(AutogradError) in
+      try F.mul(g, F.mul(F.mul(F.mul(r!, r!, c), r!, c), Tensor.scalar(-0.5), c), c)
+    },
+    "sign": Unary(
+      name: "SignBackward0", keepsInt: true, saves: .nothing,
+      forward: { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
+    ) {
+      g, _, c throws(AutogradError) in try F.mul(g, Tensor.scalar(0), c)
+    },
+    "floor": Unary(
+      name: "FloorBackward0", keepsInt: true, saves: .nothing, forward: { $0.rounded(.down) }
+    ) {
+      g, _, c throws(AutogradError) in try F.mul(g, Tensor.scalar(0), c)
+    },
+    "ceil": Unary(
+      name: "CeilBackward0", keepsInt: true, saves: .nothing, forward: { $0.rounded(.up) }
+    ) {
+      g, _, c throws(AutogradError) in try F.mul(g, Tensor.scalar(0), c)
+    },
+    "round": Unary(
+      name: "RoundBackward0", keepsInt: true, saves: .nothing,
+      forward: { $0.rounded(.toNearestOrEven) }
+    ) {
+      g, _, c throws(AutogradError) in try F.mul(g, Tensor.scalar(0), c)
+    },
+    "silu": Unary(
+      name: "SiluBackward0", keepsInt: false, saves: .input,
+      forward: { $0 / (1 + Foundation.exp(-$0)) }
+    ) {
+      g, x, c throws(AutogradError) in
+      // d/dx x*s(x) = s(x) * (1 + x * (1 - s(x)))
+      let s = try Elementwise.unary("sigmoid", x!, grad: c)
+      return try F.mul(g, F.mul(s, F.add(F.mul(x!, F.rsub(s, 1, c), c), Tensor.scalar(1), c), c), c)
+    },
+    "softplus": Unary(
+      name: "SoftplusBackward0", keepsInt: false, saves: .input,
+      forward: { $0 > 20 ? $0 : Foundation.log1p(Foundation.exp($0)) }
+    ) {
+      g, x, c throws(AutogradError) in try F.mul(g, Elementwise.unary("sigmoid", x!, grad: c), c)
+    },
+    "gelu": Unary(
+      name: "GeluBackward0", keepsInt: false, saves: .input,
+      forward: { 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot())) }
+    ) {
+      g, x, c throws(AutogradError) in
+      // Phi(x) + x * phi(x), computed as a constant: refuse rather than give a wrong second derivative.
+      if c && x!.requiresGrad {
+        throw .invalidOp("double backward through gelu is not supported by this engine")
+      }
+      let d = try F.constant(x!) { v in
+        0.5 * (1 + Foundation.erf(v / 2.0.squareRoot())) + v * Foundation.exp(-0.5 * v * v)
+          / (2 * Double.pi).squareRoot()
+      }
+      return try F.mul(g, d, c)
+    },
   ]
 
   static func unary(_ op: String, _ x: Tensor, grad: Bool) throws(AutogradError) -> Tensor {

@@ -84,9 +84,7 @@ final class Connection: @unchecked Sendable {
             }
             let space = Connection.inputCapacity - inputEnd
             guard space > 0 else {
-                // A request is being answered and a full buffer of pipelined input waits behind it: stop reading
-                // until the response is out (backpressure). Reading is not suspended for every request, which
-                // would cost two epoll_ctl calls each, only when a client sends ahead by more than a buffer.
+                // Only reachable with unparsed bytes behind a request in progress; reading is suspended then anyway.
                 suspendReading()
                 return
             }
@@ -138,6 +136,10 @@ final class Connection: @unchecked Sendable {
     }
 
     private func dispatchRequest() {
+        // No reading while the request is handled and its response unsent (backpressure, RFC 9112 §9.3.2 order);
+        // pipelined bytes already read wait in the buffer. (libdispatch re-arms its epoll registration per event
+        // anyway, so suspending costs no extra system call.)
+        suspendReading()
         let info = machine.parser.head
         let head = RequestBuilder.makeHead(from: machine.parser)
         let http10 = machine.parser.versionMinor == 0
