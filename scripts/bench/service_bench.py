@@ -128,6 +128,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ours", required=True)
     ap.add_argument("--ours-pid", type=int, required=True)
+    ap.add_argument("--ours-tuned", help="a second instance of ours with a fixed glibc mmap threshold (memory only)")
+    ap.add_argument("--ours-tuned-pid", type=int)
     ap.add_argument("--torch", required=True)
     ap.add_argument("--torch-pid", type=int, required=True)
     ap.add_argument("--workload", required=True, help="path of shared/bench/bench_workload.py")
@@ -153,6 +155,18 @@ def main():
             brief = {k: r.get(k) for k in ("server", "tool", "kind", "mode", "clients", "workflows_per_s",
                                            "req_per_s", "req_p99_ms", "cpu_s", "workflows", "errors")}
             print("  " + json.dumps({k: v for k, v in brief.items() if v is not None}), flush=True)
+
+    # Memory first, on fresh processes: memory the workloads below free stays in the allocator and would hide the
+    # cost of new sessions and tensors.
+    print("== memory", flush=True)
+    probed = list(servers)
+    if a.ours_tuned:
+        probed.append(Server("ours, MALLOC_MMAP_THRESHOLD_=131072", a.ours_tuned, a.ours_tuned_pid))
+    for s in probed:
+        for r in run_json([sys.executable, os.path.join(HERE, "memory_probe.py"), "--workload", a.workload,
+                           "--base", s.base, "--pid", str(s.pid), "--sessions", str(a.sessions)], 300):
+            r.update(server=s.name, kind="memory")
+            keep(r)
 
     print("== warm-up (not counted)", flush=True)
     for s in servers:
@@ -197,13 +211,6 @@ def main():
                                "--seconds", str(a.tensor_seconds)], a.tensor_seconds + 180):
                 r.update(server=s.name, tool="tensor_workload", kind="tensor", cpu_s=r["server_cpu_s"])
                 keep(r)
-
-    print("== memory", flush=True)
-    for s in servers:
-        for r in run_json([sys.executable, os.path.join(HERE, "memory_probe.py"), "--workload", a.workload,
-                           "--base", s.base, "--pid", str(s.pid), "--sessions", str(a.sessions)], 300):
-            r.update(server=s.name, kind="memory")
-            keep(r)
 
     md = report(results, D)
     with open(a.markdown, "w") as f:
@@ -269,6 +276,9 @@ def report(results: list[dict], seconds: float) -> str:
                       per_wf(p), False, "", 0)
             ratio_row(f"tensor-heavy workflow p50 ms ({c} client{'s' if c > 1 else ''})", o["wf_p50_ms"],
                       p["wf_p50_ms"], False, "", 0)
+            rows.append((f"tensor-heavy: the client's own CPU ms / workflow ({c} client{'s' if c > 1 else ''})",
+                         fmt(o["client_cpu_s"] * 1000 / max(1, o["workflows"]), 0),
+                         fmt(p["client_cpu_s"] * 1000 / max(1, p["workflows"]), 0), "", "", ""))
 
     out = []
     out.append(f"Each run {seconds:g} s; ours and the Python service back to back. \"× better\" is Python ÷ ours for "
@@ -282,19 +292,24 @@ def report(results: list[dict], seconds: float) -> str:
     out.append("")
     out.append("Memory (RSS from /proc/PID/status; deltas):")
     out.append("")
-    out.append("| measure | ours | Python | target (ours) |")
-    out.append("| --- | ---: | ---: | --- |")
     mo = find(results, kind="memory", server="ours") or {}
     mp = find(results, kind="memory", server="python") or {}
+    mt = find(results, kind="memory", server="ours, MALLOC_MMAP_THRESHOLD_=131072")
+    cols = [mo, mp] + ([mt] if mt else [])
+    out.append("| measure | ours | Python |" + (" ours, `MALLOC_MMAP_THRESHOLD_=131072` |" if mt else "")
+               + " target (ours) |")
+    out.append("| --- | ---: | ---: |" + (" ---: |" if mt else "") + " --- |")
 
     def mem_row(label, key, unit, div, target):
         def v(m):
             x = m.get(key)
             return "n/a" if x is None else f"{x / div:,.2f} {unit}"
-        out.append(f"| {label} | {v(mo)} | {v(mp)} | {target} |")
+        out.append(f"| {label} | " + " | ".join(v(m) for m in cols) + f" | {target} |")
 
-    mem_row(f"idle session (RSS delta / {mo.get('sessions', 'N')} sessions)", "session_bytes", "B", 1, "< 4,096 B")
-    mem_row("1,000,000-element float32 tensor while it lives", "tensor_bytes", "MB", 1e6, "< 4.40 MB")
+    mem_row(f"idle session (RSS delta / {mo.get('sessions_created', 'N')} sessions)", "session_bytes", "B", 1,
+            "< 4,096 B")
+    mem_row(f"1,000,000-element float32 tensor while it lives (RSS delta / {mo.get('tensors', 'N')} tensors)",
+            "tensor_bytes", "MB", 1e6, "< 4.40 MB")
     mem_row("the same after its session is deleted (RSS over the baseline)", "tensor_after_delete_bytes", "MB", 1e6,
             "≈ 0")
     mem_row("RSS after deleting the idle sessions (over the baseline, per session)", "sessions_after_delete_bytes",
