@@ -56,13 +56,14 @@ while [ "$TORCH_PORT" = "$OURS_PORT" ]; do TORCH_PORT="$(free_port)"; done
 TUNED_PORT="$(free_port)"
 while [ "$TUNED_PORT" = "$OURS_PORT" ] || [ "$TUNED_PORT" = "$TORCH_PORT" ]; do TUNED_PORT="$(free_port)"; done
 
-# Both servers get room for the memory probe's sessions and the 12 MB bodies; nothing else is changed.
+# Both servers get room for the memory probe's sessions; both log warnings only (run.sh starts uvicorn with
+# --no-access-log --log-level warning; ours logs every request at its default level, info). Nothing else is changed.
 export AUTOGRAD_MAX_SESSIONS=$((SESSIONS + 1000))
-"$BIN" serve --host 127.0.0.1 --port "$OURS_PORT" >"$WORK/ours.log" 2>&1 &
+"$BIN" serve --host 127.0.0.1 --port "$OURS_PORT" --log-level warning >"$WORK/ours.log" 2>&1 &
 OURS_PID=$!
 # The same binary with glibc's dynamic mmap threshold switched off, for the memory probe only: it shows how much of
 # a large tensor's RSS is the allocator keeping freed request buffers rather than the tensor.
-MALLOC_MMAP_THRESHOLD_=131072 "$BIN" serve --host 127.0.0.1 --port "$TUNED_PORT" >"$WORK/tuned.log" 2>&1 &
+MALLOC_MMAP_THRESHOLD_=131072 "$BIN" serve --host 127.0.0.1 --port "$TUNED_PORT" --log-level warning >"$WORK/tuned.log" 2>&1 &
 TUNED_PID=$!
 PYTHON="$PY" "$TORCH_RUN" "$TORCH_PORT" >"$WORK/torch.log" 2>&1 &
 TORCH_PID=$! # run.sh execs uvicorn, so this is the server's own PID
