@@ -22,11 +22,11 @@ SHARED="$(cd "$ROOT/.." && pwd)/shared"
 WORKLOAD="$SHARED/bench/bench_workload.py"
 TORCH_RUN="$SHARED/competitors/torch_service/run.sh"
 WORK="$(mktemp -d)"
-OURS_PID="" TORCH_PID=""
+OURS_PID="" TORCH_PID="" TUNED_PID=""
 
 cleanup() {
-    for pid in $OURS_PID $TORCH_PID; do kill "$pid" 2>/dev/null || true; done
-    for pid in $OURS_PID $TORCH_PID; do wait "$pid" 2>/dev/null || true; done
+    for pid in $OURS_PID $TUNED_PID $TORCH_PID; do kill "$pid" 2>/dev/null || true; done
+    for pid in $OURS_PID $TUNED_PID $TORCH_PID; do wait "$pid" 2>/dev/null || true; done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -53,11 +53,18 @@ free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0
 OURS_PORT="$(free_port)"
 TORCH_PORT="$(free_port)"
 while [ "$TORCH_PORT" = "$OURS_PORT" ]; do TORCH_PORT="$(free_port)"; done
+TUNED_PORT="$(free_port)"
+while [ "$TUNED_PORT" = "$OURS_PORT" ] || [ "$TUNED_PORT" = "$TORCH_PORT" ]; do TUNED_PORT="$(free_port)"; done
 
-# Both servers get room for the memory probe's sessions and the 12 MB bodies; nothing else is changed.
+# Both servers get room for the memory probe's sessions; both log warnings only (run.sh starts uvicorn with
+# --no-access-log --log-level warning; ours logs every request at its default level, info). Nothing else is changed.
 export AUTOGRAD_MAX_SESSIONS=$((SESSIONS + 1000))
-"$BIN" serve --host 127.0.0.1 --port "$OURS_PORT" >"$WORK/ours.log" 2>&1 &
+"$BIN" serve --host 127.0.0.1 --port "$OURS_PORT" --log-level warning >"$WORK/ours.log" 2>&1 &
 OURS_PID=$!
+# The same binary with glibc's dynamic mmap threshold switched off, for the memory probe only: it shows how much of
+# a large tensor's RSS is the allocator keeping freed request buffers rather than the tensor.
+MALLOC_MMAP_THRESHOLD_=131072 "$BIN" serve --host 127.0.0.1 --port "$TUNED_PORT" --log-level warning >"$WORK/tuned.log" 2>&1 &
+TUNED_PID=$!
 PYTHON="$PY" "$TORCH_RUN" "$TORCH_PORT" >"$WORK/torch.log" 2>&1 &
 TORCH_PID=$! # run.sh execs uvicorn, so this is the server's own PID
 
@@ -73,6 +80,7 @@ wait_up() { # name port pid
     done
 }
 wait_up ours "$OURS_PORT" "$OURS_PID"
+wait_up tuned "$TUNED_PORT" "$TUNED_PID"
 wait_up torch "$TORCH_PORT" "$TORCH_PID"
 echo "== ours: pid $OURS_PID port $OURS_PORT; Python service: pid $TORCH_PID port $TORCH_PORT" >&2
 
@@ -80,6 +88,7 @@ started="$(date -u '+%Y-%m-%d %H:%M UTC')"
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
 timeout 900 "$PY" scripts/bench/service_bench.py \
     --ours "http://127.0.0.1:$OURS_PORT" --ours-pid "$OURS_PID" \
+    --ours-tuned "http://127.0.0.1:$TUNED_PORT" --ours-tuned-pid "$TUNED_PID" \
     --torch "http://127.0.0.1:$TORCH_PORT" --torch-pid "$TORCH_PID" \
     --workload "$WORKLOAD" --seconds "$SECONDS_PER_RUN" --sessions "$SESSIONS" \
     --results "$WORK/results.jsonl" --markdown "$WORK/report.md" --tmp "$WORK"

@@ -15,7 +15,8 @@ Each workflow, on one keep-alive connection per client (bench_workload.Conn):
 The backward answer carries W's gradient (API.md: the .grad of every named leaf reached), so reading it is part of
 every workflow. One untimed workflow first checks both gradients against NumPy (float64 from the same float32
 inputs); the timed ones check status codes and the size of the answer. The server's CPU time (/proc/PID/stat) is
-sampled around the timed part only. Prints one line `JSON {...}`.
+sampled around the timed part only, and so is this client's own CPU time (a client using
+as much CPU per workflow as the time a workflow takes is the limit). Prints one line `JSON {...}`.
 """
 
 from __future__ import annotations
@@ -156,6 +157,7 @@ def main():
         lat: list[float] = []
         errors: list[str] = []
         c0 = cpu_seconds(a.pid)
+        own0 = time.process_time()
         t0 = time.perf_counter()
         await asyncio.gather(*(client(wl, conn_args, bodies, t0 + a.seconds, lat, errors)
                                for _ in range(a.clients)))
@@ -171,14 +173,15 @@ def main():
                 conn2.close()
             extra += 1
         elapsed = time.perf_counter() - t0
-        return err, lat, errors, elapsed, cpu_seconds(a.pid) - c0
+        return err, lat, errors, elapsed, cpu_seconds(a.pid) - c0, time.process_time() - own0
 
-    err, lat, errors, elapsed, cpu = asyncio.run(go())
+    err, lat, errors, elapsed, cpu, own = asyncio.run(go())
     lat.sort()
     print("JSON " + json.dumps({
         "clients": a.clients, "mode": "mlp", "seconds": round(elapsed, 3), "workflows": len(lat),
         "errors": len(errors), "first_error": errors[0] if errors else None,
         "workflows_per_s": round(len(lat) / elapsed, 3), "server_cpu_s": round(cpu, 3),
+        "client_cpu_s": round(own, 3),
         "wf_p50_ms": round(wl.pct(lat, 0.5) * 1000, 1), "wf_p99_ms": round(wl.pct(lat, 0.99) * 1000, 1),
         "request_bytes": sum(len(x) for x in bodies), "grad_relative_error": err,
     }))
