@@ -81,7 +81,7 @@ done
 "$BIN" chain --repetitions 1 >>"$WORK/ours.txt"
 
 python3 - "$WORK/reference.txt" "$WORK/ours.txt" "$REPS" "$ROUNDS" <<'PY'
-import sys, datetime, re, platform, subprocess
+import sys, datetime, os, re, platform, subprocess
 import statistics
 def read(p):
     """Every round's value per key; numbers reduce to the best round (highest rate, lowest time) or to the
@@ -124,7 +124,7 @@ stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UT
 lines = [
     f"### {stamp}: best (median) of {reps} repetitions x {rounds} alternating rounds",
     "",
-    f"Command: `ROUNDS={rounds} scripts/bench-engine.sh {reps}` ({cpu}, {platform.machine()}, shared 2-core machine; "
+    f"Command: `ROUNDS={rounds} scripts/bench-engine.sh {reps}` ({cpu}, {platform.machine()}, shared 2-core machine, load average {os.getloadavg()[0]:.1f} at the end; "
     f"our GEMM kernel: {ours.get('matmul_isa', '?')}; NumPy {ref.get('numpy_version', '?')} with {ref.get('numpy_blas', '?')}; "
     f"PyTorch {ref.get('torch_version', '?')})",
     "",

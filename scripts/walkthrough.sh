@@ -264,6 +264,32 @@ step "\`y.backward(torch.ones(3))\` — v·J = [5, 18, 34]:" 200 \
     'r["grads"] == {"x1": 5.0, "x2": 18.0, "x3": 34.0}' \
     'curl -s "$BASE/v1/sessions/$SID/tensors/y/backward" --json '\''{"gradient": [1.0, 1.0, 1.0]}'\'''
 
+section "The same experiments as programs, through \`/eval\`"
+md ""
+md "\`/eval\` runs the subset of Python that autograd tutorials use, in the session, and answers what \`print\` wrote"
+md "(formatted as PyTorch prints), the last expression's value and the tensors the program bound."
+step "In[2] to In[8] as one program (\`text/plain\`):" 200 \
+    'r["stdout"] == "tensor([[1., 1.],\n        [1., 1.]], requires_grad=True)\ntensor([[3., 3.],\n        [3., 3.]], grad_fn=<AddBackward0>)\nTrue False\ntensor([[27., 27.],\n        [27., 27.]], grad_fn=<MulBackward0>) tensor(27., grad_fn=<MeanBackward0>)\ntensor([[4.5000, 4.5000],\n        [4.5000, 4.5000]])\n" and r["bindings"]["x"]["grad"] == [[4.5, 4.5], [4.5, 4.5]]' \
+    'curl -s "$BASE/v1/sessions/$SID/eval" -H "Content-Type: text/plain" --data-binary '\''
+x = torch.ones(2, 2, requires_grad=True)
+print(x)
+y = x + 2
+print(y)
+print(x.is_leaf, y.is_leaf)
+z = y * y * 3
+out = z.mean()
+print(z, out)
+out.backward()
+print(x.grad)'\'''
+step "Experiment 3 as a program (JSON \`{\"source\": ...}\`):" 200 \
+    'r["stdout"] == "tensor(1., grad_fn=<PowBackward0>) True\ntensor(1.) False\ntensor(2., grad_fn=<AddBackward0>) True\ntensor(2.)\n"' \
+    'curl -s "$BASE/v1/sessions/$SID/eval" --json '\''{"source": "x = torch.tensor(1.0, requires_grad=True)\ny1 = x ** 2\nwith torch.no_grad():\n    y2 = x ** 3\ny3 = y1 + y2\nprint(y1, y1.requires_grad)\nprint(y2, y2.requires_grad)\nprint(y3, y3.requires_grad)\ny3.backward()\nprint(x.grad)\n"}'\'''
+step "A failing program answers problem+json with the failing statement's line and column, and changes nothing:" 422 \
+    'r["code"] == "no_grad_fn" and r["line"] == 2 and r["column"] == 1 and r["detail"] == "element 0 of tensors does not require grad and does not have a grad_fn"' \
+    'curl -s "$BASE/v1/sessions/$SID/eval" --json '\''{"source": "w = x * 5\ny2.backward()\n"}'\'''
+step "(\`w\` was not bound:)" 404 'r["code"] == "not_found"' \
+    'curl -s "$BASE/v1/sessions/$SID/tensors/w"'
+
 section "Done"
 step "Delete the session and everything in it:" 204 '' \
     'curl -s -X DELETE "$BASE/v1/sessions/$SID"'

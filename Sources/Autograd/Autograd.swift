@@ -7,7 +7,8 @@
 ///   `shape`, `dtype`, `numel`, `rank`, `requiresGrad`, `isLeaf`, `grad`, `gradFn: Node?`, `retainsGrad`,
 ///   `version`; values out: `contiguousDoubles()`, `withContiguousBuffer { (UnsafeBufferPointer<Float>) in }`
 ///   (or `<Double>`; returns nil for another dtype), `item()`; values in:
-///   `Tensor(shape:doubles:dtype:requiresGrad:)`, `Tensor.zeros/ones/full/rand(seed:)/randn(seed:)/arange`,
+///   `Tensor(shape:doubles:dtype:requiresGrad:)`, `Tensor(shape:floats:)` / `Tensor(shape:doubles:)` from an
+///   `UnsafeBufferPointer` (no Double round trip), `Tensor.zeros/ones/full/rand(seed:)/randn(seed:)/arange`,
 ///   `Tensor.scalar(_:dtype:)` (a wrapped Python number); `setData(_:)` (untracked replacement, no version
 ///   bump), `data` (alias with its own version counter, for `x.data *= 100`), `detach()`, `retainGrad()`,
 ///   `zeroGrad()` (`x.grad.zero_()`), `clearGrad()` (`x.grad = None`), `setGrad(_:)`, `setRequiresGrad(_:)`,
@@ -20,7 +21,10 @@
 ///   tensors as PyTorch does. Reversed forms for Python operators: `rsub` (2 - x), `rdiv` (2 / x), `rpow`
 ///   (2 ** x). `getitem(x, index: "0, 1:3")`, `setitem(y, value, index: "0")` (returns y). `Ops.catalog`
 ///   lists them all (`OpInfo`: name, signature, inPlace, gradFn). `Ops.extremumWithIndices` gives max/min
-///   along a dim with indices.
+///   along a dim with indices. Index strings: ints, slices, `...`, `None`; advanced indexing is refused
+///   (`invalid_op`). Tensors are limited to 2^28 elements (`invalid_argument` beyond).
+/// - `Tensor.description` is PyTorch's repr (`tensor([...], grad_fn=<AddBackward0>)`); `Node.description` is
+///   `<AddBackward0 object at 0x...>`.
 /// - `Gradients.backward(_:gradient:retainGraph:createGraph:) -> [Tensor]` (leaves whose .grad changed),
 ///   `Gradients.grad(outputs:inputs:gradOutputs:retainGraph:createGraph:allowUnused:) -> [Tensor?]`,
 ///   `Gradients.jacobian(output:inputs:) -> [Tensor]`.

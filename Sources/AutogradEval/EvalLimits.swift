@@ -13,13 +13,14 @@ public struct EvalLimits: Sendable, Equatable {
   public var maxLiteralElements: Int
   /// Bytes `print` may write.
   public var maxOutputBytes: Int
-  /// Stack of the thread a program runs on: room for `maxNestingDepth` levels even in a debug build.
-  public var stackBytes: Int
+  /// When set, a program runs on a thread of its own with this much stack (see `EvalProgram.run`); when nil,
+  /// on the caller's thread.
+  public var stackBytes: Int?
 
   public init(
     maxSourceBytes: Int = 64 * 1024, maxStatements: Int = 1000, maxNestingDepth: Int = 100,
     maxCreatedElements: Int = 16_000_000, maxLiteralElements: Int = 1_000_000,
-    maxOutputBytes: Int = 1 << 20, stackBytes: Int = 16 << 20
+    maxOutputBytes: Int = 1 << 20, stackBytes: Int? = nil
   ) {
     self.maxSourceBytes = maxSourceBytes
     self.maxStatements = maxStatements

@@ -20,26 +20,34 @@ public struct EvalResult {
 /// `torch.autograd.grad`, `print` and f-strings. Names are written only on success, through
 /// `EvalEnvironment.apply`.
 public enum EvalProgram {
-  /// Runs `source` to completion on a thread of its own with a stack of `limits.stackBytes` (parsing and
-  /// evaluation recurse once per nesting level, and the caller's thread may have a small stack), blocking the
-  /// caller meanwhile: the engine and the environment are only ever touched by one thread at a time.
+  /// Runs `source` to completion and answers what it printed, its last value and the names it bound.
   ///
-  /// Pass the unit of work's `journal`: the program runs inside `journal.recording` on that thread (task-local
-  /// values do not follow a new thread by themselves), and a failing program's mutations are rolled back before
-  /// this throws. On success the journal keeps them recorded; the caller commits (or rolls back) as it decides.
+  /// Where: on the calling thread by default (Linux gives the main, Dispatch and Swift-concurrency threads 8 MiB
+  /// of stack; the default `maxNestingDepth` of 100 needs about 4 MiB in a debug build, far less in release).
+  /// With `limits.stackBytes` set, on a thread of its own with that stack, the caller blocking meanwhile, so the
+  /// engine and the environment are still touched by one thread at a time.
+  ///
+  /// Undo: the engine records its mutations in the `MutationJournal` of the unit of work, a task-local that does
+  /// not follow a new thread. Pass `journal` (required with `stackBytes`; harmless otherwise): the program then
+  /// runs inside `journal.recording`, and a failing program's mutations are rolled back before this throws. On
+  /// success they stay recorded; the caller commits or rolls back as it decides.
   public static func run<Environment: EvalEnvironment>(
     source: String, environment: inout Environment, limits: EvalLimits = .default,
     journal: MutationJournal? = nil
   ) throws(EvalError) -> EvalResult {
     let job = Job(environment: environment, journal: journal)
-    let done = DispatchSemaphore(value: 0)
-    let thread = Thread {
+    if let stackBytes = limits.stackBytes {
+      let done = DispatchSemaphore(value: 0)
+      let thread = Thread {
+        job.work(source: source, limits: limits)
+        done.signal()
+      }
+      thread.stackSize = stackBytes
+      thread.start()
+      done.wait()
+    } else {
       job.work(source: source, limits: limits)
-      done.signal()
     }
-    thread.stackSize = limits.stackBytes
-    thread.start()
-    done.wait()
     environment = job.environment
     guard let outcome = job.outcome else {
       throw EvalError(code: "internal", message: "the program did not run", line: 1, column: 1)

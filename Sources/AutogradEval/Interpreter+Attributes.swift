@@ -3,32 +3,6 @@ import Autograd
 /// Attribute reads, each from an allowlist: tensors expose autograd's attributes and the engine's ops as methods,
 /// `torch` exposes its factories, dtypes and ops; nothing else is reachable.
 extension Interpreter {
-  /// Tensor methods the interpreter implements itself (the rest come from `Ops.catalog`).
-  static var tensorMethods: Set<String> {
-    [
-      "backward", "item", "tolist", "size", "dim", "numel", "retain_grad", "requires_grad_",
-      "float",
-      "double", "long", "type_as", "max", "min", "zero_", "detach", "register_hook",
-    ]
-  }
-
-  /// `torch.` functions the interpreter implements itself.
-  static var torchFunctions: Set<String> {
-    [
-      "tensor", "ones", "zeros", "full", "rand", "randn", "arange", "ones_like", "zeros_like",
-      "full_like",
-      "rand_like", "randn_like", "no_grad", "enable_grad", "manual_seed", "is_grad_enabled",
-    ]
-  }
-
-  static var torchDTypes: [String: DType] {
-    [
-      "float32": .float32, "float": .float32, "float64": .float64, "double": .float64,
-      "int64": .int64,
-      "long": .int64,
-    ]
-  }
-
   mutating func attribute(of value: EvalValue, _ name: String) throws(EvalError) -> EvalValue {
     switch value {
     case .tensor(let t):
@@ -76,7 +50,7 @@ extension Interpreter {
       }
       return try callOp("t", [.tensor(t)], [:])
     default:
-      if Self.tensorMethods.contains(name) || OpNames.all.contains(name) {
+      if OpNames.tensorMethods.contains(name) || OpNames.all.contains(name) {
         return .method(.tensor(t), name)
       }
       throw fail("invalid_argument", "the tensor attribute '\(name)' is not supported")
@@ -86,13 +60,13 @@ extension Interpreter {
   private func moduleAttribute(_ path: String, _ name: String) throws(EvalError) -> EvalValue {
     switch path {
     case "torch":
-      if let dtype = Self.torchDTypes[name] { return .dtype(dtype) }
+      if let dtype = OpNames.torchDTypes[name] { return .dtype(dtype) }
       switch name {
       case "nn": return .module("torch.nn")
       case "autograd": return .module("torch.autograd")
       default: break
       }
-      if Self.torchFunctions.contains(name) || OpNames.all.contains(name) {
+      if OpNames.torchFunctions.contains(name) || OpNames.all.contains(name) {
         return .function("torch." + name)
       }
     case "torch.nn":
@@ -108,7 +82,26 @@ extension Interpreter {
   }
 }
 
-/// The engine's op names, computed once.
+/// The names a program may reach, computed once: the engine's ops and what the interpreter adds.
 enum OpNames {
   static let all: Set<String> = Set(Ops.catalog.map(\.name))
+  /// Tensor methods the interpreter implements itself (the rest come from `Ops.catalog`).
+  static let tensorMethods: Set<String> = [
+    "backward", "item", "tolist", "size", "dim", "numel", "retain_grad", "requires_grad_", "float",
+    "double",
+    "long", "max", "min", "zero_", "detach", "register_hook",
+  ]
+
+  /// `torch.` functions the interpreter implements itself.
+  static let torchFunctions: Set<String> = [
+    "tensor", "ones", "zeros", "full", "rand", "randn", "arange", "ones_like", "zeros_like",
+    "full_like",
+    "rand_like", "randn_like", "no_grad", "enable_grad", "manual_seed", "is_grad_enabled",
+  ]
+
+  static let torchDTypes: [String: DType] = [
+    "float32": .float32, "float": .float32, "float64": .float64, "double": .float64,
+    "int64": .int64,
+    "long": .int64,
+  ]
 }

@@ -213,7 +213,7 @@ extension Interpreter {
       return try autogradFunction(String(name.dropFirst("torch.autograd.".count)), args)
     }
     let short = String(name.split(separator: ".").last ?? "")
-    if name == "torch." + short, Self.torchFunctions.contains(short) {
+    if name == "torch." + short, OpNames.torchFunctions.contains(short) {
       return try torchFunction(short, args)
     }
     guard OpNames.all.contains(short) else { throw fail("not_found", "unknown function '\(name)'") }

@@ -269,8 +269,7 @@ extension Interpreter {
         args, "grad",
         ["outputs", "inputs", "grad_outputs", "retain_graph", "create_graph", "allow_unused"])
       let outputs = try tensorSequence(a["outputs"], "outputs")
-      let (inputs, single) = try tensorSequenceAndShape(a["inputs"], "inputs")
-      _ = single
+      let inputs = try tensorSequence(a["inputs"], "inputs")
       var gradOutputs: [Tensor?]?
       if let g = a["grad_outputs"], !g.isNone {
         switch g {
@@ -332,15 +331,10 @@ extension Interpreter {
     }
   }
 
+  /// `x` or `[x, y]` / `(x, y)`, as torch.autograd takes its tensors.
   private func tensorSequence(_ value: EvalValue?, _ name: String) throws(EvalError) -> [Tensor] {
-    try tensorSequenceAndShape(value, name).0
-  }
-
-  private func tensorSequenceAndShape(_ value: EvalValue?, _ name: String) throws(EvalError) -> (
-    [Tensor], Bool
-  ) {
     switch value {
-    case .tensor(let t)?: return ([t], true)
+    case .tensor(let t)?: return [t]
     case .list(let items)?, .tuple(let items)?:
       var out: [Tensor] = []
       for item in items {
@@ -349,7 +343,7 @@ extension Interpreter {
         }
         out.append(t)
       }
-      return (out, false)
+      return out
     default:
       throw fail("invalid_argument", "\(name) must be a Tensor or a sequence of Tensors")
     }

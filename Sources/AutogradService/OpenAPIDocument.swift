@@ -958,6 +958,20 @@ components:
       type: string
       enum: [float32, float64, int64]
       default: float32
+    DTypeInput:
+      type: string
+      description: A dtype as a request may spell it; answers always use the first three spellings.
+      enum: [float32, float64, int64, float, double, long, torch.float32, torch.float64, torch.int64, torch.float,
+        torch.double, torch.long]
+      default: float32
+    NameList:
+      description: Tensor names (a single name stands for a list of one).
+      oneOf:
+        - $ref: "#/components/schemas/Name"
+        - type: array
+          minItems: 1
+          items:
+            $ref: "#/components/schemas/Name"
     Shape:
       type: array
       items:
@@ -1047,7 +1061,7 @@ components:
           type: integer
           description: Seeds `rand`/`randn` for reproducible values.
         dtype:
-          $ref: "#/components/schemas/DType"
+          $ref: "#/components/schemas/DTypeInput"
         requires_grad:
           type: boolean
           default: false
@@ -1180,6 +1194,7 @@ components:
           $ref: "#/components/schemas/GradientArgument"
         retain_graph:
           type: boolean
+          description: Defaults to `create_graph`, as in PyTorch; without it the graph's saved tensors are freed.
         create_graph:
           type: boolean
           default: false
@@ -1204,15 +1219,9 @@ components:
       required: [outputs, inputs]
       properties:
         outputs:
-          type: array
-          minItems: 1
-          items:
-            $ref: "#/components/schemas/Name"
+          $ref: "#/components/schemas/NameList"
         inputs:
-          type: array
-          minItems: 1
-          items:
-            $ref: "#/components/schemas/Name"
+          $ref: "#/components/schemas/NameList"
         grad_outputs:
           type: array
           items:
@@ -1221,9 +1230,19 @@ components:
               - type: "null"
         retain_graph:
           type: boolean
+          description: Defaults to `create_graph`, as in PyTorch.
         create_graph:
           type: boolean
           default: false
+        allow_unused:
+          type: boolean
+          default: false
+          description: An input the outputs do not depend on gets `null` instead of an error.
+        names:
+          type: array
+          items:
+            $ref: "#/components/schemas/Name"
+          description: With `create_graph`, the names to bind the gradients to (one per input).
     GradList:
       type: object
       required: [grads]
@@ -1242,10 +1261,7 @@ components:
         output:
           $ref: "#/components/schemas/Name"
         inputs:
-          type: array
-          minItems: 1
-          items:
-            $ref: "#/components/schemas/Name"
+          $ref: "#/components/schemas/NameList"
     JacobianResponse:
       type: object
       required: [jacobians, shapes]

@@ -8,10 +8,30 @@ enum RequestBody {
   /// Content-Type is read as JSON, as curl and most clients send it.
   static func json(_ request: HTTPServerRequest) throws(ServiceError) -> JSONValue? {
     guard !isBlank(request.body) else { return nil }
-    if let type = mediaType(request), type != "application/json", !type.hasSuffix("+json") {
-      throw .unsupportedMediaType("this route takes application/json, not \(type)")
+    if let value = request.head.headerFields[.contentType], !isJSONMediaType(value) {
+      throw .unsupportedMediaType(
+        "this route takes application/json, not \(mediaType(request) ?? value)")
     }
     return try parse(request.body)
+  }
+
+  /// `application/json` or `application/<x>+json`, any case, with or without parameters, checked on the bytes
+  /// (every JSON request passes here).
+  static func isJSONMediaType(_ value: String) -> Bool {
+    var utf8 = Substring(value).utf8
+    while utf8.first == UInt8(ascii: " ") { utf8 = utf8.dropFirst() }
+    var end = utf8.startIndex
+    while end != utf8.endIndex, utf8[end] != UInt8(ascii: ";"), utf8[end] != UInt8(ascii: " ") {
+      end = utf8.index(after: end)
+    }
+    let type = utf8[..<end]
+    let lower = { (byte: UInt8) -> UInt8 in byte >= 65 && byte <= 90 ? byte + 32 : byte }
+    if type.lazy.map(lower).elementsEqual("application/json".utf8) { return true }
+    let prefix = "application/".utf8
+    let suffix = "+json".utf8
+    guard type.count > prefix.count + suffix.count else { return false }
+    return type.prefix(prefix.count).lazy.map(lower).elementsEqual(prefix)
+      && type.suffix(suffix.count).lazy.map(lower).elementsEqual(suffix)
   }
 
   /// A JSON object body; `required` refuses a missing one (400), else it reads as `{}`.

@@ -46,25 +46,37 @@ struct Router: Sendable {
   }
 
   let routes: [Route]
+  /// Route indices by segment count, so a path is only held against routes of its own length.
+  private let byLength: [[Int]]
+
+  init(routes: [Route]) {
+    self.routes = routes
+    var byLength: [[Int]] = Array(
+      repeating: [], count: (routes.map(\.segments.count).max() ?? 0) + 1)
+    for (index, route) in routes.enumerated() { byLength[route.segments.count].append(index) }
+    self.byLength = byLength
+  }
 
   func route(method: HTTPRequest.Method, path: Substring) -> Outcome {
-    guard path.first == "/" else { return .noRoute }
-    let parts = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+    guard path.utf8.first == UInt8(ascii: "/") else { return .noRoute }
+    let parts = path.utf8.dropFirst().split(
+      separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+    guard parts.count < byLength.count else { return .noRoute }
     var allowed: [String] = []
-    for (index, route) in routes.enumerated() {
-      guard route.segments.count == parts.count else { continue }
+    for index in byLength[parts.count] {
+      let route = routes[index]
       var match = RouteMatch(routeIndex: index)
       var fits = true
       for (segment, part) in zip(route.segments, parts) {
         switch segment {
         case .literal(let text):
-          fits = part == text
+          fits = part.elementsEqual(text.utf8)
         case .sessionID:
           fits = !part.isEmpty
-          match.sessionID = part
+          match.sessionID = Substring(part)
         case .tensorName:
           fits = !part.isEmpty
-          match.tensorName = part
+          match.tensorName = Substring(part)
         }
         if !fits { break }
       }

@@ -116,7 +116,7 @@ extension Duration {
     /// Whole nanoseconds, saturating: the clock the connection state machine counts in.
     var nanoseconds: UInt64 {
         let (seconds, attoseconds) = components
-        guard seconds >= 0 else { return 0 }
+        guard seconds >= 0, attoseconds >= 0 else { return 0 }
         let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
         guard !overflow else { return UInt64.max / 2 }
         return whole &+ UInt64(attoseconds / 1_000_000_000)

@@ -73,13 +73,17 @@ enum NumberFormatting {
     return (UInt64(0x30 &+ high) | eight << 8, eight >> 56)
   }
 
-  /// A 16-byte little-endian block moved down by `bytes` (0...9) bytes; Swift's shifts give 0 past the width.
+  /// A 16-byte little-endian block moved down by `bytes` (0...9) bytes. Masking shifts and masks only: Swift's
+  /// smart shifts would branch on the shift amount, which varies from number to number.
   @inline(__always)
   private static func shiftedRight(_ block: (UInt64, UInt64), bytes: Int) -> (UInt64, UInt64) {
     let bits = UInt64(truncatingIfNeeded: bytes &* 8)
-    return (
-      (block.0 >> bits) | (block.1 << (64 &- bits)) | (block.1 >> (bits &- 64)), block.1 >> bits
-    )
+    let b = bits & 63
+    let wholeWord = 0 &- (bits >> 6)  // all ones when moving by 64 bits or more
+    // (high << 1) << (63 - b) is high << (64 - b), and 0 when b == 0.
+    let lowWithinWord = (block.0 &>> b) | ((block.1 &<< 1) &<< (63 &- b))
+    let highMoved = block.1 &>> b
+    return ((lowWithinWord & ~wholeWord) | (highMoved & wholeWord), highMoved & ~wholeWord)
   }
 
   @inline(__always)

@@ -17,9 +17,13 @@ struct ShortestDecimal {
     if biasedExponent != 0 {
       c = fraction | 0x80_0000
       q = biasedExponent - 150
-      // Small integers: exact, no interval arithmetic needed.
-      if q <= 0 && q > -24 && c & ((1 << UInt32(-q)) &- 1) == 0 {
-        self.init(trimming: UInt64(c >> UInt32(-q)), exponent: 0)
+      // Small integers: exact, no interval arithmetic needed. One rarely-taken branch: outside -23...0 the mask
+      // is all ones, and c (with its hidden bit) is never 0.
+      let shift = UInt32(truncatingIfNeeded: -q)
+      let inRange = UInt32(truncatingIfNeeded: lessOrEqual(UInt64(shift), 23))
+      let mask = ((1 &<< shift) &- 1) | (inRange &- 1)
+      if c & mask == 0 {
+        self.init(trimming: UInt64(c >> shift), exponent: 0)
         return
       }
     } else {
@@ -30,7 +34,6 @@ struct ShortestDecimal {
       c = fraction
       q = -149
     }
-    let isEven = c & 1 == 0
     let lowerIsCloser = fraction == 0 && biasedExponent > 1
     let cbl = 4 &* c &- 2 &+ (lowerIsCloser ? 1 : 0)
     let cb = 4 &* c
@@ -41,8 +44,9 @@ struct ShortestDecimal {
     let vbl = roundToOdd32(g, cbl << UInt32(h))
     let vb = roundToOdd32(g, cb << UInt32(h))
     let vbr = roundToOdd32(g, cbr << UInt32(h))
-    let lower = vbl &+ (isEven ? 0 : 1)
-    let upper = vbr &- (isEven ? 0 : 1)
+    // An odd significand's interval excludes its bounds (arithmetic, not a select: parity is random).
+    let lower = vbl &+ (c & 1)
+    let upper = vbr &- (c & 1)
     let (d, e) = ShortestDecimal.choose(
       vb: UInt64(vb), lower: UInt64(lower), upper: UInt64(upper), k: k)
     self.init(trimming: d, exponent: e)
@@ -59,8 +63,11 @@ struct ShortestDecimal {
     if biasedExponent != 0 {
       c = fraction | (1 << 52)
       q = biasedExponent - 1075
-      if q <= 0 && q > -53 && c & ((1 << UInt64(-q)) &- 1) == 0 {
-        self.init(trimming: c >> UInt64(-q), exponent: 0)
+      let shift = UInt64(truncatingIfNeeded: -q)
+      let inRange = lessOrEqual(UInt64(truncatingIfNeeded: UInt32(truncatingIfNeeded: shift)), 52)
+      let mask = ((1 &<< shift) &- 1) | (inRange &- 1)
+      if c & mask == 0 {
+        self.init(trimming: c >> shift, exponent: 0)
         return
       }
     } else {
@@ -71,7 +78,6 @@ struct ShortestDecimal {
       c = fraction
       q = -1074
     }
-    let isEven = c & 1 == 0
     let lowerIsCloser = fraction == 0 && biasedExponent > 1
     let cbl = 4 &* c &- 2 &+ (lowerIsCloser ? 1 : 0)
     let cb = 4 &* c
@@ -84,8 +90,8 @@ struct ShortestDecimal {
     let vbl = roundToOdd64(gHigh, gLow, cbl << UInt64(h))
     let vb = roundToOdd64(gHigh, gLow, cb << UInt64(h))
     let vbr = roundToOdd64(gHigh, gLow, cbr << UInt64(h))
-    let lower = vbl &+ (isEven ? 0 : 1)
-    let upper = vbr &- (isEven ? 0 : 1)
+    let lower = vbl &+ (c & 1)
+    let upper = vbr &- (c & 1)
     let (d, e) = ShortestDecimal.choose(vb: vb, lower: lower, upper: upper, k: k)
     self.init(trimming: d, exponent: e)
   }
@@ -105,26 +111,38 @@ struct ShortestDecimal {
   }
 
   /// Figures 4 and 6 of the Schubfach paper: prefer one digit less, else the closer of the two candidates.
+  /// In 0/1 arithmetic rather than branches: which case applies is data-dependent and branches here mispredict.
   @inline(__always)
   private static func choose(vb: UInt64, lower: UInt64, upper: UInt64, k: Int) -> (UInt64, Int) {
     let s = vb / 4
-    if s >= 10 {
-      let sp = s / 10
-      let upInside = lower <= 40 * sp
-      let wpInside = 40 * sp + 40 <= upper
-      if upInside != wpInside {
-        return (sp + (wpInside ? 1 : 0), k + 1)
-      }
-    }
-    let uInside = lower <= 4 * s
-    let wInside = 4 * s + 4 <= upper
-    if uInside != wInside {
-      return (s + (wInside ? 1 : 0), k)
-    }
-    let mid = 4 * s + 2
-    let roundUp = vb > mid || (vb == mid && s & 1 != 0)
-    return (s + (roundUp ? 1 : 0), k)
+    let sp = s / 10
+    let upInside = lessOrEqual(lower, 40 &* sp)
+    let wpInside = lessOrEqual(40 &* sp &+ 40, upper)
+    let useShorter = (upInside ^ wpInside) & lessOrEqual(10, s)
+    let uInside = lessOrEqual(lower, 4 &* s)
+    let wInside = lessOrEqual(4 &* s &+ 4, upper)
+    let mid = 4 &* s &+ 2
+    let roundUp = lessOrEqual(mid &+ 1, vb) | (isZero(vb ^ mid) & (s & 1))
+    let oneInside = uInside ^ wInside
+    let longer = s &+ ((oneInside & wInside) | ((oneInside ^ 1) & roundUp))
+    let shorter = sp &+ wpInside
+    // useShorter is 0 or 1: pick without a branch.
+    let digits = longer &+ (shorter &- longer) &* useShorter
+    return (digits, k &+ Int(useShorter))
   }
+}
+
+/// 1 when a <= b, else 0, by the sign of b - a (both below 2^63 here: at most 4 · 10^18): arithmetic that the
+/// compiler cannot turn back into a branch.
+@inline(__always)
+private func lessOrEqual(_ a: UInt64, _ b: UInt64) -> UInt64 {
+  ((b &- a) >> 63) ^ 1
+}
+
+/// 1 when x == 0, else 0 (x below 2^63).
+@inline(__always)
+private func isZero(_ x: UInt64) -> UInt64 {
+  (x &- 1) >> 63
 }
 
 /// floor(log10(2^e)), or floor(log10(3/4 · 2^e)); exact for |e| <= 2620.

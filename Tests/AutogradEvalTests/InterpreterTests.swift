@@ -71,6 +71,32 @@ private func failure(_ source: String, limits: EvalLimits = .default) -> EvalErr
     #expect(environment.tensors.keys.sorted() == ["g", "w"])
   }
 
+  @Test func onTheCallersThreadTheCallersRecordingJournalSeesTheMutations() throws {
+    let w = try Tensor(shape: [2], doubles: [1, 2])
+    var environment = InMemoryEvalEnvironment(tensors: ["w": w])
+    let journal = MutationJournal()
+    journal.recording {
+      _ = try? EvalProgram.run(source: "w[0] = 7", environment: &environment)
+    }
+    #expect(w.contiguousDoubles() == [7, 2])
+    journal.rollback()
+    #expect(w.contiguousDoubles() == [1, 2])
+  }
+
+  @Test func onItsOwnThreadTheGivenJournalRollsBackAFailure() throws {
+    let w = try Tensor(shape: [2], doubles: [1, 2])
+    var environment = InMemoryEvalEnvironment(tensors: ["w": w])
+    let journal = MutationJournal()
+    #expect(throws: EvalError.self) {
+      try EvalProgram.run(
+        source: "w[0] = 7\nw.view(3)", environment: &environment,
+        limits: EvalLimits(stackBytes: 8 << 20),
+        journal: journal)
+    }
+    #expect(w.contiguousDoubles() == [1, 2])
+    #expect(w.version == 0)
+  }
+
   @Test func aSuccessfulProgramsMutationsStayRecordedForTheCaller() throws {
     let w = try Tensor(shape: [2], doubles: [1, 2])
     var environment = InMemoryEvalEnvironment(tensors: ["w": w])
@@ -248,6 +274,18 @@ private func failure(_ source: String, limits: EvalLimits = .default) -> EvalErr
       "x = torch.tensor([[1., 5.], [7., 2.]])\nv, i = torch.max(x, 1)\nw, j = x.min(dim=0)\nprint(v, i, w, j)"
     #expect(
       try stdout(source) == "tensor([5., 7.]) tensor([1, 0]) tensor([1., 2.]) tensor([0, 1])\n")
+  }
+
+  @Test func pythonSequencesSliceLikePythonEvenWithHugeSteps() throws {
+    #expect(
+      try stdout("print([1, 2, 3][::2**62], [1, 2, 3][::-2**62], (1, 2, 3)[-1], [1,2,3][-5:10])")
+        == "[1] [3] 3 [1, 2, 3]\n")
+  }
+
+  @Test func gradZeroInPlaceLikeGradDataZero() throws {
+    let source =
+      "x = torch.ones(2, 2, requires_grad=True)\nx.sum().backward(); x.sum().backward()\nx.grad.zero_()\nx.sum().backward()\nprint(x.grad)"
+    #expect(try stdout(source) == "tensor([[1., 1.],\n        [1., 1.]])\n")
   }
 
   @Test func importFunctionalAsF() throws {

@@ -5,10 +5,12 @@ import Testing
 
 @testable import AutogradEval
 
-/// Expressions just under the nesting cap must evaluate on a thread with a small stack (server worker threads are
-/// not the main thread), so the cap really is what keeps the recursive parser and evaluator from overflowing.
+/// Expressions just under the nesting cap evaluate even when the caller's thread has a small stack, given
+/// `EvalLimits.stackBytes`; past the cap they are refused, never overflowed.
 @Suite struct StackDepthTests {
-  static let stackSize = Int(ProcessInfo.processInfo.environment["EVAL_STACK"] ?? "") ?? 512 * 1024
+  /// The caller's small stack; the program itself asks for a thread of 16 MiB.
+  static let callerStack = 512 * 1024
+  static let limits = EvalLimits(stackBytes: 16 << 20)
 
   final class Outcome: Sendable {
     let text = Mutex<String>("")
@@ -21,14 +23,16 @@ import Testing
       var environment = InMemoryEvalEnvironment()
       let text: String
       do {
-        text = try EvalProgram.run(source: source, environment: &environment).stdout
+        text = try EvalProgram.run(
+          source: source, environment: &environment, limits: StackDepthTests.limits
+        ).stdout
       } catch {
         text = "error: \(error)"
       }
       outcome.text.withLock { $0 = text }
       done.signal()
     }
-    thread.stackSize = StackDepthTests.stackSize
+    thread.stackSize = StackDepthTests.callerStack
     thread.start()
     done.wait()
     return outcome.text.withLock { $0 }

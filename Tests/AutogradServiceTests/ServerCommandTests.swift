@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// The `autograd-server` executable as users run it: the built binary, started as a process.
-@Suite struct ServerCommandTests {
+// Serialized: each test starts the binary; one at a time keeps the machine usable for the other suites.
+@Suite(.serialized) struct ServerCommandTests {
   @Test func versionFlagPrintsTheVersion() throws {
     let run = try ServerBinary.run(["--version"])
     #expect(run.status == 0)

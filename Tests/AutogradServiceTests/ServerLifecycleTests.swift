@@ -9,7 +9,8 @@ import Testing
 
 /// The release-shaped process: `autograd-server serve` on an ephemeral port, its healthcheck, and its drain on
 /// SIGTERM/SIGINT, driven over real loopback sockets.
-@Suite struct ServerLifecycleTests {
+// Serialized: each test starts a server process; one at a time keeps the machine usable for the other suites.
+@Suite(.serialized) struct ServerLifecycleTests {
   @Test func healthcheckSucceedsAgainstARunningServer() throws {
     let server = try RunningServer.start()
     defer { server.kill() }

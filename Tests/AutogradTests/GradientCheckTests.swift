@@ -99,6 +99,15 @@ let gradCases: [GradCase] = {
     GradCase(label: "min dim keepdim", shapes: [[3, 4]]) { x in
       try o("min", [T(x[0]), .int(0), .bool(true)])
     },
+    GradCase(label: "logsumexp", shapes: [[3, 4]]) { x in try o("logsumexp", [T(x[0]), .int(1)]) },
+    GradCase(label: "amax", shapes: [[3, 4]]) { x in
+      try o("amax", [T(x[0])], ["dim": .int(0), "keepdim": .bool(true)])
+    },
+    GradCase(label: "where", shapes: [[4], [4]]) { x in
+      try o(
+        "where", [T(Tensor(shape: [4], doubles: [1, 0, 0, 1], dtype: .int64)), T(x[0]), T(x[1])])
+    },
+    GradCase(label: "outer", shapes: [[3], [2]]) { x in try o("outer", [T(x[0]), T(x[1])]) },
     GradCase(label: "dot", shapes: [[4], [4]]) { x in try o("dot", [T(x[0]), T(x[1])]) },
     GradCase(label: "mm", shapes: [[2, 3], [3, 4]]) { x in try o("mm", [T(x[0]), T(x[1])]) },
     GradCase(label: "mm transposed", shapes: [[3, 2], [3, 4]]) { x in

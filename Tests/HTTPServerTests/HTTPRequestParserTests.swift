@@ -101,6 +101,13 @@ import Testing
                 == false)
     }
 
+    @Test func explicitGzipWeightWinsOverTheWildcard() {
+        let head = "GET / HTTP/1.1\r\nHost: a\r\nAccept-Encoding: "
+        #expect(parseEverySplit(head + "gzip;q=0, *\r\n\r\n")?.info?.acceptsGzip == false)
+        #expect(parseEverySplit(head + "*;q=0, gzip\r\n\r\n")?.info?.acceptsGzip == true)
+        #expect(parseEverySplit(head + "br, *\r\n\r\n")?.info?.acceptsGzip == true)
+    }
+
     @Test func headIsFlagged() {
         #expect(parseEverySplit("HEAD / HTTP/1.1\r\nHost: a\r\n\r\n")?.info?.isHEAD == true)
     }

@@ -168,12 +168,14 @@ public enum Ops {
         try Elementwise.cast(b.tensor("input"), to: dtype(b.values["dtype"]), grad: g)
       },
       spec(
-        "sum(input, dim=None, keepdim=False)", ["input", "dim", "keepdim"], gradFn: "SumBackward0"
+        "sum(input, dim=None, keepdim=False, *, dtype=None)", ["input", "dim", "keepdim", "dtype"],
+        gradFn: "SumBackward0"
       ) {
         b, g throws(AutogradError) in
-        try Reductions.sum(
-          b.tensor("input"), dims: b.intList("dim"), keepdim: b.bool("keepdim", default: false),
-          grad: g)
+        var x = try b.tensor("input")
+        if b.has("dtype") { x = try Elementwise.cast(x, to: dtype(b.values["dtype"]), grad: g) }
+        return try Reductions.sum(
+          x, dims: b.intList("dim"), keepdim: b.bool("keepdim", default: false), grad: g)
       },
       spec(
         "mean(input, dim=None, keepdim=False)", ["input", "dim", "keepdim"], gradFn: "MeanBackward0"
@@ -215,6 +217,47 @@ public enum Ops {
         })
     }
     specs += [
+      spec(
+        "logsumexp(input, dim, keepdim=False)", ["input", "dim", "keepdim"],
+        gradFn: "LogsumexpBackward0"
+      ) {
+        b, g throws(AutogradError) in
+        try Reductions.logsumexp(
+          b.tensor("input"), dims: b.intList("dim") ?? [],
+          keepdim: b.bool("keepdim", default: false), grad: g)
+      },
+      spec(
+        "amax(input, dim=(), keepdim=False)", ["input", "dim", "keepdim"], gradFn: "AmaxBackward0"
+      ) {
+        b, g throws(AutogradError) in
+        try Reductions.amax(
+          b.tensor("input"), dims: b.intList("dim") ?? [],
+          keepdim: b.bool("keepdim", default: false), greater: true,
+          grad: g)
+      },
+      spec(
+        "amin(input, dim=(), keepdim=False)", ["input", "dim", "keepdim"], gradFn: "AminBackward0"
+      ) {
+        b, g throws(AutogradError) in
+        try Reductions.amax(
+          b.tensor("input"), dims: b.intList("dim") ?? [],
+          keepdim: b.bool("keepdim", default: false), greater: false,
+          grad: g)
+      },
+      spec(
+        "where(condition, input, other)", ["condition", "input", "other"], gradFn: "WhereBackward0"
+      ) {
+        b, g throws(AutogradError) in
+        try Elementwise.where(b.tensor("condition"), b.tensor("input"), b.tensor("other"), grad: g)
+      },
+      spec("outer(input, vec2)", ["input", "vec2"], gradFn: "MulBackward0") {
+        b, g throws(AutogradError) in
+        let (x, y) = (try b.tensor("input"), try b.tensor("vec2"))
+        guard x.rank == 1, y.rank == 1 else {
+          throw .shape("outer: expected 1-D tensors, got \(x.rank)-D and \(y.rank)-D")
+        }
+        return try Elementwise.mul(Views.view(x, [x.numel, 1], grad: g), y, grad: g)
+      },
       spec("dot(input, tensor)", ["input", "tensor"], gradFn: "DotBackward0") {
         b, g throws(AutogradError) in
         try LinearAlgebra.dot(b.tensor("input"), b.tensor("tensor"), grad: g)

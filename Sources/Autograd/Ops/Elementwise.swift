@@ -457,3 +457,35 @@ enum F {
     return Kernels.zip(x, mask, shape: shape, dtype: x.dtype) { v, m in m == 0 ? 0 : v }
   }
 }
+
+extension Elementwise {
+  /// `where(condition, input, other)` (`WhereBackward0`): the condition is any tensor, nonzero means true.
+  static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor, grad: Bool)
+    throws(AutogradError) -> Tensor
+  {
+    let shape = try broadcastShapes(condition.shape, broadcastShapes(a.shape, b.shape))
+    _ = try checkedCount(shape)
+    let dtype = resultType([a, b])
+    let ea = try Views.expand(Views.detach(a), shape, grad: false)
+    let eb = try Views.expand(Views.detach(b), shape, grad: false)
+    let mask = Kernels.zip(
+      condition, Tensor(zerosOf: shape, dtype: .float64), shape: shape, dtype: .float64
+    ) { c, _ in
+      c != 0 ? 1 : 0
+    }
+    let picked = Kernels.zip(mask, ea, shape: shape, dtype: dtype) { m, v in m != 0 ? v : 0 }
+    let out = Kernels.zip(
+      picked, Kernels.zip(mask, eb, shape: shape, dtype: dtype) { m, v in m != 0 ? 0 : v },
+      shape: shape, dtype: dtype
+    ) { $0 + $1 }
+    return Recorder.record("WhereBackward0", out, inputs: [nil, a, b], grad: grad) {
+      g, ctx throws(AutogradError) in
+      let keep = Kernels.map(mask, dtype: g.dtype) { $0 }
+      let drop = Kernels.map(mask, dtype: g.dtype) { 1 - $0 }
+      return [
+        nil, ctx.needs(1) ? try F.mul(g, keep, ctx.grad) : nil,
+        ctx.needs(2) ? try F.mul(g, drop, ctx.grad) : nil,
+      ]
+    }
+  }
+}

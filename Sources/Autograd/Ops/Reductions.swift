@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reductions: forward, backward formula and grad_fn name side by side.
 enum Reductions {
   static func normalizeDims(_ dims: [Int], rank: Int) throws(AutogradError) -> [Int] {
@@ -209,5 +211,72 @@ enum Reductions {
     if !dims.isEmpty { result = try sum(g, dims: dims, keepdim: true, grad: grad) }
     if result.shape != shape { result = try Views.reshape(result, shape, grad: grad) }
     return result
+  }
+}
+
+extension Reductions {
+  /// `logsumexp(x, dim, keepdim)` (`LogsumexpBackward0`): gradient `g * exp(x - result)`.
+  static func logsumexp(_ x: Tensor, dims: [Int], keepdim: Bool, grad: Bool) throws(AutogradError)
+    -> Tensor
+  {
+    guard x.dtype.isFloatingPoint else {
+      throw .invalidOp("logsumexp(): expected a floating point tensor")
+    }
+    let normalized = try normalizeDims(dims, rank: x.rank)
+    let set = Set(normalized.filter { $0 < x.rank })
+    let maxima = Kernels.reduce(x, dims: set, dtype: .float64, initial: -.infinity) { acc, v in
+      if v > acc || v.isNaN { acc = v }
+    }
+    let shifted = Kernels.zip(x, maxima, shape: x.shape, dtype: .float64) { v, m in
+      m.isFinite ? Foundation.exp(v - m) : Foundation.exp(v)
+    }
+    let sums = Kernels.reduce(shifted, dims: set, dtype: .float64, initial: 0) { $0 += $1 }
+    let kept = Kernels.zip(sums, maxima, shape: sums.shape, dtype: x.dtype) { s, m in
+      (m.isFinite ? m : 0) + Foundation.log(s)
+    }
+    let out = keepdim ? kept : dropDims(kept, normalized, from: kept.shape)
+    let shape = x.shape
+    return Recorder.record(
+      "LogsumexpBackward0", out, inputs: [x], saving: [x], savingOutput: true, grad: grad
+    ) {
+      g, ctx throws(AutogradError) in
+      let (x, r) = (ctx.saved[0], ctx.saved[1])
+      let rb = try expandBack(r, dims: normalized, keepdim: keepdim, to: shape, grad: ctx.grad)
+      let gb = try expandBack(g, dims: normalized, keepdim: keepdim, to: shape, grad: ctx.grad)
+      return [
+        try F.mul(gb, Elementwise.unary("exp", F.sub(x, rb, ctx.grad), grad: ctx.grad), ctx.grad)
+      ]
+    }
+  }
+
+  /// `amax(x, dim, keepdim)` (`AmaxBackward0`): ties share each slice's gradient evenly.
+  static func amax(_ x: Tensor, dims: [Int], keepdim: Bool, greater: Bool, grad: Bool)
+    throws(AutogradError)
+    -> Tensor
+  {
+    let normalized = try normalizeDims(dims.isEmpty ? Array(0..<x.rank) : dims, rank: x.rank)
+    let set = Set(normalized.filter { $0 < x.rank })
+    if x.numel == 0 {
+      throw .shape("\(greater ? "amax" : "amin")(): Expected reduction dim to have non-zero size.")
+    }
+    let kept = Kernels.reduce(
+      x, dims: set, dtype: x.dtype, initial: greater ? -.infinity : .infinity
+    ) { acc, v in
+      if v.isNaN || (greater ? v > acc : v < acc) { acc = v }
+    }
+    let out = keepdim ? kept : dropDims(kept, normalized, from: kept.shape)
+    let shape = x.shape
+    let name = greater ? "AmaxBackward0" : "AminBackward0"
+    return Recorder.record(name, out, inputs: [x], saving: [x], savingOutput: true, grad: grad) {
+      g, ctx throws(AutogradError) in
+      let (x, r) = (ctx.saved[0], ctx.saved[1])
+      let rb = try expandBack(r, dims: normalized, keepdim: keepdim, to: shape, grad: false)
+      let mask = try F.constant2(x, rb) { v, m in v == m ? 1 : 0 }
+      let counts = try sum(mask, dims: normalized, keepdim: true, grad: false)
+      let share = try F.div(
+        expandBack(g, dims: normalized, keepdim: keepdim, to: shape, grad: ctx.grad), counts,
+        ctx.grad)
+      return [try F.mul(share, mask, ctx.grad)]
+    }
   }
 }

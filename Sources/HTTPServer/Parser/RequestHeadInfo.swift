@@ -198,18 +198,21 @@ extension HTTPRequestParser {
 
     /// `gzip` (or `x-gzip`, or `*`) listed without `q=0`.
     static func acceptsGzip(_ value: ArraySlice<UInt8>) -> Bool {
-        var accepted = false
+        // An explicit gzip entry decides; `*` only speaks for codings not listed (RFC 9110 §12.5.3).
+        var explicit: Bool?
+        var wildcard = false
         forEachListElement(value) { element in
             var nameEnd = element.startIndex
             while nameEnd < element.endIndex && ByteClass.isToken(element[nameEnd]) { nameEnd += 1 }
             let coding = element[element.startIndex..<nameEnd]
-            guard
-                equalsIgnoringCase(coding, "gzip") || equalsIgnoringCase(coding, "x-gzip")
-                    || coding.elementsEqual("*".utf8)
-            else { return }
-            if !isZeroQuality(element[nameEnd...]) { accepted = true }
+            let weighted = !isZeroQuality(element[nameEnd...])
+            if equalsIgnoringCase(coding, "gzip") || equalsIgnoringCase(coding, "x-gzip") {
+                explicit = (explicit ?? false) || weighted
+            } else if coding.elementsEqual("*".utf8) {
+                wildcard = weighted
+            }
         }
-        return accepted
+        return explicit ?? wildcard
     }
 
     /// Whether parameters such as `;q=0` or `; q=0.000` give the coding zero weight.

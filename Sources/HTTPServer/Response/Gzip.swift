@@ -13,6 +13,8 @@ enum Gzip {
     private static let gzipWindowBits: Int32 = 15 + 16
 
     static func compress(_ input: [UInt8], level: Int) -> [UInt8]? {
+        // zlib counts in 32 bits; such bodies go out uncompressed.
+        guard input.count < Int(UInt32.max) else { return nil }
         var stream = z_stream()
         let status = deflateInit2_(
             &stream, Int32(clamping: min(max(level, 1), 9)), Z_DEFLATED, gzipWindowBits, 8,
@@ -38,6 +40,7 @@ enum Gzip {
 
     /// Inflates a gzip body, refusing as soon as the output would pass `limit` bytes.
     static func decompress(_ input: [UInt8], limit: Int) -> Result<[UInt8], InflateError> {
+        guard input.count < Int(UInt32.max) else { return .failure(.tooLarge) }
         var stream = z_stream()
         guard
             inflateInit2_(&stream, gzipWindowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
