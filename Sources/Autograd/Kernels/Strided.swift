@@ -209,6 +209,14 @@ enum Kernels {
   static func copy(_ src: Tensor, into dst: Tensor) {
     let s = src.storage
     let d = dst.storage
+    if s !== d && src.dtype == dst.dtype && src.shape == dst.shape && src.isContiguous
+      && dst.isContiguous
+    {
+      let size = src.dtype.itemSize
+      (d.bytes + dst.offset * size).copyMemory(
+        from: s.bytes + src.offset * size, byteCount: src.numel * size)
+      return
+    }
     if src.storage === dst.storage {
       // Overlapping storage: read everything first.
       let values = doubles(src)
