@@ -24,9 +24,14 @@ TORCH_RUN="$SHARED/competitors/torch_service/run.sh"
 WORK="$(mktemp -d)"
 OURS_PID="" TORCH_PID="" TUNED_PID=""
 
-cleanup() {
+cleanup() { # SIGTERM (ours drains in-flight requests first), then SIGKILL after 10 s
+    local pid i
     for pid in $OURS_PID $TUNED_PID $TORCH_PID; do kill "$pid" 2>/dev/null || true; done
-    for pid in $OURS_PID $TUNED_PID $TORCH_PID; do wait "$pid" 2>/dev/null || true; done
+    for pid in $OURS_PID $TUNED_PID $TORCH_PID; do
+        for i in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -86,7 +91,7 @@ echo "== ours: pid $OURS_PID port $OURS_PORT; Python service: pid $TORCH_PID por
 
 started="$(date -u '+%Y-%m-%d %H:%M UTC')"
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
-timeout 900 "$PY" scripts/bench/service_bench.py \
+timeout 600 "$PY" scripts/bench/service_bench.py \
     --ours "http://127.0.0.1:$OURS_PORT" --ours-pid "$OURS_PID" \
     --ours-tuned "http://127.0.0.1:$TUNED_PORT" --ours-tuned-pid "$TUNED_PID" \
     --torch "http://127.0.0.1:$TORCH_PORT" --torch-pid "$TORCH_PID" \

@@ -21,26 +21,38 @@ build_tensor_json() {
     "${SWIFTC[@]}" -module-name TensorJSONFuzz Sources/TensorJSON/*.swift Fuzz/TensorJSON/*.swift -o "$1"
 }
 
-build_index_string() {
-    # The engine imports the C kernels: compile them with ASan and hand swiftc a module map for their header.
-    local dir
-    dir="$(dirname "$1")/ckernels"
+# The engine imports the C kernels: compile them with ASan and hand swiftc a module map for their header.
+# Prints the flags that link them.
+build_ckernels() {
+    local dir="$1/ckernels"
     mkdir -p "$dir/include"
     cp Sources/CKernels/include/ckernels.h "$dir/include/"
     printf 'module CKernels {\n  header "ckernels.h"\n  export *\n}\n' >"$dir/include/module.modulemap"
-    local objects=()
     for c in Sources/CKernels/*.c; do
-        clang -O2 -fsanitize=address -ISources/CKernels/include -c "$c" -o "$dir/$(basename "$c" .c).o"
-        objects+=("$dir/$(basename "$c" .c).o")
+        clang -O2 -fsanitize=address -ISources/CKernels/include -c "$c" -o "$dir/$(basename "$c" .c).o" >&2
     done
-    "${SWIFTC[@]}" -module-name IndexStringFuzz -I "$dir/include" \
-        $(find Sources/Autograd -name '*.swift' | sort) Fuzz/IndexString/*.swift "${objects[@]}" -o "$1"
+    echo "-I $dir/include $(ls "$dir"/*.o | tr '\n' ' ')"
+}
+
+build_index_string() {
+    local flags
+    flags="$(build_ckernels "$(dirname "$1")")"
+    # shellcheck disable=SC2086
+    "${SWIFTC[@]}" -module-name IndexStringFuzz $flags \
+        $(find Sources/Autograd -name '*.swift' | sort) Fuzz/IndexString/*.swift -o "$1"
 }
 
 build_eval_parser() {
-    # Only the front end: lexer, parser and the tree they build need nothing from the engine.
-    "${SWIFTC[@]}" -module-name EvalParserFuzz Sources/AutogradEval/{Lexer,Parser,Token,AST,AST+Description,EvalError,EvalLimits}.swift \
-        Fuzz/EvalParser/*.swift -o "$1"
+    # AutogradEval imports the engine, so the engine becomes an instrumented static library first.
+    local dir flags
+    dir="$(dirname "$1")"
+    flags="$(build_ckernels "$dir")"
+    # shellcheck disable=SC2086
+    "${SWIFTC[@]}" -module-name Autograd -emit-library -static -emit-module -emit-module-path "$dir/Autograd.swiftmodule" \
+        $flags $(find Sources/Autograd -name '*.swift' | sort) -o "$dir/libAutograd.a" >&2
+    # shellcheck disable=SC2086
+    "${SWIFTC[@]}" -module-name EvalParserFuzz -I "$dir" $flags "$dir/libAutograd.a" \
+        Sources/AutogradEval/*.swift Fuzz/EvalParser/*.swift -o "$1"
 }
 
 run_target() {

@@ -23,7 +23,8 @@ public enum EvalProgram {
   /// Runs `source` to completion and answers what it printed, its last value and the names it bound.
   ///
   /// Where: on the calling thread by default (Linux gives the main, Dispatch and Swift-concurrency threads 8 MiB
-  /// of stack; the default `maxNestingDepth` of 100 needs about 4 MiB in a debug build, far less in release).
+  /// of stack; the default `maxNestingDepth` of 100 needs about 4 MiB in a debug build, under 256 KiB in a
+  /// release build).
   /// With `limits.stackBytes` set, on a thread of its own with that stack, the caller blocking meanwhile, so the
   /// engine and the environment are still touched by one thread at a time.
   ///

@@ -54,6 +54,17 @@ private func T(_ t: Tensor) -> OpArgument { .tensor(t) }
     }
   }
 
+  @Test func multiplyingByANumberSavesItSoASecondPassFails() throws {
+    let x = try Tensor.ones([2], requiresGrad: true)
+    let y = try op("sum", T(op("mul", T(x), .int(2))))
+    try y.backward()
+    #expect(throws: AutogradError.backwardTwice) { try y.backward() }
+    let z = try op("sum", T(op("div", T(x), .int(2))))
+    try z.backward()
+    #expect(throws: AutogradError.backwardTwice) { try z.backward() }
+    #expect(values(x.grad) == [2.5, 2.5])
+  }
+
   @Test func implicitGradientNeedsOneElement() throws {
     let x = try Tensor.ones([2, 2], requiresGrad: true)
     let y = try op("mul", T(x), .int(2))

@@ -171,6 +171,10 @@ private func T(_ t: Tensor) -> OpArgument { .tensor(t) }
         "MeanBackward0", "MulBackward0", "MulBackward0", "AddBackward0", "AccumulateGrad",
       ])
     #expect(graph.nodes[2].saved.map(\.shape) == [[2, 2], [2, 2]])
+    #expect(graph.nodes[1].saved.map(\.shape) == [[]])
+    try out.backward()
+    #expect(GraphView.of(out).nodes[1].saved.map(\.freed) == [true])
+    #expect(GraphView.of(out).nodes[2].saved.map(\.freed) == [true, true])
     #expect(graph.nodes.last?.leaf === leaf)
     let ids = graph.nodes.map(\.id)
     #expect(graph.edges.count == 5)

@@ -103,3 +103,43 @@ func approx(_ a: [Double], _ b: [Double], tol: Double = 1e-4) -> Bool {
     #expect(values(x1.grad) == [5] && values(x2.grad) == [18] && values(x3.grad) == [34])
   }
 }
+
+@Suite struct TutorialExperimentTests {
+  @Test func experimentTwoDotProduct() throws {
+    let x = try Tensor(shape: [3], doubles: [-0.6103, 0.2401, -0.5577], requiresGrad: true)
+    let y = try Tensor(shape: [3], doubles: [0.9066, 0.2731, 1.2899], requiresGrad: true)
+    let z = try Tensor(shape: [3], doubles: [1.3269, -2.0241, -0.8399], requiresGrad: true)
+    #expect(x.description == "tensor([-0.6103,  0.2401, -0.5577], requires_grad=True)")
+    let t = try op("add", .tensor(x), .tensor(y))
+    let l = try op("dot", .tensor(t), .tensor(z))
+    #expect(t.description == "tensor([0.2963, 0.5132, 0.7322], grad_fn=<AddBackward0>)")
+    #expect(l.description == "tensor(-1.2606, grad_fn=<DotBackward0>)")
+    #expect(try l.item() == Double(Float(-1.2605824)))
+    try l.backward(retainGraph: true)
+    #expect(
+      values(x.grad) == values(z) && values(y.grad) == values(z) && values(z.grad) == values(t))
+    try x.zeroGrad()
+    try y.zeroGrad()
+    try z.zeroGrad()
+    try t.backward(gradient: z)
+    #expect(x.grad?.description == "tensor([ 1.3269, -2.0241, -0.8399])")
+    #expect(values(y.grad) == values(z) && values(z.grad) == [0, 0, 0])
+  }
+
+  @Test func jacobianOneWeightedBackward() throws {
+    let x = try Tensor(shape: [3], doubles: [-1.5383, -0.2821, -0.2916], requiresGrad: true)
+    let y = try op("pow", .tensor(x), .int(2))
+    try y.backward(gradient: Tensor.ones([3]))
+    #expect(x.grad?.description == "tensor([-3.0766, -0.5642, -0.5832])")
+    #expect(x.description == "tensor([-1.5383, -0.2821, -0.2916], requires_grad=True)")
+  }
+
+  @Test func exampleOneWithOnesWeight() throws {
+    let x = try Tensor(shape: [4], doubles: [1, 2, 3, 4], requiresGrad: true)
+    let z = try op(
+      "view", .tensor(op("mul", .int(2), .tensor(x))), kwargs: ["shape": .list([.int(2), .int(2)])])
+    #expect(z.description == "tensor([[2., 4.],\n        [6., 8.]], grad_fn=<ViewBackward0>)")
+    try z.backward(gradient: Tensor.ones([2, 2]))
+    #expect(x.grad?.description == "tensor([2., 2., 2., 2.])")
+  }
+}

@@ -204,7 +204,7 @@ struct NumberFormattingTests {
     for n in 1...19 {
       #expect(NumberFormatting.digitCount(power) == n)
       #expect(NumberFormatting.digitCount(power - 1) == max(n - 1, 1))
-      if n < 20 { power = power &* 10 }
+      power = power &* 10
     }
     #expect(NumberFormatting.digitCount(UInt64.max) == 20)
   }

@@ -103,14 +103,21 @@ public final class Node {
 
   /// Shapes of the saved values and whether backward has freed them.
   public var savedValues: [(shape: [Int], freed: Bool)] {
-    (wrapped?.saved ?? saved).map { ($0.shape, $0.tensor == nil) }
+    let node = wrapped ?? self
+    return node.saved.map { ($0.shape, $0.tensor == nil) }
+      + [(shape: [Int], freed: Bool)](repeating: ([], node.released), count: node.savedNumbers)
   }
+
+  /// Wrapped Python numbers the formula keeps by value (PyTorch saves them as 0-d tensors; they show in the
+  /// graph as saved values of shape []).
+  var savedNumbers = 0
 
   /// The leaf an AccumulateGrad node accumulates into.
   public var leafTensor: Tensor? { variable }
 
   /// Unpacks saved values for a run, failing as PyTorch does when they were freed or modified in place.
   func unpackSaved() throws(AutogradError) -> [Tensor] {
+    if released && savedNumbers > 0 { throw AutogradError.backwardTwice }
     var result: [Tensor] = []
     result.reserveCapacity(saved.count)
     for s in saved {

@@ -145,7 +145,7 @@ enum Engine {
     if !retainGraph {
       for executedNode in executed {
         for node in [executedNode] + (executedNode.wrapped.map { [$0] } ?? [])
-        where !node.saved.isEmpty {
+        where !node.saved.isEmpty || node.savedNumbers > 0 {
           journal?.recordSaved(node)
           for i in node.saved.indices { node.saved[i].tensor = nil }
           node.released = true

@@ -207,6 +207,7 @@ enum Elementwise {
     let constantB = b.isWrappedNumber ? try b.item() : nil
     let bDtype = b.dtype
     let saving = (needA && constantB == nil ? [b] : []) + (needB ? [a] : [])
+    defer { if needA && constantB != nil { out.gradFnStorage?.savedNumbers = 1 } }
     return Recorder.record("MulBackward0", out, inputs: [a, b], saving: saving, grad: grad) {
       g, ctx throws(AutogradError) in
       var result: [Tensor?] = [nil, nil]
@@ -232,6 +233,7 @@ enum Elementwise {
     let constantB = b.isWrappedNumber ? try b.item() : nil
     let bDtype = b.dtype
     let saving = needB ? [b, a] : (constantB == nil ? [b] : [])
+    defer { if constantB != nil { out.gradFnStorage?.savedNumbers = 1 } }
     return Recorder.record(name, out, inputs: [a, b], saving: saving, grad: grad) {
       g, ctx throws(AutogradError) in
       let denominator = constantB.map { Tensor.scalar($0, dtype: bDtype) } ?? ctx.saved[0]
