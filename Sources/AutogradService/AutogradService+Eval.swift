@@ -13,9 +13,8 @@ extension AutogradService {
       (state: inout SessionState, journal: MutationJournal) throws(ServiceError) in
       let source = try AutogradService.evalSource(context.request)
       let result: EvalResult
-      _ = journal  // handed on once EvalProgram.run takes it
       do throws(EvalError) {
-        result = try EvalProgram.run(source: source, environment: &state)
+        result = try EvalProgram.run(source: source, environment: &state, journal: journal)
       } catch {
         var failure = ServiceError(code: error.code, detail: error.message)
         failure.line = error.line

@@ -40,9 +40,11 @@ final class Metrics: Sendable {
     let key = CountKey(method: Metrics.methodLabel(method), route: route, status: status)
     state.withLock { state in
       state.counts[key, default: 0] += 1
-      state.histograms[route, default: Histogram()].buckets[bucket] += 1
-      state.histograms[route, default: Histogram()].sum += seconds
-      state.histograms[route, default: Histogram()].count += 1
+      var histogram = state.histograms.removeValue(forKey: route) ?? Histogram()
+      histogram.buckets[bucket] += 1
+      histogram.sum += seconds
+      histogram.count += 1
+      state.histograms[route] = histogram
     }
   }
 

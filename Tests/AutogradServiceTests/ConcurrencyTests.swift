@@ -61,4 +61,22 @@ import Testing
       for (k, grad) in grads { #expect(grad == [2 * k, 2 * k, 2 * k]) }
     }
   }
+
+  /// Requests pipelined on one connection run in the order they were sent: each sees the version the previous
+  /// one left.
+  @Test func pipelinedRequestsRunInArrivalOrder() async throws {
+    try await withTarget(.live) { t in
+      guard let live = t as? LiveTarget else { return }
+      let s = try await t.newSession()
+      try await t.expect(201, "POST", s + "/tensors", #"{"name": "acc", "data": [0.0]}"#)
+      let body = #"{"op": "add_", "args": ["acc", 1]}"#
+      let raw = Array(
+        "POST \(s)/ops HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+          .utf8)
+      let responses = try await live.client.pipeline(Array(repeating: raw, count: 32))
+      #expect(responses.map(\.status) == Array(repeating: 201, count: 32))
+      #expect(responses.map { $0.object["version"] as? Int ?? -1 } == Array(1...32))
+      #expect(responses.map { J.flat($0.object["data"]).first ?? -1 } == (1...32).map(Double.init))
+    }
+  }
 }

@@ -63,10 +63,8 @@ import Testing
       #expect(r.object["column"] as? Int == 1)
       #expect(try await t.send("GET", s + "/tensors/y1").status == 404)
       let x = try await t.expect(200, "GET", s + "/tensors/x")
-      withKnownIssue("engine rollback needs EvalProgram.run(journal:), on the eval branch") {
-        #expect(x["grad"] is NSNull)
-        #expect(x["data"] as? Double == 1.0)
-      }
+      #expect(x["grad"] is NSNull)
+      #expect(x["data"] as? Double == 1.0)
     }
   }
 

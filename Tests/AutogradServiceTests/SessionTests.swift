@@ -77,6 +77,16 @@ import Testing
     #expect(try await target.send("GET", "/v1/sessions/" + id).status == 404)
   }
 
+  @Test func sweeperTimerDropsIdleSessions() async throws {
+    let target = InProcessTarget(configuration: ServiceConfiguration(sweepInterval: 0.02))
+    _ = try await target.send("POST", "/v1/sessions", json: #"{"ttl_seconds": 0.05}"#)
+    // Polls rather than asserting a duration: the sweep only has to happen eventually.
+    for _ in 0..<500 where target.service.store.count > 0 {
+      try await Task.sleep(for: .milliseconds(10))
+    }
+    #expect(target.service.store.count == 0)
+  }
+
   @Test func apiKeyIsRequiredAndSessionsBelongToTheirKey() async throws {
     let target = InProcessTarget(configuration: ServiceConfiguration(apiKey: "k1"))
     let missing = try await target.send("POST", "/v1/sessions")

@@ -32,6 +32,20 @@ final class SocketClient: @unchecked Sendable {
     }
   }
 
+  /// Writes every request in one go (HTTP/1.1 pipelining), then reads one response per request, in order.
+  func pipeline(_ requests: [[UInt8]]) async throws -> [TestResponse] {
+    try await withCheckedThrowingContinuation { continuation in
+      queue.async {
+        continuation.resume(
+          with: Result {
+            if self.fd < 0 { try self.connect() }
+            try self.writeAll(requests.flatMap { $0 })
+            return try requests.map { _ in try self.readResponse() }
+          })
+      }
+    }
+  }
+
   /// Sends bytes as they are (for malformed-request tests) and reads one response.
   private func exchange(_ raw: [UInt8]) throws -> TestResponse {
     if fd < 0 { try connect() }
