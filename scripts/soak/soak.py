@@ -164,6 +164,9 @@ def main():
           f"({stats.abandoned} left to expire), {stats.requests} requests, {stats.requests / elapsed:.0f} req/s")
     print(f"RSS MiB: idle {idle_rss / mib:.1f}, baseline after warm-up {base_rss / mib:.1f}, "
           f"peak {peak_rss / mib:.1f}, end {end_rss / mib:.1f} (allowed {allowed_rss / mib:.1f})")
+    # A leak grows with the work done; allocator retention plateaus. The RSS at each quarter of the run tells which.
+    quarters = [samples[min(len(samples) - 1, len(samples) * q // 4)][1] / mib for q in (1, 2, 3, 4)]
+    print("RSS MiB at each quarter of the load: " + ", ".join(f"{q:.1f}" for q in quarters))
     print(f"open fds: idle {idle_fds}, baseline {base_fds}, peak {peak_fds}, end {end_fds}")
     print(f"sessions still listed after settling: {left}; errors: {len(stats.errors)}")
     for error in stats.errors[:10]:
