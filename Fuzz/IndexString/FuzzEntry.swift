@@ -13,7 +13,7 @@ public func fuzzIndexString(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 
   let requiresGrad = mode & 0x80 != 0
   let text = String(decoding: UnsafeBufferPointer(rebasing: input[1...]), as: UTF8.self)
   guard let index = try? Indexing.parse(text) else { return 0 }
-  let x = Tensor.zeros(shape, dtype: .float32, requiresGrad: requiresGrad)
+  guard let x = try? Tensor.zeros(shape, dtype: .float32, requiresGrad: requiresGrad) else { return 0 }
   guard let view = try? Indexing.getitem(x, index, grad: true) else { return 0 }
   var count = 1
   for dim in view.shape {
