@@ -51,7 +51,7 @@ build_eval_parser() {
     "${SWIFTC[@]}" -module-name Autograd -emit-library -static -emit-module -emit-module-path "$dir/Autograd.swiftmodule" \
         $flags $(find Sources/Autograd -name '*.swift' | sort) -o "$dir/libAutograd.a" >&2
     # shellcheck disable=SC2086
-    "${SWIFTC[@]}" -module-name EvalParserFuzz -I "$dir" $flags "$dir/libAutograd.a" \
+    "${SWIFTC[@]}" -module-name EvalParserFuzz -I "$dir" -L "$dir" -lAutograd $flags \
         Sources/AutogradEval/*.swift Fuzz/EvalParser/*.swift -o "$1"
 }
 

@@ -13,7 +13,9 @@ public func fuzzIndexString(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 
   let requiresGrad = mode & 0x80 != 0
   let text = String(decoding: UnsafeBufferPointer(rebasing: input[1...]), as: UTF8.self)
   guard let index = try? Indexing.parse(text) else { return 0 }
-  let x = Tensor.zeros(shape, dtype: .float32, requiresGrad: requiresGrad)
+  guard let x = try? Tensor.zeros(shape, dtype: .float32, requiresGrad: requiresGrad) else {
+    return 0
+  }
   guard let view = try? Indexing.getitem(x, index, grad: true) else { return 0 }
   var count = 1
   for dim in view.shape {
@@ -22,7 +24,9 @@ public func fuzzIndexString(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 
   }
   precondition(count <= max(1, x.shape.reduce(1, *)), "a view has more elements than its base")
   // setitem on a non-leaf copy, as `y = x * 1; y[...] = 2` would.
-  if let y = try? Indexing.getitem(x, Indexing.Index(items: [.ellipsis], isTuple: false), grad: false) {
+  if let y = try? Indexing.getitem(
+    x, Indexing.Index(items: [.ellipsis], isTuple: false), grad: false)
+  {
     _ = try? Indexing.setitem(y, index, value: Tensor.scalar(2), grad: false)
   }
   return 0

@@ -41,13 +41,18 @@ public func fuzzTensorJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
       precondition(dim >= 0, "negative dimension")
       count *= dim
     }
-    precondition(count == literal.values.count, "shape \(literal.shape) does not match \(literal.values.count) values")
+    precondition(
+      count == literal.values.count,
+      "shape \(literal.shape) does not match \(literal.values.count) values")
     var writer = JSONWriter()
     literal.values.withUnsafeBufferPointer { writer.writeTensor($0, shape: literal.shape) }
-    guard let back = try? JSONValue.parse(writer.bytes), let reread = try? tensorLiteral(back) else {
+    guard let back = try? JSONValue.parse(writer.bytes), let reread = try? tensorLiteral(back)
+    else {
       preconditionFailure("a written tensor does not read back")
     }
-    precondition(reread.shape == literal.shape || literal.shape.contains(0), "tensor shape changed on round trip")
+    precondition(
+      reread.shape == literal.shape || literal.shape.contains(0),
+      "tensor shape changed on round trip")
   }
   return 0
 }

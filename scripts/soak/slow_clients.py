@@ -10,12 +10,14 @@ usage: slow_clients.py PORT SECONDS
 
 import asyncio
 import json
+import os
 import resource
 import sys
 import time
 
 PORT, DURATION = int(sys.argv[1]), float(sys.argv[2])
-SLOWLORIS, SLOW_BODIES, NON_READERS, FLOOD = 200, 100, 50, 1000
+SLOWLORIS, SLOW_BODIES, NON_READERS = 200, 100, 50
+FLOOD = int(os.environ.get("FLOOD", "1000"))
 LIMIT = 1.0
 
 
@@ -127,13 +129,15 @@ async def main():
     stop.set()
     await probe
     outcomes = await asyncio.gather(*attackers, return_exceptions=True)
-    closed = sum(1 for o in outcomes if o in ("closed", "refused"))
+    bounds = [0, SLOWLORIS, SLOWLORIS + SLOW_BODIES, SLOWLORIS + SLOW_BODIES + NON_READERS, len(outcomes)]
+    closed = [sum(1 for o in outcomes[bounds[i]:bounds[i + 1]] if o in ("closed", "refused")) for i in range(4)]
     latencies = sorted(r[3] for r in results)
     failures = [r for r in results if not r[2] or r[3] > LIMIT]
     p50 = latencies[len(latencies) // 2]
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     print(f"attackers: {SLOWLORIS} slowloris, {SLOW_BODIES} slow bodies, {NON_READERS} non-readers, "
-          f"{FLOOD} idle flood; {closed} of them closed by the server by the end")
+          f"{FLOOD} idle flood; closed by the server by the end: {closed[0]} slowloris, {closed[1]} slow bodies, "
+          f"{closed[2]} non-readers, {closed[3]} flood")
     print(f"fresh clients: {len(results)} requests over {DURATION:.0f} s; latency p50 {p50 * 1000:.1f} ms, "
           f"p99 {p99 * 1000:.1f} ms, max {latencies[-1] * 1000:.1f} ms (limit {LIMIT * 1000:.0f} ms)")
     for failure in failures[:10]:
