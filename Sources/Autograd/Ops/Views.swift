@@ -307,6 +307,9 @@ enum Views {
     }
     let lo = clampIndex(start, 0)
     let hi = Swift.max(clampIndex(end, size), lo)
+    // A step past the dimension's size selects at most one element; clamping it keeps the stride
+    // products below from overflowing on a client's `::9223372036854775807`.
+    let step = Swift.min(step, Swift.max(size, 1))
     let length = hi > lo ? (hi - lo - 1) / step + 1 : 0
     var shape = x.shape
     var strides = x.strides
