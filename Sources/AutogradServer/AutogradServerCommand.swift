@@ -10,4 +10,9 @@ struct AutogradServerCommand: AsyncParsableCommand {
     version: version,
     subcommands: [ServeCommand.self, HealthcheckCommand.self],
     defaultSubcommand: ServeCommand.self)
+
+  static func main() async {
+    ShutdownSignals.blockForSources()
+    await main(nil)
+  }
 }

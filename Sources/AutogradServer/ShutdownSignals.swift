@@ -9,6 +9,17 @@ import Dispatch
 /// SIGTERM and SIGINT as an async sequence. The default actions are ignored first, so the signals reach the Dispatch
 /// sources instead of killing the process, and the server can drain.
 enum ShutdownSignals {
+  /// On Linux, Dispatch reads signals through a signalfd, which sees only signals that every thread blocks: a thread
+  /// that leaves SIGTERM unblocked takes it and the source never fires. Called first thing on the main thread, before
+  /// other threads exist, so all of them inherit the mask.
+  static func blockForSources() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGTERM)
+    sigaddset(&set, SIGINT)
+    pthread_sigmask(SIG_BLOCK, &set, nil)
+  }
+
   /// Signals arrive on `stream`; `finish()` on the continuation ends it (and releases the sources).
   static func install() -> (
     stream: AsyncStream<Int32>, continuation: AsyncStream<Int32>.Continuation

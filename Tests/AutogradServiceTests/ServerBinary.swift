@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 #if canImport(Glibc)
@@ -43,8 +44,13 @@ enum ServerBinary {
     return (process, stdout, stderr)
   }
 
-  /// Runs to completion; the outputs here are small, so reading after exit cannot fill a pipe and deadlock.
-  static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+  /// Runs to completion, off the cooperative pool; see `offThePool`.
+  static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
+    try await offThePool { try runBlocking(arguments, environment: environment) }
+  }
+
+  /// The outputs here are small, so reading after exit cannot fill a pipe and deadlock.
+  static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Run {
     let (process, stdout, stderr) = try start(arguments, environment: environment)
     let out = stdout.fileHandleForReading.readDataToEndOfFile()
     let err = stderr.fileHandleForReading.readDataToEndOfFile()
@@ -52,6 +58,14 @@ enum ServerBinary {
     return Run(
       status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
       stderr: String(decoding: err, as: UTF8.self))
+  }
+}
+
+/// Runs blocking work (waiting for a process, reading a socket) on a Dispatch thread. Swift's cooperative pool has
+/// one thread per core (two here), and the in-process servers of other suites need those threads to answer.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+  try await withCheckedThrowingContinuation { continuation in
+    DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
   }
 }
 

@@ -4,14 +4,14 @@ import Testing
 /// The `autograd-server` executable as users run it: the built binary, started as a process.
 // Serialized: each test starts the binary; one at a time keeps the machine usable for the other suites.
 @Suite(.serialized) struct ServerCommandTests {
-  @Test func versionFlagPrintsTheVersion() throws {
-    let run = try ServerBinary.run(["--version"])
+  @Test func versionFlagPrintsTheVersion() async throws {
+    let run = try await ServerBinary.run(["--version"])
     #expect(run.status == 0)
     #expect(run.stdout.wholeMatch(of: /\d+\.\d+\.\d+\n/) != nil, "got \(run.stdout)")
   }
 
-  @Test func defaultsApplyWhenNeitherFlagNorEnvironmentIsGiven() throws {
-    let run = try ServerBinary.run(["serve", "--dry-run"], environment: [:])
+  @Test func defaultsApplyWhenNeitherFlagNorEnvironmentIsGiven() async throws {
+    let run = try await ServerBinary.run(["serve", "--dry-run"], environment: [:])
     #expect(run.status == 0)
     #expect(run.lines.contains("AUTOGRAD_HOST=127.0.0.1  # default"))
     #expect(run.lines.contains("AUTOGRAD_PORT=8080  # default"))
@@ -20,14 +20,14 @@ import Testing
     #expect(run.lines.contains("# AUTOGRAD_API_KEY is unset  # default"))
   }
 
-  @Test func serveIsTheDefaultCommand() throws {
-    let run = try ServerBinary.run(["--dry-run", "--port", "9001"], environment: [:])
+  @Test func serveIsTheDefaultCommand() async throws {
+    let run = try await ServerBinary.run(["--dry-run", "--port", "9001"], environment: [:])
     #expect(run.status == 0)
     #expect(run.lines.contains("AUTOGRAD_PORT=9001  # from --port"))
   }
 
-  @Test func environmentOverridesTheDefault() throws {
-    let run = try ServerBinary.run(
+  @Test func environmentOverridesTheDefault() async throws {
+    let run = try await ServerBinary.run(
       ["serve", "--dry-run"],
       environment: [
         "AUTOGRAD_PORT": "9000", "AUTOGRAD_MAX_BODY_SIZE": "1MiB", "AUTOGRAD_SESSION_TTL": "15m",
@@ -41,8 +41,8 @@ import Testing
     #expect(run.lines.contains("AUTOGRAD_DRAIN_DEADLINE=0.5s  # from AUTOGRAD_DRAIN_DEADLINE"))
   }
 
-  @Test func flagOverridesTheEnvironment() throws {
-    let run = try ServerBinary.run(
+  @Test func flagOverridesTheEnvironment() async throws {
+    let run = try await ServerBinary.run(
       ["serve", "--dry-run", "--port", "9100", "--max-sessions", "7"],
       environment: ["AUTOGRAD_PORT": "9000", "AUTOGRAD_MAX_SESSIONS": "5"])
     #expect(run.status == 0)
@@ -50,8 +50,8 @@ import Testing
     #expect(run.lines.contains("AUTOGRAD_MAX_SESSIONS=7  # from --max-sessions"))
   }
 
-  @Test func apiKeyIsNeverPrinted() throws {
-    let run = try ServerBinary.run(
+  @Test func apiKeyIsNeverPrinted() async throws {
+    let run = try await ServerBinary.run(
       ["serve", "--dry-run"], environment: ["AUTOGRAD_API_KEY": "s3cret-key"])
     #expect(run.status == 0)
     #expect(run.lines.contains("# AUTOGRAD_API_KEY is set (not shown)  # from AUTOGRAD_API_KEY"))
@@ -64,24 +64,25 @@ import Testing
     ("AUTOGRAD_LOG_LEVEL", "loud"),
     ("AUTOGRAD_DRAIN_DEADLINE", "-1"),
   ])
-  func invalidEnvironmentValueFailsNamingTheVariable(variable: String, value: String) throws {
-    let run = try ServerBinary.run(["serve", "--dry-run"], environment: [variable: value])
+  func invalidEnvironmentValueFailsNamingTheVariable(variable: String, value: String) async throws {
+    let run = try await ServerBinary.run(["serve", "--dry-run"], environment: [variable: value])
     #expect(run.status != 0)
     #expect(run.stderr.contains("\(variable)='\(value)': expected"), "stderr: \(run.stderr)")
     #expect(run.stdout.isEmpty)
   }
 
-  @Test func invalidFlagValueFailsNamingTheFlag() throws {
-    let run = try ServerBinary.run(["serve", "--dry-run", "--port", "99999"], environment: [:])
+  @Test func invalidFlagValueFailsNamingTheFlag() async throws {
+    let run = try await ServerBinary.run(
+      ["serve", "--dry-run", "--port", "99999"], environment: [:])
     #expect(run.status != 0)
     #expect(
       run.stderr.contains("--port '99999': expected an integer from 0 to 65535"),
       "stderr: \(run.stderr)")
   }
 
-  @Test func healthcheckFailsWhenNothingListens() throws {
+  @Test func healthcheckFailsWhenNothingListens() async throws {
     let port = try FreePort.reserve()
-    let run = try ServerBinary.run(
+    let run = try await ServerBinary.run(
       ["healthcheck", "--port", String(port), "--timeout", "2s"], environment: [:])
     #expect(run.status == 1)
     #expect(
@@ -89,11 +90,11 @@ import Testing
       "stderr: \(run.stderr)")
   }
 
-  @Test func readmeConfigurationTableListsEveryVariableWithItsDefault() throws {
+  @Test func readmeConfigurationTableListsEveryVariableWithItsDefault() async throws {
     let readme = try String(
       contentsOf: OpenAPIRoutesTests.repositoryRoot.appendingPathComponent("README.md"),
       encoding: .utf8)
-    let run = try ServerBinary.run(["serve", "--dry-run"], environment: [:])
+    let run = try await ServerBinary.run(["serve", "--dry-run"], environment: [:])
     #expect(run.lines.count == 15)
     for line in run.lines {
       if let match = line.wholeMatch(of: /(AUTOGRAD_[A-Z_]+)=(\S+)  # default/) {
@@ -106,8 +107,8 @@ import Testing
     }
   }
 
-  @Test func sessionTTLAboveTheMaximumIsRefused() throws {
-    let run = try ServerBinary.run(
+  @Test func sessionTTLAboveTheMaximumIsRefused() async throws {
+    let run = try await ServerBinary.run(
       ["serve", "--dry-run", "--session-ttl", "2h"], environment: ["AUTOGRAD_MAX_SESSION_TTL": "1h"]
     )
     #expect(run.status != 0)

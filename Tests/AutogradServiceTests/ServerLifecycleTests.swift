@@ -11,83 +11,84 @@ import Testing
 /// SIGTERM/SIGINT, driven over real loopback sockets.
 // Serialized: each test starts a server process; one at a time keeps the machine usable for the other suites.
 @Suite(.serialized) struct ServerLifecycleTests {
-  @Test func healthcheckSucceedsAgainstARunningServer() throws {
-    let server = try RunningServer.start()
+  @Test func healthcheckSucceedsAgainstARunningServer() async throws {
+    let server = try await RunningServer.start()
     defer { server.kill() }
-    let run = try ServerBinary.run(["healthcheck", "--port", String(server.port)])
+    let run = try await ServerBinary.run(["healthcheck", "--port", String(server.port)])
     #expect(run.status == 0, "stderr: \(run.stderr)")
   }
 
-  @Test func healthcheckReadsThePortFromTheEnvironment() throws {
-    let server = try RunningServer.start()
+  @Test func healthcheckReadsThePortFromTheEnvironment() async throws {
+    let server = try await RunningServer.start()
     defer { server.kill() }
-    let run = try ServerBinary.run(
+    let run = try await ServerBinary.run(
       ["healthcheck"], environment: ["AUTOGRAD_PORT": String(server.port)])
     #expect(run.status == 0, "stderr: \(run.stderr)")
   }
 
   @Test(arguments: [SIGTERM, SIGINT])
-  func signalDrainsAnInFlightRequestThenExitsZero(signal: Int32) throws {
-    let server = try RunningServer.start()
+  func signalDrainsAnInFlightRequestThenExitsZero(signal: Int32) async throws {
+    let server = try await RunningServer.start()
     defer { server.kill() }
     // A request whose body is still arriving when the listener closes is in flight: it must be answered.
     let connection = try RawConnection(port: server.port)
     try connection.write(
       "POST /v1/sessions HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 19\r\n\r\n{\"ttl_seconds\""
     )
-    try connection.waitUntilServerHasRead(serverPort: server.port)
+    try await connection.waitUntilServerHasRead(serverPort: server.port)
     try server.signal(signal)
-    try server.waitUntilNotListening()
+    try await server.waitUntilNotListening()
     try connection.write(": 60}")
-    let answer = try connection.readToEnd()
+    let answer = try await connection.readToEnd()
     connection.disconnect()
     #expect(answer.hasPrefix("HTTP/1.1 201 "), "answer: \(answer)")
-    #expect(try server.waitForExit() == 0)
+    #expect(try await server.waitForExit() == 0)
   }
 
-  @Test func readinessAnswers503OnceDrainingBegins() throws {
-    let server = try RunningServer.start()
+  @Test func readinessAnswers503OnceDrainingBegins() async throws {
+    let server = try await RunningServer.start()
     defer { server.kill() }
     // The head is complete, so the request is in flight; it reaches the service only once its body does.
     let connection = try RawConnection(port: server.port)
     try connection.write("GET /readyz HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\n{")
-    try connection.waitUntilServerHasRead(serverPort: server.port)
+    try await connection.waitUntilServerHasRead(serverPort: server.port)
     try server.signal(SIGTERM)
-    try server.waitUntilNotListening()
+    try await server.waitUntilNotListening()
     try connection.write("}")
-    let answer = try connection.readToEnd()
+    let answer = try await connection.readToEnd()
     connection.disconnect()
     #expect(answer.hasPrefix("HTTP/1.1 503 "), "answer: \(answer)")
     #expect(answer.contains("\"code\":\"draining\""))
-    #expect(try server.waitForExit() == 0)
+    #expect(try await server.waitForExit() == 0)
   }
 
-  @Test func secondSignalDuringTheDrainExitsAtOnceWithStatusOne() throws {
-    let server = try RunningServer.start(["--drain-deadline", "1h"])
+  @Test func secondSignalDuringTheDrainExitsAtOnceWithStatusOne() async throws {
+    let server = try await RunningServer.start(["--drain-deadline", "1h"])
     defer { server.kill() }
     // An unfinished request keeps the drain waiting for the whole (hour-long) deadline.
     let connection = try RawConnection(port: server.port)
     try connection.write(
       "POST /v1/sessions HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{"
     )
-    try connection.waitUntilServerHasRead(serverPort: server.port)
+    try await connection.waitUntilServerHasRead(serverPort: server.port)
     try server.signal(SIGTERM)
-    try server.waitUntilNotListening()
+    try await server.waitUntilNotListening()
     try server.signal(SIGINT)
-    #expect(try server.waitForExit() == 1)
+    #expect(try await server.waitForExit() == 1)
   }
 
-  @Test func listenerClosesOnSignal() throws {
-    let server = try RunningServer.start()
+  @Test func listenerClosesOnSignal() async throws {
+    let server = try await RunningServer.start()
     defer { server.kill() }
     try server.signal(SIGTERM)
-    #expect(try server.waitForExit() == 0)
+    #expect(try await server.waitForExit() == 0)
     #expect(throws: RawConnection.Failure.self) { try RawConnection(port: server.port) }
   }
 }
 
 /// `autograd-server serve --port 0` as a child process; the bound port is read from its start-up log line.
-final class RunningServer {
+// @unchecked: one test drives it, one step at a time (each step awaited before the next).
+final class RunningServer: @unchecked Sendable {
   let process: Process
   let port: Int
   private let log: LogReader
@@ -98,7 +99,11 @@ final class RunningServer {
     self.log = log
   }
 
-  static func start(_ extraArguments: [String] = []) throws -> RunningServer {
+  static func start(_ extraArguments: [String] = []) async throws -> RunningServer {
+    try await offThePool { try startBlocking(extraArguments) }
+  }
+
+  private static func startBlocking(_ extraArguments: [String]) throws -> RunningServer {
     let (process, _, stderr) = try ServerBinary.start(
       ["serve", "--port", "0", "--drain-deadline", "5s", "--log-level", "info"] + extraArguments,
       environment: [:])
@@ -118,7 +123,11 @@ final class RunningServer {
   }
 
   /// Draining has begun (the service logs it after `beginDraining()`) and the listener refuses connections.
-  func waitUntilNotListening() throws {
+  func waitUntilNotListening() async throws {
+    try await offThePool { try self.waitUntilNotListeningBlocking() }
+  }
+
+  private func waitUntilNotListeningBlocking() throws {
     try log.waitFor("draining")
     for _ in 0..<500 {
       guard (try? RawConnection(port: port)) != nil else { return }
@@ -127,7 +136,11 @@ final class RunningServer {
     throw RawConnection.Failure(description: "still accepting connections 5 s after the signal")
   }
 
-  func waitForExit() throws -> Int32 {
+  func waitForExit() async throws -> Int32 {
+    try await offThePool { self.waitForExitBlocking() }
+  }
+
+  private func waitForExitBlocking() -> Int32 {
     process.waitUntilExit()
     return process.terminationStatus
   }
@@ -167,7 +180,8 @@ final class LogReader {
 }
 
 /// One blocking loopback connection that can send a request in pieces (to keep it in flight) and read until close.
-final class RawConnection {
+// @unchecked: one test drives it, one step at a time (each step awaited before the next).
+final class RawConnection: @unchecked Sendable {
   struct Failure: Error, CustomStringConvertible {
     let description: String
   }
@@ -231,7 +245,11 @@ final class RawConnection {
 
   /// Waits until the server's end of this connection has nothing left in its receive queue (Linux
   /// `/proc/net/tcp`), i.e. the server has read what was sent: a signal sent after that cannot overtake the bytes.
-  func waitUntilServerHasRead(serverPort: Int) throws {
+  func waitUntilServerHasRead(serverPort: Int) async throws {
+    try await offThePool { try self.waitUntilServerHasReadBlocking(serverPort: serverPort) }
+  }
+
+  private func waitUntilServerHasReadBlocking(serverPort: Int) throws {
     func hex(_ port: Int) -> String {
       let digits = String(port, radix: 16, uppercase: true)
       return ":" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
@@ -254,7 +272,11 @@ final class RawConnection {
     throw Failure(description: "the server did not read the request within 5 s")
   }
 
-  func readToEnd() throws -> String {
+  func readToEnd() async throws -> String {
+    try await offThePool { try self.readToEndBlocking() }
+  }
+
+  private func readToEndBlocking() throws -> String {
     var received: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 4096)
     while true {
