@@ -11,7 +11,7 @@ serve: release
 	.build/release/autograd-server serve $(ARGS)
 
 test: deps
-	swift test
+	swift test --no-parallel
 
 release: deps
 	swift build -c release --static-swift-stdlib --product autograd-server

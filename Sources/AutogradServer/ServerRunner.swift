@@ -17,6 +17,7 @@ struct ServerRunner {
 
   func run() async throws {
     bootstrapLogging(level: settings.logLevel.value)
+    Self.returnLargeBlocksToTheSystem()
     let logger = Logger(label: "autograd-server")
     let service = AutogradService(configuration: settings.serviceConfiguration, logger: logger)
     let server = HTTPServer(
@@ -57,6 +58,17 @@ struct ServerRunner {
     }
   }
 
+  /// glibc's dynamic mmap threshold grows after the first large free, so the multi-megabyte buffers of a big
+  /// tensor request end up on the heap and stay in RSS after the session is deleted (measured: 23-25 MB kept
+  /// per 1,000,000-element float32 tensor). A fixed 128 KiB threshold puts them in their own mappings, which
+  /// `free` returns at once (measured: 4.0 MB while the tensor lives, 0.03 MB after).
+  private static func returnLargeBlocksToTheSystem() {
+    #if canImport(Glibc)
+      let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD in <malloc.h>, which Glibc's module does not export
+      _ = glibcMallopt(mmapThreshold, 128 * 1024)
+    #endif
+  }
+
   private func bootstrapLogging(level: Logger.Level) {
     LoggingSystem.bootstrap { label in
       var handler = StreamLogHandler.standardError(label: label)
@@ -65,3 +77,8 @@ struct ServerRunner {
     }
   }
 }
+
+#if canImport(Glibc)
+  @_silgen_name("mallopt")
+  private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
