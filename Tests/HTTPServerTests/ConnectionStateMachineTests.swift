@@ -30,14 +30,31 @@ import Testing
         return results
     }
 
-    @Test func idleConnectionClosesSilentlyAtTheKeepAliveDeadline() {
+    @Test func freshConnectionThatSendsNothingClosesAtTheHeaderDeadline() {
         var machine = machine()
         do {
-            let result = machine.timerFired(now: 60 * Self.second - 1)
+            let result = machine.timerFired(now: 10 * Self.second - 1)
             #expect(result == .none)
         }
         do {
-            let result = machine.timerFired(now: 60 * Self.second)
+            let result = machine.timerFired(now: 10 * Self.second)
+            #expect(result == .close)
+        }
+        #expect(machine.phase == .closed)
+    }
+
+    @Test func idleConnectionClosesSilentlyAtTheKeepAliveDeadline() {
+        var machine = machine()
+        _ = feed(&machine, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", at: 0)
+        machine.responseStarted(forceClose: false, now: 1 * Self.second)
+        let keepsConnection = machine.responseFinished(now: 1 * Self.second)
+        #expect(keepsConnection)
+        do {
+            let result = machine.timerFired(now: 61 * Self.second - 1)
+            #expect(result == .none)
+        }
+        do {
+            let result = machine.timerFired(now: 61 * Self.second)
             #expect(result == .close)
         }
         #expect(machine.phase == .closed)

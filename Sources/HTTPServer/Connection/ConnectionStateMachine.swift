@@ -78,7 +78,9 @@ package struct ConnectionStateMachine: Sendable {
     package init(limits: HTTPParserLimits, timeouts: ConnectionTimeouts, now: UInt64) {
         self.parser = HTTPRequestParser(limits: limits)
         self.timeouts = timeouts
-        self.deadline = now &+ timeouts.idleKeepAlive
+        // A fresh connection owes us its first request: holding it for the keep-alive idle time instead would let
+        // a flood of silent sockets fill the connection cap for a minute.
+        self.deadline = now &+ min(timeouts.idleKeepAlive, timeouts.headerSection)
     }
 
     /// Whether input should be read now.
