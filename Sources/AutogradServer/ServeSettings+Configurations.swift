@@ -11,6 +11,7 @@ extension ServeSettings {
     configuration.timeouts.idleKeepAlive = .seconds(idleTimeout.value)
     configuration.timeouts.headerSection = .seconds(requestTimeout.value)
     configuration.timeouts.bodyProgress = .seconds(requestTimeout.value)
+    configuration.errorBody = AutogradService.serverErrorBody(status:)
     return configuration
   }
 

@@ -9,6 +9,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// Open connections beyond this get `503` and are closed.
     public var maxConnections: Int
     public var gzip: Gzip
+    /// The body of the answers the server gives on its own (parser errors, 408, 413, 503 at the cap), so they can
+    /// speak the application's error format; nil keeps them bodiless.
+    public var errorBody: @Sendable (_ status: Int) -> ErrorBody? = { _ in nil }
     /// Serial I/O queues (connections are spread over them); 0 means one per CPU core.
     public var ioQueueCount: Int
     /// Pending connections the kernel may queue before `accept`.
@@ -120,5 +123,19 @@ extension Duration {
         let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
         guard !overflow else { return UInt64.max / 2 }
         return whole &+ UInt64(attoseconds / 1_000_000_000)
+    }
+
+}
+
+extension HTTPServerConfiguration {
+    /// What `errorBody` gives for a status: the bytes and their media type.
+    public struct ErrorBody: Sendable {
+        public var contentType: String
+        public var bytes: [UInt8]
+
+        public init(contentType: String, bytes: [UInt8]) {
+            self.contentType = contentType
+            self.bytes = bytes
+        }
     }
 }

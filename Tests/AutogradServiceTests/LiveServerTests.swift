@@ -39,10 +39,15 @@ import Testing
   @Test func bodyOverTheServerLimitIs413() async throws {
     var server = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
     server.limits.bodyBytes = 64
+    server.errorBody = AutogradService.serverErrorBody(status:)
     try await withTarget(.live, server: server) { t in
       let big = "{\"ttl_seconds\": 5" + String(repeating: " ", count: 100) + "}"
       let response = try await t.send("POST", "/v1/sessions", json: big)
       #expect(response.status == 413)
+      #expect(response.header("Content-Type") == "application/problem+json")
+      #expect(response.object["code"] as? String == "payload_too_large")
+      #expect(response.object["status"] as? Int == 413)
+      #expect(response.object["title"] as? String == "Content Too Large")
     }
   }
 

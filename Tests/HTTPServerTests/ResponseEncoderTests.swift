@@ -68,11 +68,22 @@ import Testing
 
     @Test func errorResponseIsBodilessAndCloses() {
         var out: [UInt8] = []
-        ResponseEncoder.encodeError(status: 431, date: date, into: &out)
+        ResponseEncoder.encodeError(status: 431, date: date, body: nil, into: &out)
         #expect(
             String(decoding: out, as: UTF8.self)
                 == "HTTP/1.1 431 Request Header Fields Too Large\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
                 + "Content-Length: 0\r\nConnection: close\r\n\r\n")
+    }
+
+    @Test func errorResponseCarriesTheApplicationsBodyHead() {
+        var out: [UInt8] = []
+        let body = HTTPServerConfiguration.ErrorBody(
+            contentType: "application/problem+json", bytes: Array(#"{"status":413}"#.utf8))
+        ResponseEncoder.encodeError(status: 413, date: date, body: body, into: &out)
+        #expect(
+            String(decoding: out, as: UTF8.self)
+                == "HTTP/1.1 413 Content Too Large\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+                + "Content-Type: application/problem+json\r\nContent-Length: 14\r\nConnection: close\r\n\r\n")
     }
 }
 

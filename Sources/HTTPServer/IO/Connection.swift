@@ -179,9 +179,10 @@ final class Connection: @unchecked Sendable {
     /// A parser error, timeout or the connection cap: a bodiless answer with `Connection: close`.
     private func sendError(status: Int) {
         var head: [UInt8] = []
-        ResponseEncoder.encodeError(status: status, date: dateCache.current(), into: &head)
+        let body = core.configuration.errorBody(status)
+        ResponseEncoder.encodeError(status: status, date: dateCache.current(), body: body, into: &head)
         if rejected || machine.phase != .writing { machine.failRequest(now: IOLoop.now()) }
-        queueOutput(head: head, body: [], final: true)
+        queueOutput(head: head, body: body?.bytes ?? [], final: true)
     }
 
     private func queueOutput(head: [UInt8], body: [UInt8], final: Bool) {

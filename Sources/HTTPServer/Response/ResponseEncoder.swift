@@ -59,16 +59,24 @@ enum ResponseEncoder {
         return hasBody && !framing.isHEAD
     }
 
-    /// A bodiless error answer for parser failures and timeouts; always closes.
-    static func encodeError(status: Int, date: [UInt8], into out: inout [UInt8]) {
+    /// The head of an error answer for parser failures and timeouts (its body, if any, is `body`); always closes.
+    static func encodeError(
+        status: Int, date: [UInt8], body: HTTPServerConfiguration.ErrorBody?, into out: inout [UInt8]
+    ) {
         appendStatusLine(
             code: status, reason: HTTPResponse.Status(code: status).reasonPhrase, into: &out)
         out.append(contentsOf: dateName)
         out.append(contentsOf: date)
         out.append(ByteClass.cr)
         out.append(ByteClass.lf)
+        if let body {
+            out.append(contentsOf: contentTypeName)
+            appendSanitized(body.contentType, into: &out)
+            out.append(ByteClass.cr)
+            out.append(ByteClass.lf)
+        }
         out.append(contentsOf: contentLengthName)
-        out.append(UInt8(ascii: "0"))
+        out.append(contentsOf: Array(String(body?.bytes.count ?? 0).utf8))
         out.append(ByteClass.cr)
         out.append(ByteClass.lf)
         out.append(contentsOf: connectionClose)
@@ -80,6 +88,7 @@ enum ResponseEncoder {
     static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
     private static let dateName = Array("Date: ".utf8)
     private static let contentLengthName = Array("Content-Length: ".utf8)
+    private static let contentTypeName = Array("Content-Type: ".utf8)
     private static let connectionClose = Array("Connection: close\r\n".utf8)
     private static let connectionKeepAlive = Array("Connection: keep-alive\r\n".utf8)
 
