@@ -25,19 +25,45 @@ public struct OpInfo: Sendable {
   public let gradFn: String?
 }
 
+/// Bound values by parameter name. A linear scan over the op's few parameter names: cheaper per call than
+/// building and hashing into a dictionary.
+struct ArgumentValues {
+  /// Parameter names without the `*` of a variadic one, in signature order.
+  let names: [String]
+  private var items: [OpArgument?]
+
+  init(names: [String]) {
+    self.names = names
+    items = [OpArgument?](repeating: nil, count: names.count)
+  }
+
+  subscript(key: String) -> OpArgument? {
+    get {
+      guard let i = names.firstIndex(of: key) else { return nil }
+      return items[i]
+    }
+    set {
+      guard let i = names.firstIndex(of: key) else { return }
+      items[i] = newValue
+    }
+  }
+}
+
 /// Arguments bound to parameter names following a Python signature.
 struct BoundArguments {
   let op: String
-  var values: [String: OpArgument]
+  var values: ArgumentValues
 
-  static func bind(op: String, params: [String], args: [OpArgument], kwargs: [String: OpArgument])
+  /// `names` are `params` without the `*` that marks a variadic parameter.
+  static func bind(
+    op: String, params: [String], names: [String], args: [OpArgument], kwargs: [String: OpArgument]
+  )
     throws(AutogradError) -> BoundArguments
   {
-    var values: [String: OpArgument] = [:]
+    var values = ArgumentValues(names: names)
     var position = 0
-    for p in params {
+    for (p, name) in zip(params, names) {
       if p.hasPrefix("*") {
-        let name = String(p.dropFirst())
         let rest = Array(args[min(position, args.count)...])
         position = args.count
         if rest.count == 1, case .list = rest[0] {
@@ -48,7 +74,7 @@ struct BoundArguments {
         continue
       }
       if position < args.count {
-        values[p] = args[position]
+        values[name] = args[position]
         position += 1
       }
     }
@@ -56,7 +82,6 @@ struct BoundArguments {
       throw .argument(
         "\(op)() takes \(params.count) positional arguments but \(args.count) were given")
     }
-    let names = Set(params.map { $0.hasPrefix("*") ? String($0.dropFirst()) : $0 })
     for (key, value) in kwargs {
       guard names.contains(key) else {
         throw .argument("\(op)() got an unexpected keyword argument '\(key)'")

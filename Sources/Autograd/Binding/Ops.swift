@@ -3,6 +3,8 @@ public enum Ops {
   struct Spec: Sendable {
     let info: OpInfo
     let params: [String]
+    /// `params` without the `*` of a variadic parameter, computed once rather than per call.
+    let names: [String]
     let run: @Sendable (BoundArguments, Bool) throws(AutogradError) -> OpArgument
   }
 
@@ -13,7 +15,8 @@ public enum Ops {
     _ name: String, args: [OpArgument], kwargs: [String: OpArgument] = [:], gradEnabled: Bool = true
   ) throws(AutogradError) -> OpArgument {
     guard let spec = table[name] else { throw .invalidOp("unknown op '\(name)'") }
-    let bound = try BoundArguments.bind(op: name, params: spec.params, args: args, kwargs: kwargs)
+    let bound = try BoundArguments.bind(
+      op: name, params: spec.params, names: spec.names, args: args, kwargs: kwargs)
     return try spec.run(bound, gradEnabled)
   }
 
@@ -72,6 +75,7 @@ public enum Ops {
     return Spec(
       info: OpInfo(name: name, signature: signature, inPlace: inPlace, gradFn: gradFn),
       params: params,
+      names: params.map { $0.hasPrefix("*") ? String($0.dropFirst()) : $0 },
       run: { b, g throws(AutogradError) in .tensor(try run(b, g)) })
   }
 

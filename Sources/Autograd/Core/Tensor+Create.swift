@@ -56,7 +56,9 @@ extension Tensor {
 
   /// A 0-d tensor holding a Python number, marked as a wrapped number for type promotion.
   public static func scalar(_ value: Double, dtype: DType = .float64) -> Tensor {
-    let t = Kernels.tensor([value], shape: [], dtype: dtype)
+    // Stored directly: every Python number in every op comes through here.
+    let t = Tensor(zerosOf: [], dtype: dtype)
+    t.storage.store(0, value)
     t.isWrappedNumber = true
     return t
   }

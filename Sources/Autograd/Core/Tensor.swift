@@ -83,7 +83,17 @@ public final class Tensor {
     return gradFnStorage
   }
 
-  var isContiguous: Bool { strides == contiguousStrides(shape) || numel <= 1 }
+  /// Checked in place rather than against `contiguousStrides(shape)`: this runs several times per op.
+  var isContiguous: Bool {
+    var running = 1
+    var i = shape.count - 1
+    while i >= 0 {
+      if strides[i] != running { return numel <= 1 }
+      running *= max(shape[i], 1)
+      i -= 1
+    }
+    return true
+  }
 
   /// The edge a consumer of this tensor records: its grad_fn, or its AccumulateGrad if it is a leaf.
   func gradientEdge() -> Edge? {

@@ -37,6 +37,28 @@ enum Reductions {
   }
 
   /// `x.sum()` (`SumBackward0`) or `x.sum(dims, keepdim)` (`SumBackward1`).
+  /// `mean()` of a contiguous floating tensor without the general reduction's shape bookkeeping: the same
+  /// row-major float64 accumulation, one division, one 0-d result.
+  private static func meanAll(_ x: Tensor, grad: Bool) -> Tensor {
+    let shape = x.shape
+    let count = x.numel
+    var total = 0.0
+    if x.dtype == .float32 {
+      let p = x.storage.floats() + x.offset
+      for i in 0..<count { total += Double(p[i]) }
+    } else {
+      let p = x.storage.doubles() + x.offset
+      for i in 0..<count { total += p[i] }
+    }
+    let divisor = Double(count)
+    let out = Tensor(zerosOf: [], dtype: x.dtype)
+    out.storage.store(0, total / divisor)
+    return Recorder.record("MeanBackward0", out, inputs: [x], grad: grad) {
+      g, ctx throws(AutogradError) in
+      [try F.div(Views.expand(g, shape, grad: ctx.grad), Tensor.scalar(divisor), ctx.grad)]
+    }
+  }
+
   static func sum(_ x: Tensor, dims: [Int]?, keepdim: Bool = false, grad: Bool)
     throws(AutogradError) -> Tensor
   {
@@ -74,6 +96,7 @@ enum Reductions {
       )
     }
     let shape = x.shape
+    if dims == nil && x.isContiguous { return meanAll(x, grad: grad) }
     let normalized = try dims.map { d throws(AutogradError) in
       try normalizeDims(d.isEmpty ? Array(0..<x.rank) : d, rank: x.rank)
     }
