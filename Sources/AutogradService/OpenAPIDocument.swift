@@ -126,7 +126,9 @@ paths:
           content:
             application/yaml:
               schema:
-                type: string
+                # YAML parses to a mapping; clients that decode it (schemathesis does) see an object.
+                type: object
+                required: [openapi, paths]
   /v1/ops:
     get:
       tags: [ops]
