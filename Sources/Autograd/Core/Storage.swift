@@ -1,19 +1,33 @@
+import CKernels
+
 /// A flat, 64-byte aligned allocation of elements of one dtype. Views share one storage.
 final class Storage {
   let dtype: DType
   let count: Int
   let bytes: UnsafeMutableRawPointer
+  /// What was asked of `ck_alloc`, which `ck_free` needs back (at least 1, so an empty tensor still owns a block).
+  private let allocatedBytes: Int
 
-  init(dtype: DType, count: Int) {
-    self.dtype = dtype
-    self.count = count
-    // Zero-filled so a fresh tensor never exposes stale memory.
-    let byteCount = max(count * dtype.itemSize, 1)
-    bytes = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
-    bytes.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
+  /// A zero-filled storage, so a fresh tensor never exposes stale memory.
+  convenience init(dtype: DType, count: Int) {
+    self.init(dtype: dtype, count: count, zeroed: true)
   }
 
-  deinit { bytes.deallocate() }
+  /// `zeroed: false` leaves the contents undefined: only for results a kernel overwrites entirely before anyone
+  /// reads them. Zero-filling a fresh multi-megabyte result costs more than the op that then overwrites it.
+  init(dtype: DType, count: Int, zeroed: Bool) {
+    self.dtype = dtype
+    self.count = count
+    let (byteCount, overflow) = count.multipliedReportingOverflow(by: dtype.itemSize)
+    guard !overflow, byteCount >= 0, let block = ck_alloc(max(byteCount, 1)) else {
+      fatalError("tensor storage of \(count) x \(dtype.itemSize) bytes is not available")
+    }
+    allocatedBytes = max(byteCount, 1)
+    bytes = block
+    if zeroed { bytes.initializeMemory(as: UInt8.self, repeating: 0, count: allocatedBytes) }
+  }
+
+  deinit { ck_free(bytes, allocatedBytes) }
 
   var byteCount: Int { count * dtype.itemSize }
 

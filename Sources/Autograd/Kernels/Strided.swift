@@ -89,7 +89,11 @@ enum Kernels {
 
   /// A fresh contiguous tensor holding `values` (converted to `dtype`).
   static func tensor(_ values: [Double], shape: [Int], dtype: DType) -> Tensor {
-    let t = Tensor(zerosOf: shape, dtype: dtype)
+    let numel = shape.reduce(1, *)
+    // Every element is written below only when the values cover the shape.
+    let t =
+      values.count == numel
+      ? uninitialized(shape, dtype: dtype) : Tensor(zerosOf: shape, dtype: dtype)
     let s = t.storage
     switch dtype {
     case .float32:
@@ -111,8 +115,12 @@ enum Kernels {
       body(0..<count)
       return
     }
-    let chunks = Swift.min(64, (count + grain - 1) / grain)
-    let per = (count + chunks - 1) / chunks
+    // Chunk starts on multiples of 1024 elements fall on page boundaries of a fresh (page-aligned) output, so two
+    // cores never write into the same page or cache line.
+    let page = 1024
+    let wanted = Swift.min(16, count / grain)
+    let per = ((count + wanted - 1) / wanted + page - 1) / page * page
+    let chunks = (count + per - 1) / per
     withoutActuallyEscaping(body) { escapable in
       let box = ChunkBody(escapable)
       DispatchQueue.concurrentPerform(iterations: chunks) { c in
@@ -142,9 +150,16 @@ enum Kernels {
     }
   }
 
+  /// A fresh contiguous tensor whose contents are undefined: only for results a kernel writes in full.
+  static func uninitialized(_ shape: [Int], dtype: DType) -> Tensor {
+    Tensor(
+      storage: Storage(dtype: dtype, count: shape.reduce(1, *), zeroed: false), shape: shape,
+      strides: contiguousStrides(shape), offset: 0, versionCounter: VersionCounter())
+  }
+
   /// Elementwise unary map into a fresh contiguous tensor.
   static func map(_ a: Tensor, dtype: DType, _ f: (Double) -> Double) -> Tensor {
-    let out = Tensor(zerosOf: a.shape, dtype: dtype)
+    let out = uninitialized(a.shape, dtype: dtype)
     if a.isContiguous && a.dtype == dtype {
       mapContiguous(a, into: out, f)
       return out
@@ -157,16 +172,24 @@ enum Kernels {
     return out
   }
 
-  /// Elementwise binary map with broadcasting into a fresh contiguous tensor of `shape`.
+  /// Elementwise binary map with broadcasting into a fresh contiguous tensor of `shape`. `op`, when given, must
+  /// compute exactly what `f` does; it lets dense operands run a typed loop the compiler vectorises instead of a
+  /// closure call per element.
   static func zip(
-    _ a: Tensor, _ b: Tensor, shape: [Int], dtype: DType, _ f: (Double, Double) -> Double
+    _ a: Tensor, _ b: Tensor, shape: [Int], dtype: DType, op: BinaryOp? = nil,
+    _ f: (Double, Double) -> Double
   )
     -> Tensor
   {
-    let out = Tensor(zerosOf: shape, dtype: dtype)
+    let out = uninitialized(shape, dtype: dtype)
     let n = out.numel
     let aDense = a.isContiguous && a.shape == shape && a.dtype == dtype && dtype.isFloatingPoint
     let bDense = b.isContiguous && b.shape == shape && b.dtype == dtype && dtype.isFloatingPoint
+    if let op, n > 0, aDense || bDense,
+      zipTyped(op, a, b, aDense: aDense, bDense: bDense, into: out)
+    {
+      return out
+    }
     if aDense && b.numel == 1 && n > 0 {
       let scalar = b.storage.load(b.offset)
       mapContiguous(a, into: out) { f($0, scalar) }
@@ -316,7 +339,9 @@ enum Kernels {
     let m = a.shape[0]
     let k = a.shape[1]
     let n = b.shape[1]
-    let out = Tensor(zerosOf: [m, n], dtype: a.dtype)
+    // With k == 0 the product is all zeros and GEMM writes nothing.
+    let out =
+      k == 0 ? Tensor(zerosOf: [m, n], dtype: a.dtype) : uninitialized([m, n], dtype: a.dtype)
     if m == 0 || n == 0 || k == 0 { return out }
     let ac = a.isContiguous ? a : contiguousCopy(a)
     let bc = b.isContiguous ? b : contiguousCopy(b)
@@ -344,7 +369,7 @@ enum Kernels {
   }
 
   static func contiguousCopy(_ a: Tensor) -> Tensor {
-    let out = Tensor(zerosOf: a.shape, dtype: a.dtype)
+    let out = uninitialized(a.shape, dtype: a.dtype)
     copy(a, into: out)
     return out
   }
@@ -365,4 +390,101 @@ extension Kernels {
 private final class ChunkBody: @unchecked Sendable {
   let body: (Range<Int>) -> Void
   init(_ body: @escaping (Range<Int>) -> Void) { self.body = body }
+}
+
+/// The binary ops `Kernels.zip` can run as typed loops, chosen once per call rather than per element.
+enum BinaryOp: Sendable {
+  /// `a + b`
+  case add
+  /// `a - b`
+  case sub
+  /// `a * b`
+  case mul
+  /// `a / b`
+  case div
+}
+
+/// One binary op as a type, so each dense loop is specialised for its op and the compiler vectorises it.
+private protocol BinaryKernel {
+  static func apply(_ a: Double, _ b: Double) -> Double
+}
+
+private enum AddKernel: BinaryKernel {
+  @inline(__always) static func apply(_ a: Double, _ b: Double) -> Double { a + b }
+}
+
+private enum SubKernel: BinaryKernel {
+  @inline(__always) static func apply(_ a: Double, _ b: Double) -> Double { a - b }
+}
+
+private enum MulKernel: BinaryKernel {
+  @inline(__always) static func apply(_ a: Double, _ b: Double) -> Double { a * b }
+}
+
+private enum DivKernel: BinaryKernel {
+  @inline(__always) static func apply(_ a: Double, _ b: Double) -> Double { a / b }
+}
+
+extension Kernels {
+  /// Runs `op` over `a` and `b` into `out` when at least one operand is dense in the output's floating dtype and
+  /// the other is dense too or a single element; returns false (writing nothing) otherwise.
+  fileprivate static func zipTyped(
+    _ op: BinaryOp, _ a: Tensor, _ b: Tensor, aDense: Bool, bDense: Bool, into out: Tensor
+  ) -> Bool {
+    switch op {
+    case .add: zipTyped(AddKernel.self, a, b, aDense: aDense, bDense: bDense, into: out)
+    case .sub: zipTyped(SubKernel.self, a, b, aDense: aDense, bDense: bDense, into: out)
+    case .mul: zipTyped(MulKernel.self, a, b, aDense: aDense, bDense: bDense, into: out)
+    case .div: zipTyped(DivKernel.self, a, b, aDense: aDense, bDense: bDense, into: out)
+    }
+  }
+
+  // float32 elements go through Double and back, exactly as the closure path computes them, so both paths give
+  // the same bits; the conversions vectorise and the loop stays memory-bound.
+  private static func zipTyped<K: BinaryKernel>(
+    _: K.Type, _ a: Tensor, _ b: Tensor, aDense: Bool, bDense: Bool, into out: Tensor
+  ) -> Bool {
+    let n = out.numel
+    switch out.dtype {
+    case .float32:
+      let po = out.storage.floats()
+      if aDense && bDense {
+        let pa = UnsafePointer(a.storage.floats() + a.offset)
+        let pb = UnsafePointer(b.storage.floats() + b.offset)
+        parallelRanges(n) { r in
+          for i in r { po[i] = Float(K.apply(Double(pa[i]), Double(pb[i]))) }
+        }
+      } else if aDense && b.numel == 1 {
+        let pa = UnsafePointer(a.storage.floats() + a.offset)
+        let s = b.storage.load(b.offset)
+        parallelRanges(n) { r in for i in r { po[i] = Float(K.apply(Double(pa[i]), s)) } }
+      } else if bDense && a.numel == 1 {
+        let pb = UnsafePointer(b.storage.floats() + b.offset)
+        let s = a.storage.load(a.offset)
+        parallelRanges(n) { r in for i in r { po[i] = Float(K.apply(s, Double(pb[i]))) } }
+      } else {
+        return false
+      }
+    case .float64:
+      let po = out.storage.doubles()
+      if aDense && bDense {
+        let pa = UnsafePointer(a.storage.doubles() + a.offset)
+        let pb = UnsafePointer(b.storage.doubles() + b.offset)
+        parallelRanges(n) { r in for i in r { po[i] = K.apply(pa[i], pb[i]) } }
+      } else if aDense && b.numel == 1 {
+        let pa = UnsafePointer(a.storage.doubles() + a.offset)
+        let s = b.storage.load(b.offset)
+        parallelRanges(n) { r in for i in r { po[i] = K.apply(pa[i], s) } }
+      } else if bDense && a.numel == 1 {
+        let pb = UnsafePointer(b.storage.doubles() + b.offset)
+        let s = a.storage.load(a.offset)
+        parallelRanges(n) { r in for i in r { po[i] = K.apply(s, pb[i]) } }
+      } else {
+        return false
+      }
+    case .int64:
+      return false
+    }
+    return true
+  }
 }
