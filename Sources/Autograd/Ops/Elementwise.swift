@@ -167,7 +167,9 @@ enum Elementwise {
     -> Tensor
   {
     let (shape, dtype) = try binaryResult(a, b)
-    let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { $0 + alpha * $1 }
+    let out = Kernels.zip(a, b, shape: shape, dtype: dtype, op: alpha == 1 ? .add : nil) {
+      $0 + alpha * $1
+    }
     return Recorder.record("AddBackward0", out, inputs: [a, b], grad: grad) {
       g, ctx throws(AutogradError) in
       [g, alpha == 1 ? g : try F.mul(g, Tensor.scalar(alpha), ctx.grad)]
@@ -178,7 +180,9 @@ enum Elementwise {
     -> Tensor
   {
     let (shape, dtype) = try binaryResult(a, b)
-    let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { $0 - alpha * $1 }
+    let out = Kernels.zip(a, b, shape: shape, dtype: dtype, op: alpha == 1 ? .sub : nil) {
+      $0 - alpha * $1
+    }
     return Recorder.record("SubBackward0", out, inputs: [a, b], grad: grad) {
       g, ctx throws(AutogradError) in
       [g, ctx.needs(1) ? try F.mul(F.neg(g, ctx.grad), Tensor.scalar(alpha), ctx.grad) : nil]
@@ -199,7 +203,7 @@ enum Elementwise {
 
   static func mul(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
     let (shape, dtype) = try binaryResult(a, b)
-    let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { $0 * $1 }
+    let out = Kernels.zip(a, b, shape: shape, dtype: dtype, op: .mul) { $0 * $1 }
     // Save only what the other input's gradient needs: `2 * x` saves no x (in-place on x stays legal).
     // A wrapped Python number is kept as a value rather than a saved tensor (nobody can modify it).
     let needA = a.requiresGrad
@@ -228,7 +232,7 @@ enum Elementwise {
   {
     let (shape, floatDtype) = try binaryResult(a, b)
     let dtype = floatDtype.isFloatingPoint ? floatDtype : .float32
-    let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { $0 / $1 }
+    let out = Kernels.zip(a, b, shape: shape, dtype: dtype, op: .div) { $0 / $1 }
     let needB = b.requiresGrad
     let constantB = b.isWrappedNumber ? try b.item() : nil
     let bDtype = b.dtype
