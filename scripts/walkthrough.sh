@@ -281,6 +281,45 @@ out = z.mean()
 print(z, out)
 out.backward()
 print(x.grad)'\'''
+step "In[10] as a program: gradients accumulate, then \`x.grad.data.zero_()\`:" 200 \
+    'r["stdout"] == "tensor([[5.5000, 5.5000],\n        [5.5000, 5.5000]])\ntensor([[1., 1.],\n        [1., 1.]])\n"' \
+    'curl -s "$BASE/v1/sessions/$SID/eval" -H "Content-Type: text/plain" --data-binary '\''
+out2 = x.sum()
+out2.backward()
+print(x.grad)
+x.grad.data.zero_()
+out3 = x.sum()
+out3.backward()
+print(x.grad)'\'''
+step "Experiment 1 as a program:" 200 \
+    'r["stdout"] == "tensor([[2., 4.],\n        [6., 8.]], grad_fn=<ViewBackward0>)\ntensor([2.0000, 0.2000, 0.0200, 0.0020])\n"' \
+    'curl -s "$BASE/v1/sessions/$SID/eval" -H "Content-Type: text/plain" --data-binary '\''
+x = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+y = 2 * x
+z = y.view(2, 2)
+print(z)
+v = torch.tensor([[1.0, 0.1], [0.01, 0.001]], dtype=torch.float)
+z.backward(v)
+print(x.grad)'\'''
+step "Experiment 2 as a program (pinned values instead of \`randn\`):" 200 \
+    'r["stdout"] == "tensor([0.2963, 0.5132, 0.7322], grad_fn=<AddBackward0>)\ntensor(-1.2606, grad_fn=<DotBackward0>)\ntensor([ 1.3269, -2.0241, -0.8399])\ntensor([0.2963, 0.5132, 0.7322])\ntensor([ 1.3269, -2.0241, -0.8399])\ntensor([0., 0., 0.])\n"' \
+    'curl -s "$BASE/v1/sessions/$SID/eval" -H "Content-Type: text/plain" --data-binary '\''
+x = torch.tensor([-0.6103, 0.2401, -0.5577], requires_grad=True)
+y = torch.tensor([0.9066, 0.2731, 1.2899], requires_grad=True)
+z = torch.tensor([1.3269, -2.0241, -0.8399], requires_grad=True)
+t = x + y
+l = t.dot(z)
+print(t)
+print(l)
+l.backward(retain_graph=True)
+print(x.grad)
+print(z.grad)
+x.grad.data.zero_()
+y.grad.data.zero_()
+z.grad.data.zero_()
+t.backward(z)
+print(y.grad)
+print(z.grad)'\'''
 step "Experiment 3 as a program (JSON \`{\"source\": ...}\`):" 200 \
     'r["stdout"] == "tensor(1., grad_fn=<PowBackward0>) True\ntensor(1.) False\ntensor(2., grad_fn=<AddBackward0>) True\ntensor(2.)\n"' \
     'curl -s "$BASE/v1/sessions/$SID/eval" --json '\''{"source": "x = torch.tensor(1.0, requires_grad=True)\ny1 = x ** 2\nwith torch.no_grad():\n    y2 = x ** 3\ny3 = y1 + y2\nprint(y1, y1.requires_grad)\nprint(y2, y2.requires_grad)\nprint(y3, y3.requires_grad)\ny3.backward()\nprint(x.grad)\n"}'\'''
@@ -290,6 +329,40 @@ step "A failing program answers problem+json with the failing statement's line a
 step "(\`w\` was not bound:)" 404 'r["code"] == "not_found"' \
     'curl -s "$BASE/v1/sessions/$SID/tensors/w"'
 
+step "\`tensor.data\` as a program:" 200 \
+    'r["stdout"] == "tensor([1.])\nFalse\ntensor([100.], requires_grad=True)\ntensor([2.])\n"' \
+    'curl -s "$BASE/v1/sessions/$SID/eval" -H "Content-Type: text/plain" --data-binary '\''
+x = torch.ones(1, requires_grad=True)
+print(x.data)
+print(x.data.requires_grad)
+y = 2 * x
+x.data *= 100
+y.backward()
+print(x)
+print(x.grad)'\'''
+step "1.2.3 Jacobians, \`y = x ** 2\`, as a program:" 200 \
+    'r["stdout"] == "tensor([-3.0766, -0.5642, -0.5832])\ntensor([-1.5383, -0.2821, -0.2916], requires_grad=True)\n"' \
+    'curl -s "$BASE/v1/sessions/$SID/eval" -H "Content-Type: text/plain" --data-binary '\''
+x = torch.tensor([-1.5383, -0.2821, -0.2916], requires_grad=True)
+y = x ** 2
+y.backward(torch.ones(3))
+print(x.grad)
+print(x)'\'''
+step "1.2.3 Jacobians, writes into \`y\`, as a program:" 200 \
+    'r["stdout"] == "tensor([8.0000, 1.3613, 0.4917], grad_fn=<CopySlices>)\ntensor([ 8., 18., 33.], grad_fn=<CopySlices>)\nFalse True\ntensor(5.) tensor(18.) tensor(34.)\n"' \
+    'curl -s "$BASE/v1/sessions/$SID/eval" -H "Content-Type: text/plain" --data-binary '\''
+x1 = torch.tensor(1.0, requires_grad=True)
+x2 = torch.tensor(2.0, requires_grad=True)
+x3 = torch.tensor(3.0, requires_grad=True)
+y = torch.tensor([-0.2626, 1.3613, 0.4917])
+y[0] = x1**2 + 2*x2 + x3
+print(y)
+y[1] = x1 + x2**3 + x3**2
+y[2] = 2*x1 + x2**2 + x3**3
+print(y)
+print(y.is_leaf, y.requires_grad)
+y.backward(torch.ones(3))
+print(x1.grad, x2.grad, x3.grad)'\'''
 section "Done"
 step "Delete the session and everything in it:" 204 '' \
     'curl -s -X DELETE "$BASE/v1/sessions/$SID"'
