@@ -27,13 +27,15 @@ public final class HTTPServer: Sendable {
         try state.withLock { lifecycle in
             guard case .idle = lifecycle else { throw StartError.alreadyStarted }
             let configuration = core.configuration
+            // Before binding, so an unusable certificate never leaves a half-started server behind.
+            let tls = try configuration.tls.map(TLSContext.init)
             let (fd, port) = try Socket.listen(
                 host: configuration.host, port: configuration.port, backlog: configuration.backlog)
-            core.acceptor.start(fd: fd, core: core)
+            core.acceptor.start(fd: fd, core: core, tls: tls)
             let interval = sweepInterval(core.timeouts)
             for loop in core.loops { loop.startTimer(interval: interval) }
             lifecycle = .running
-            core.logger.info("listening on \(configuration.host) port \(port)")
+            core.logger.info("listening on \(configuration.host) port \(port)\(tls == nil ? "" : " (HTTPS)")")
             return port
         }
     }

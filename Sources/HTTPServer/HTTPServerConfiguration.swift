@@ -16,6 +16,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var ioQueueCount: Int
     /// Pending connections the kernel may queue before `accept`.
     public var backlog: Int
+    /// Serve HTTPS with this certificate and key; nil (the default) serves plain HTTP.
+    public var tls: TLS?
 
     public init(
         host: String = "127.0.0.1",
@@ -128,6 +130,20 @@ extension Duration {
 }
 
 extension HTTPServerConfiguration {
+    /// HTTPS through OpenSSL: TLS 1.2 or later, OpenSSL's ciphers at security level 2, ALPN `http/1.1`. Files are
+    /// read once, by `HTTPServer.start()`, which throws `TLSConfigurationError` when they cannot be used.
+    public struct TLS: Sendable {
+        /// PEM: the server certificate first, then any intermediates.
+        public var certificatePath: String
+        /// PEM: the private key matching the certificate (unencrypted).
+        public var privateKeyPath: String
+
+        public init(certificatePath: String, privateKeyPath: String) {
+            self.certificatePath = certificatePath
+            self.privateKeyPath = privateKeyPath
+        }
+    }
+
     /// What `errorBody` gives for a status: the bytes and their media type.
     public struct ErrorBody: Sendable {
         public var contentType: String

@@ -25,6 +25,11 @@ final class Connection: @unchecked Sendable {
     private var cancelled = false
     /// Over the connection cap: answer 503 and close.
     private let rejected: Bool
+    private let transport: Transport
+    /// TLS must write before it can read on (handshake, key update): reading waits for the socket to drain.
+    private var readWaitsForWritable = false
+    /// TLS must read before it can write on: the pending output waits for input.
+    private var writeWaitsForReadable = false
 
     private static let inputCapacity = 16 * 1024
     private let input = UnsafeMutablePointer<UInt8>.allocate(capacity: Connection.inputCapacity)
@@ -38,11 +43,12 @@ final class Connection: @unchecked Sendable {
     /// The pending output ends with a final response (not just `100 Continue`).
     private var outputIsFinal = false
 
-    init(fd: Int32, loop: IOLoop, core: ServerCore, rejected: Bool) {
+    init(fd: Int32, loop: IOLoop, core: ServerCore, rejected: Bool, transport: Transport) {
         self.fd = fd
         self.loop = loop
         self.core = core
         self.rejected = rejected
+        self.transport = transport
         self.machine = ConnectionStateMachine(
             limits: core.configuration.parserLimits, timeouts: core.timeouts, now: IOLoop.now())
         self.readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
@@ -73,6 +79,12 @@ final class Connection: @unchecked Sendable {
 
     private func onReadable() {
         guard !cancelled else { return }
+        if writeWaitsForReadable {
+            writeWaitsForReadable = false
+            if !machine.wantsInput { suspendReading() }
+            flush()
+            return
+        }
         while true {
             if inputStart == inputEnd {
                 inputStart = 0
@@ -88,26 +100,32 @@ final class Connection: @unchecked Sendable {
                 suspendReading()
                 return
             }
-            let count = recv(fd, input + inputEnd, space, 0)
-            if count > 0 {
+            switch transport.receive(fd: fd, into: input + inputEnd, count: space) {
+            case .transferred(let count):
                 if machine.phase == .lingering {
                     continue  // discard: the client only needs to see our last response
                 }
                 inputEnd += count
                 processInput()
                 if cancelled { return }
-                if count < space { return }  // drained; the source fires again when more arrives
-            } else if count == 0 {
+                // Drained; the source fires again when more arrives (but not for bytes TLS already decrypted).
+                if count < space && !transport.hasBufferedInput { return }
+            case .end:
                 if machine.inputClosed() {
                     closeLocked()
                 } else {
                     suspendReading()  // end of input stays readable; finish the response first
                 }
                 return
-            } else {
-                let error = errno
-                if error == EINTR { continue }
-                if error != EAGAIN && error != EWOULDBLOCK { closeLocked() }
+            case .wait(.readable):
+                return
+            case .wait(.writable):
+                readWaitsForWritable = true
+                suspendReading()
+                resumeWriting()
+                return
+            case .failed:
+                closeLocked()
                 return
             }
         }
@@ -203,40 +221,34 @@ final class Connection: @unchecked Sendable {
         flush()
     }
 
-    /// Writes as much pending output as the socket takes: head and body in one `sendmsg`.
+    /// Writes as much pending output as the socket takes: head and body together.
     private func flush() {
         while headSent < outputHead.count || bodySent < outputBody.count {
-            let written = outputHead.withUnsafeBytes { head in
+            let result = outputHead.withUnsafeBytes { head in
                 outputBody.withUnsafeBytes { body in
-                    var vectors = (
-                        iovec(
-                            iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress.map { $0 + headSent }),
-                            iov_len: head.count - headSent),
-                        iovec(
-                            iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress.map { $0 + bodySent }),
-                            iov_len: body.count - bodySent)
-                    )
-                    return withUnsafeMutableBytes(of: &vectors) { raw in
-                        var message = msghdr()
-                        message.msg_iov = raw.baseAddress?.assumingMemoryBound(to: iovec.self)
-                        message.msg_iovlen = 2
-                        return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
-                    }
+                    transport.send(
+                        fd: fd,
+                        head: UnsafeRawBufferPointer(
+                            start: head.baseAddress.map { $0 + headSent }, count: head.count - headSent),
+                        body: UnsafeRawBufferPointer(
+                            start: body.baseAddress.map { $0 + bodySent }, count: body.count - bodySent))
                 }
             }
-            if written >= 0 {
+            switch result {
+            case .transferred(let written):
                 let fromHead = min(written, outputHead.count - headSent)
                 headSent += fromHead
                 bodySent += written - fromHead
                 machine.writeProgressed(now: IOLoop.now())
-            } else {
-                let error = errno
-                if error == EINTR { continue }
-                if error == EAGAIN || error == EWOULDBLOCK {
-                    resumeWriting()
-                } else {
-                    closeLocked()  // EPIPE, ECONNRESET: the client is gone
-                }
+            case .wait(.writable):
+                resumeWriting()
+                return
+            case .wait(.readable):
+                writeWaitsForReadable = true
+                resumeReading()
+                return
+            case .end, .failed:
+                closeLocked()  // EPIPE, ECONNRESET, a TLS failure: the client is gone
                 return
             }
         }
@@ -254,10 +266,13 @@ final class Connection: @unchecked Sendable {
     private func responseWritten() {
         if machine.responseFinished(now: IOLoop.now()) {
             processInput()  // pipelined requests already buffered: the socket will not signal them again
-            if !cancelled && machine.wantsInput { resumeReading() }
+            if !cancelled && machine.wantsInput {
+                resumeReading()
+                if transport.hasBufferedInput { onReadable() }
+            }
         } else {
             // Lingering close (RFC 9112 §9.6): stop sending, drain what the client still sends, then close.
-            shutdown(fd, Int32(SHUT_WR))
+            transport.finishSending(fd: fd)
             resumeReading()
         }
     }
@@ -287,11 +302,20 @@ final class Connection: @unchecked Sendable {
         // Created on the first blocked write and kept (suspended) afterwards: re-creating sources for one fd is
         // where libdispatch has lost events (libdispatch #833).
         let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
-        source.setEventHandler { [self] in lock.withLock { _ in flush() } }
+        source.setEventHandler { [self] in lock.withLock { _ in onWritable() } }
         source.setCancelHandler { [self] in sourceCancelled() }
         openSources += 1
         writeSource = source
         source.activate()
+    }
+
+    private func onWritable() {
+        flush()
+        if readWaitsForWritable && !cancelled {
+            readWaitsForWritable = false
+            if machine.wantsInput { resumeReading() }
+            onReadable()
+        }
     }
 
     private func suspendWriting() {
@@ -333,6 +357,7 @@ final class Connection: @unchecked Sendable {
         guard !cancelled else { return }
         cancelled = true
         machine.closed()
+        transport.closing()
         // A suspended source must be resumed before it is cancelled and released.
         if readSuspended {
             readSuspended = false
