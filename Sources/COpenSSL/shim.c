@@ -126,14 +126,17 @@ SSL_CTX *copenssl_server_context(const char *certificate_path, const char *key_p
         SSL_CTX_free(context);
         return NULL;
     }
-    if (SSL_CTX_use_PrivateKey_file(context, key_path, SSL_FILETYPE_PEM) != 1) {
+    // OpenSSL notices a key of another certificate while loading it, or else in the explicit check.
+    int loaded = SSL_CTX_use_PrivateKey_file(context, key_path, SSL_FILETYPE_PEM) == 1;
+    if (!loaded && ERR_GET_REASON(ERR_peek_last_error()) != X509_R_KEY_VALUES_MISMATCH) {
         describe_error("cannot load the TLS private key (PEM) from", key_path, message, capacity);
         SSL_CTX_free(context);
         return NULL;
     }
-    if (SSL_CTX_check_private_key(context) != 1) {
-        describe_error("the TLS private key does not match the certificate in", certificate_path, message,
-                       capacity);
+    if (!loaded || SSL_CTX_check_private_key(context) != 1) {
+        snprintf(message, capacity, "the TLS private key '%s' does not match the certificate '%s'", key_path,
+                 certificate_path);
+        ERR_clear_error();
         SSL_CTX_free(context);
         return NULL;
     }
