@@ -80,8 +80,8 @@ public final class HTTPServer: Sendable {
     /// Deadlines are checked at a quarter of the shortest timeout, between 5 ms and 1 s.
     private func sweepInterval(_ timeouts: ConnectionTimeouts) -> UInt64 {
         let shortest = min(
-            timeouts.headerSection, timeouts.bodyProgress, timeouts.idleKeepAlive, timeouts.write,
-            timeouts.linger)
+            timeouts.headerSection, timeouts.bodyProgress, timeouts.wholeBody, timeouts.idleKeepAlive,
+            timeouts.write, timeouts.linger)
         return min(max(shortest / 4, 5_000_000), 1_000_000_000)
     }
 }

@@ -71,6 +71,12 @@ public struct HTTPServerConfiguration: Sendable {
         public var headerSection: Duration
         /// Longest pause between two pieces of a body.
         public var bodyProgress: Duration
+        /// A whole body must arrive within max(`wholeBody`, its size / `minimumBodyRate`) of the end of its head
+        /// (for chunked bodies, the size received so far), so a body trickled just fast enough to beat
+        /// `bodyProgress` still ends; past that the request gets 408.
+        public var wholeBody: Duration
+        /// Bytes per second a large body may take its time at; 0 allows every body only `wholeBody`.
+        public var minimumBodyRate: Int
         /// How long a keep-alive connection may sit between requests.
         public var idleKeepAlive: Duration
         /// Longest pause while the client does not accept response bytes.
@@ -81,12 +87,16 @@ public struct HTTPServerConfiguration: Sendable {
         public init(
             headerSection: Duration = .seconds(10),
             bodyProgress: Duration = .seconds(10),
+            wholeBody: Duration = .seconds(30),
+            minimumBodyRate: Int = 64 * 1024,
             idleKeepAlive: Duration = .seconds(60),
             write: Duration = .seconds(30),
             linger: Duration = .seconds(2)
         ) {
             self.headerSection = headerSection
             self.bodyProgress = bodyProgress
+            self.wholeBody = wholeBody
+            self.minimumBodyRate = minimumBodyRate
             self.idleKeepAlive = idleKeepAlive
             self.write = write
             self.linger = linger
