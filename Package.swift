@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(
             name: "AutogradServer",
             dependencies: [
-                "AutogradService", "HTTPServer",
+                "AutogradService", "COpenSSL", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
