@@ -54,6 +54,17 @@ import Testing
         }
     }
 
+    @Test func keyUpdatesMidConnectionAreFollowed() async throws {
+        try await withTLSServer { port, _ in
+            let client = try TLSTestClient(port: port)
+            for round in 0..<3 {
+                try client.requestKeyUpdate()
+                try client.send("GET /method HTTP/1.1\r\nHost: x\r\n\r\n")
+                #expect(try client.readResponse().text == "GET head=false", "round \(round)")
+            }
+        }
+    }
+
     @Test func tls12ClientIsServed() async throws {
         try await withTLSServer { port, _ in
             let client = try TLSTestClient(port: port, maxVersion: TLS1_2_VERSION)

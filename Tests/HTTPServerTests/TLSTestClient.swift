@@ -59,6 +59,13 @@ final class TLSTestClient {
         return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
     }
 
+    /// TLS 1.3 KeyUpdate asking the server to update its keys too; it goes out with the next write.
+    func requestKeyUpdate() throws {
+        guard SSL_key_update(ssl, SSL_KEY_UPDATE_REQUESTED) == 1 else {
+            throw Failure(description: "SSL_key_update: " + Self.lastError())
+        }
+    }
+
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
     func send(_ bytes: [UInt8]) throws {
