@@ -187,7 +187,8 @@ extension AutogradService {
       }
       guard elements <= limits.maxJacobianElements else {
         throw .limitExceeded(
-          "the Jacobians would have \(elements) elements; the limit is \(limits.maxJacobianElements)"
+          "the Jacobians would have \(elements) elements; the limit (max-jacobian-elements) is "
+            + "\(limits.maxJacobianElements)"
         )
       }
       let jacobians = try engine { () throws(AutogradError) in

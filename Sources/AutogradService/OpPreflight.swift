@@ -41,10 +41,11 @@ struct OpPreflight {
       elements = max(elements, OpPreflight.product(ints))
     case "repeat":
       elements = OpPreflight.multiply(largest, OpPreflight.product(ints))
-    case "matmul", "mm", "mv", "outer", "dot":
-      if tensors.count == 2 {
-        elements = max(elements, OpPreflight.productElements(tensors[0], tensors[1]))
-      }
+    case "outer":
+      elements = OpPreflight.multiply(tensors.first?.numel ?? 1, tensors.last?.numel ?? 1)
+    case "matmul", "mm", "mv", "dot":
+      // Not a broadcast of the whole shapes: only batch dimensions broadcast, the last two contract.
+      if tensors.count == 2 { elements = OpPreflight.productElements(tensors[0], tensors[1]) }
     default:
       break
     }
