@@ -36,37 +36,21 @@ enum Reductions {
     return try Views.expand(current, shape, grad: grad)
   }
 
-  /// `x.sum()` (`SumBackward0`) or `x.sum(dims, keepdim)` (`SumBackward1`).
-  /// `mean()` of a contiguous floating tensor without the general reduction's shape bookkeeping: the same
-  /// row-major float64 accumulation, one division, one 0-d result.
-  private static func meanAll(_ x: Tensor, grad: Bool) -> Tensor {
-    let shape = x.shape
-    let count = x.numel
-    var total = 0.0
-    if x.dtype == .float32 {
-      let p = x.storage.floats() + x.offset
-      for i in 0..<count { total += Double(p[i]) }
-    } else {
-      let p = x.storage.doubles() + x.offset
-      for i in 0..<count { total += p[i] }
-    }
-    let divisor = Double(count)
-    let out = Tensor(zerosOf: [], dtype: x.dtype)
-    out.storage.store(0, total / divisor)
-    return Recorder.record("MeanBackward0", out, inputs: [x], grad: grad) {
-      g, ctx throws(AutogradError) in
-      [try F.div(Views.expand(g, shape, grad: ctx.grad), Tensor.scalar(divisor), ctx.grad)]
-    }
+  /// Sums over `dims` keeping them as size 1: PyTorch's cascade order where it is reproduced (contiguous
+  /// floating inputs), else the general reduction (float64 accumulation, rounded once).
+  static func sumKeeping(_ x: Tensor, dims: Set<Int>) -> Tensor {
+    CascadeSum.sum(x, dims: dims)
+      ?? Kernels.reduce(x, dims: dims, dtype: x.dtype, initial: 0) { $0 += $1 }
   }
 
+  /// `x.sum()` (`SumBackward0`) or `x.sum(dims, keepdim)` (`SumBackward1`).
   static func sum(_ x: Tensor, dims: [Int]?, keepdim: Bool = false, grad: Bool)
     throws(AutogradError) -> Tensor
   {
-    let dtype = x.dtype
     let shape = x.shape
     guard let dims else {
       let all = Set(0..<x.rank)
-      let reduced = Kernels.reduce(x, dims: all, dtype: dtype, initial: 0) { $0 += $1 }
+      let reduced = sumKeeping(x, dims: all)
       let scalarOut = Tensor(
         storage: reduced.storage, shape: [], strides: [], offset: 0,
         versionCounter: reduced.versionCounter)
@@ -76,9 +60,7 @@ enum Reductions {
       }
     }
     let normalized = try normalizeDims(dims.isEmpty ? Array(0..<x.rank) : dims, rank: x.rank)
-    let reduced = Kernels.reduce(
-      x, dims: Set(normalized.filter { $0 < x.rank }), dtype: dtype, initial: 0
-    ) { $0 += $1 }
+    let reduced = sumKeeping(x, dims: Set(normalized.filter { $0 < x.rank }))
     let out = keepdim ? reduced : dropDims(reduced, normalized, from: reduced.shape)
     return Recorder.record("SumBackward1", out, inputs: [x], grad: grad) {
       g, ctx throws(AutogradError) in
@@ -96,14 +78,14 @@ enum Reductions {
       )
     }
     let shape = x.shape
-    if dims == nil && x.isContiguous { return meanAll(x, grad: grad) }
     let normalized = try dims.map { d throws(AutogradError) in
       try normalizeDims(d.isEmpty ? Array(0..<x.rank) : d, rank: x.rank)
     }
     let reduceSet = Set(normalized ?? Array(0..<x.rank)).filter { $0 < x.rank }
     let count = reduceSet.reduce(1) { $0 * x.shape[$1] }
     let divisor = Double(count)
-    let reduced = Kernels.reduce(x, dims: reduceSet, dtype: .float64, initial: 0) { $0 += $1 }
+    // PyTorch's CPU mean is the sum in the input's dtype divided by the count (`sum_out(...).div_(n)`).
+    let reduced = sumKeeping(x, dims: reduceSet)
     let meanValues = Kernels.map(reduced, dtype: x.dtype) { $0 / divisor }
     if normalized == nil {
       let out = Tensor(
