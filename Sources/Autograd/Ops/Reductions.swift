@@ -111,7 +111,7 @@ enum Reductions {
   /// Full `max()`/`min()` (`MaxBackward1`/`MinBackward1`): ties share the gradient evenly.
   static func extremum(_ x: Tensor, greater: Bool, grad: Bool) throws(AutogradError) -> Tensor {
     guard x.numel > 0 else {
-      throw .argument(
+      throw .invalidOp(
         "\(greater ? "max" : "min")(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument."
       )
     }
@@ -135,14 +135,17 @@ enum Reductions {
   }
 
   /// `max(dim)`/`min(dim)` (`MaxBackward0`): values and int64 indices; the gradient goes to the first extremum.
-  static func extremum(_ x: Tensor, dim: Int, keepdim: Bool, greater: Bool, grad: Bool)
+  static func extremum(
+    _ x: Tensor, dim: Int, keepdim: Bool, greater: Bool, grad: Bool, opName: String? = nil
+  )
     throws(AutogradError)
     -> (values: Tensor, indices: Tensor)
   {
     let d = try Views.normalizeDim(dim, rank: x.rank)
     if x.rank > 0 && x.shape[d] == 0 {
       throw .shape(
-        "\(greater ? "max" : "min")(): Expected reduction dim \(d) to have non-zero size.")
+        "\(opName ?? (greater ? "max" : "min"))(): Expected reduction dim \(d) to have non-zero size."
+      )
     }
     let source = x.rank == 0 ? Kernels.tensor(Kernels.doubles(x), shape: [1], dtype: x.dtype) : x
     var (values, indices) = Kernels.argReduce(source, dim: x.rank == 0 ? 0 : d, greater: greater)
@@ -190,7 +193,7 @@ enum Reductions {
   {
     guard let dim else {
       guard x.numel > 0 else {
-        throw .argument(
+        throw .shape(
           "\(greater ? "argmax" : "argmin")(): Expected reduction dim to be specified for input.numel() == 0."
         )
       }
@@ -199,8 +202,10 @@ enum Reductions {
       let shape = keepdim ? [Int](repeating: 1, count: x.rank) : []
       return Kernels.tensor(Kernels.doubles(indices), shape: shape, dtype: .int64)
     }
-    return try extremum(Views.detach(x), dim: dim, keepdim: keepdim, greater: greater, grad: false)
-      .indices
+    return try extremum(
+      Views.detach(x), dim: dim, keepdim: keepdim, greater: greater, grad: false,
+      opName: greater ? "argmax" : "argmin"
+    ).indices
   }
 
   /// PyTorch's `sum_to`: sums a broadcast gradient back to `shape` (leading dims, then size-1 dims).
@@ -224,8 +229,10 @@ extension Reductions {
   static func logsumexp(_ x: Tensor, dims: [Int], keepdim: Bool, grad: Bool) throws(AutogradError)
     -> Tensor
   {
-    guard x.dtype.isFloatingPoint else {
-      throw .invalidOp("logsumexp(): expected a floating point tensor")
+    // Integral inputs are promoted to the default float dtype, as PyTorch does.
+    if !x.dtype.isFloatingPoint {
+      return try logsumexp(
+        Elementwise.cast(x, to: .float32, grad: false), dims: dims, keepdim: keepdim, grad: grad)
     }
     let normalized = try normalizeDims(dims, rank: x.rank)
     let set = Set(normalized.filter { $0 < x.rank })
@@ -259,10 +266,16 @@ extension Reductions {
     throws(AutogradError)
     -> Tensor
   {
+    let opName = greater ? "amax" : "amin"
+    if dims.isEmpty && x.numel == 0 {
+      throw .invalidOp(
+        "\(opName)(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument."
+      )
+    }
     let normalized = try normalizeDims(dims.isEmpty ? Array(0..<x.rank) : dims, rank: x.rank)
     let set = Set(normalized.filter { $0 < x.rank })
-    if x.numel == 0 {
-      throw .shape("\(greater ? "amax" : "amin")(): Expected reduction dim to have non-zero size.")
+    if let empty = normalized.first(where: { $0 < x.rank && x.shape[$0] == 0 }) {
+      throw .shape("\(opName)(): Expected reduction dim \(empty) to have non-zero size.")
     }
     let kept = Kernels.reduce(
       x, dims: set, dtype: x.dtype, initial: greater ? -.infinity : .infinity
