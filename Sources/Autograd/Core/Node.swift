@@ -10,10 +10,37 @@ typealias BackwardFn = (_ grad: Tensor, _ ctx: BackwardContext) throws(AutogradE
 /// wanted, and whether the formula itself must be recorded (create_graph).
 struct BackwardContext {
   let saved: [Tensor]
-  let needs: [Bool]
   let grad: Bool
+  /// Given explicitly (CopySlices runs its inner node with its own), or nil: read from `edges` below.
+  private let explicitNeeds: [Bool]?
+  /// The running node's edges; an input is wanted when it has an edge (and, for `grad`, leads to a target).
+  private let edges: [Edge?]
+  private let pruned: Bool
 
-  func needs(_ i: Int) -> Bool { i < needs.count && needs[i] }
+  init(saved: [Tensor], needs: [Bool], grad: Bool) {
+    self.saved = saved
+    self.grad = grad
+    explicitNeeds = needs
+    edges = []
+    pruned = false
+  }
+
+  /// The scheduler's context: no per-node array of flags, `needs(i)` reads the edge itself.
+  init(saved: [Tensor], edges: [Edge?], pruned: Bool, grad: Bool) {
+    self.saved = saved
+    self.grad = grad
+    explicitNeeds = nil
+    self.edges = edges
+    self.pruned = pruned
+  }
+
+  var needs: [Bool] { explicitNeeds ?? edges.indices.map { needs($0) } }
+
+  func needs(_ i: Int) -> Bool {
+    if let explicitNeeds { return i < explicitNeeds.count && explicitNeeds[i] }
+    guard i < edges.count, let child = edges[i]?.node else { return false }
+    return !pruned || child.needed || child.isTarget
+  }
 }
 
 /// An edge to the node that receives a gradient, and which of its inputs (always 0 here: every node has one).
@@ -69,6 +96,8 @@ public final class Node {
   /// For `grad`: this node leads to a requested input, or is one's grad_fn / AccumulateGrad.
   var needed = false
   var isTarget = false
+  /// Its backward formula ran in this pass (so its saved values are freed unless retain_graph).
+  var ranInPass = false
 
   func beginPass(_ number: Int) {
     pass = number
@@ -77,6 +106,7 @@ public final class Node {
     buffer = nil
     needed = false
     isTarget = false
+    ranInPass = false
   }
 
   /// Ready-queue order: AccumulateGrad nodes run as soon as they are ready (PyTorch gives them the maximum

@@ -26,43 +26,66 @@ enum Engine {
   ) throws(AutogradError) -> Outcome {
     // A graph belongs to one session, which serialises its calls, so no other pass touches these nodes meanwhile.
     let pass = passSequence.wrappingAdd(1, ordering: .relaxed).newValue
-    // 1. Discover the graph and count dependencies (explicit stack, no recursion).
-    var postorder: [Node] = []
-    var stack: [Node] = []
-    for root in roots {
-      let start = root.edge.node
-      guard start.pass != pass else { continue }
-      start.beginPass(pass)
-      stack.append(start)
-      while let node = stack.last {
-        let next = node.visitCursor
-        if next < node.edges.count {
-          node.visitCursor = next + 1
-          guard let child = node.edges[next]?.node else { continue }
+    // 1. Discover the graph and count dependencies, without recursion: breadth-first for `backward` (one array
+    // is queue and node list), depth-first postorder for `grad`, whose pruning needs children before parents.
+    var discovered: [Node] = []
+    discovered.reserveCapacity(16)
+    if inputs == nil {
+      for root in roots where root.edge.node.pass != pass {
+        root.edge.node.beginPass(pass)
+        discovered.append(root.edge.node)
+      }
+      var head = 0
+      while head < discovered.count {
+        let node = discovered[head]
+        head += 1
+        for edge in node.edges {
+          guard let child = edge?.node else { continue }
           if child.pass != pass {
             child.beginPass(pass)
-            stack.append(child)
+            discovered.append(child)
           }
           child.dependencies += 1
-        } else {
-          stack.removeLast()
-          postorder.append(node)
+        }
+      }
+    } else {
+      var stack: [Node] = []
+      for root in roots {
+        let start = root.edge.node
+        guard start.pass != pass else { continue }
+        start.beginPass(pass)
+        stack.append(start)
+        while let node = stack.last {
+          let next = node.visitCursor
+          if next < node.edges.count {
+            node.visitCursor = next + 1
+            guard let child = node.edges[next]?.node else { continue }
+            if child.pass != pass {
+              child.beginPass(pass)
+              stack.append(child)
+            }
+            child.dependencies += 1
+          } else {
+            stack.removeLast()
+            discovered.append(node)
+          }
         }
       }
     }
     do {
       return try execute(
-        roots: roots, postorder: postorder, inputs: inputs, retainGraph: retainGraph,
+        roots: roots, nodes: discovered, inputs: inputs, retainGraph: retainGraph,
         createGraph: createGraph)
     } catch {
       // Gradients buffered on nodes that never ran must not outlive the failed pass.
-      for node in postorder { node.buffer = nil }
+      for node in discovered { node.buffer = nil }
       throw error
     }
   }
 
+  /// `nodes`: every node of the pass, in postorder when `inputs` is given.
   private static func execute(
-    roots: [Root], postorder: [Node], inputs: [Tensor]?, retainGraph: Bool, createGraph: Bool
+    roots: [Root], nodes: [Node], inputs: [Tensor]?, retainGraph: Bool, createGraph: Bool
   ) throws(AutogradError) -> Outcome {
     // 2. For `grad`, find the nodes whose gradient is requested and prune what cannot reach them.
     var targets: [ObjectIdentifier: [Int]] = [:]
@@ -71,7 +94,7 @@ enum Engine {
         let node: Node? = t.gradFn ?? t.accumulator
         if let node { targets[ObjectIdentifier(node), default: []].append(i) }
       }
-      for node in postorder {
+      for node in nodes {
         node.isTarget = targets[ObjectIdentifier(node)] != nil
         node.needed = node.edges.contains { edge in
           guard let child = edge?.node else { return false }
@@ -81,7 +104,7 @@ enum Engine {
     }
 
     // 3. Execute.
-    var heap = NodeHeap()
+    var heap = NodeHeap(capacity: 8)
     for root in roots {
       let node = root.edge.node
       node.buffer = try accumulate(node.buffer, root.gradient, grad: createGraph)
@@ -93,7 +116,7 @@ enum Engine {
     var captured = [Tensor?](repeating: nil, count: inputs?.count ?? 0)
     var pendingLeafGrads: [LeafGradient] = []
     var pendingRetained: [LeafGradient] = []
-    var executed: [Node] = []
+    var executedAny = false
 
     while let node = heap.pop() {
       let incoming = node.buffer
@@ -114,14 +137,12 @@ enum Engine {
           }
         } else if inputs == nil || node.needed {
           let saved = try node.unpackSaved()
-          let needs = node.edges.map { edge -> Bool in
-            guard let child = edge?.node else { return false }
-            return inputs == nil || child.needed || child.isTarget
-          }
           guard let fn = node.backwardFn else { throw AutogradError.backwardTwice }
-          let context = BackwardContext(saved: saved, needs: needs, grad: createGraph)
+          let context = BackwardContext(
+            saved: saved, edges: node.edges, pruned: inputs != nil, grad: createGraph)
           outputs = try fn(incoming, context)
-          executed.append(node)
+          node.ranInPass = true
+          executedAny = true
         }
       }
       for i in node.edges.indices {
@@ -142,7 +163,7 @@ enum Engine {
 
     // 4. Commit: everything ran, so now mutate.
     let journal =
-      pendingRetained.isEmpty && (retainGraph || executed.isEmpty) ? nil : MutationJournal.current
+      pendingRetained.isEmpty && (retainGraph || !executedAny) ? nil : MutationJournal.current
     var updated: [Tensor] = []
     var seen = Set<ObjectIdentifier>()
     for pending in pendingLeafGrads {
@@ -163,8 +184,8 @@ enum Engine {
         t.gradStorage = createGraph ? g : Views.detach(try Views.clone(g, grad: false))
       }
     }
-    if !retainGraph {
-      for node in executed {
+    if !retainGraph && executedAny {
+      for node in nodes where node.ranInPass {
         release(node, journal: journal)
         if let inner = node.wrapped { release(inner, journal: journal) }
       }
@@ -233,6 +254,8 @@ private struct LeafGradient {
 /// Max-heap of nodes by creation order: the newest node runs first, as in PyTorch's ready queue.
 struct NodeHeap {
   private var items: [Node] = []
+
+  init(capacity: Int) { items.reserveCapacity(capacity) }
 
   mutating func push(_ node: Node) {
     items.append(node)
