@@ -26,7 +26,20 @@ extension ServeSettings {
     configuration.maxTensorsPerSession = maxTensorsPerSession.value
     configuration.maxElementsPerTensor = maxTensorElements.value
     configuration.maxJacobianElements = maxJacobianElements.value
-    configuration.apiKey = apiKey.value
+    configuration.maxSessionsPerKey = maxSessionsPerKey.value
+    configuration.maxGraphNodesPerSession = maxGraphNodesPerSession.value
+    configuration.maxSessionBytes = maxSessionBytes.value
+    configuration.maxTotalBytes = maxTotalBytes.value
+    configuration.evalLimits.maxSourceBytes = maxEvalSourceBytes.value
+    configuration.evalLimits.maxStatements = maxEvalStatements.value
+    configuration.apiKeys = allAPIKeys
+    configuration.metricsPublic = metricsPublic.value
     return configuration
+  }
+
+  /// The keys of --api-key / AUTOGRAD_API_KEY and of the keys file, each once.
+  var allAPIKeys: [String] {
+    var seen: Set<String> = []
+    return (apiKeys.value + fileKeys).filter { seen.insert($0).inserted }
   }
 }

@@ -74,8 +74,29 @@ enum ValueParsers {
     Logger.Level(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased())
   }
 
-  static func secret(_ text: String) -> String? {
-    text.isEmpty ? nil : text
+  /// Comma-separated API keys: each non-empty visible ASCII without spaces (a header value carries it verbatim).
+  static func keyList(_ text: String) -> [String]? {
+    var keys: [String] = []
+    for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+      let key = part.trimmingCharacters(in: .whitespaces)
+      guard let key = apiKey(key) else { return nil }
+      keys.append(key)
+    }
+    return keys
+  }
+
+  static func apiKey(_ text: String) -> String? {
+    guard !text.isEmpty, text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ",") })
+    else { return nil }
+    return text
+  }
+
+  static func bool(_ text: String) -> Bool? {
+    switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+    case "true", "1", "yes", "on": true
+    case "false", "0", "no", "off": false
+    default: nil
+    }
   }
 
   /// The shortest exact spelling that `seconds(_:)` reads back: `1h`, `15m`, `30s`, `1.5s`.

@@ -6,9 +6,11 @@ import Synchronization
 /// One client connection: the socket, its Dispatch sources, and the buffers, driving a `ConnectionStateMachine`.
 ///
 /// `@unchecked Sendable`: all mutable state is touched only while holding `lock`. Socket events arrive on
-/// `loop.queue` (which already serialises them); the handler's task writes its response directly under the lock
-/// instead of hopping back to the queue, which saves a thread wake-up per request. The descriptor is closed only in
-/// the last source's cancel handler, so its number cannot be reused while a source watches it.
+/// `loop.queue` (which already serialises them). A request with a small body whose handler agrees
+/// (`HTTPHandler.handlesInline`) runs right there, on the I/O thread, until the handler first suspends (most never
+/// do); others, or a handler that suspends, go on in the concurrency pool, and that task writes its response directly under the lock instead of hopping back
+/// to the queue. Each hop between threads cost more CPU than the request's own work. The descriptor is closed
+/// only in the last source's cancel handler, so its number cannot be reused while a source watches it.
 final class Connection: @unchecked Sendable {
     let fd: Int32
     let loop: IOLoop
@@ -30,6 +32,23 @@ final class Connection: @unchecked Sendable {
     private var readWaitsForWritable = false
     /// TLS must read before it can write on: the pending output waits for input.
     private var writeWaitsForReadable = false
+    /// Set while `processInput` runs, so a response written inside it does not start a nested parse.
+    private var processingInput = false
+    /// Hands the outcome of a handler started inline back to the dispatcher that still holds `lock`.
+    private let inlineOutcome = Mutex<InlineOutcome>(.idle)
+
+    private enum InlineOutcome {
+        case idle
+        /// The handler runs synchronously inside `dispatchRequest`.
+        case running
+        /// It completed before `dispatchRequest` looked: the dispatcher writes the response. Otherwise the state
+        /// is back to `idle` when the task completes, and the task writes the response itself.
+        case finished(ServerCore.Outcome)
+    }
+
+    /// Bodies up to this size are handled on the I/O thread; parsing a larger one (a 12 MB tensor) there would
+    /// stall every other connection on the queue.
+    private static let inlineBodyLimit = 64 * 1024
 
     private static let inputCapacity = 16 * 1024
     private let input = UnsafeMutablePointer<UInt8>.allocate(capacity: Connection.inputCapacity)
@@ -96,7 +115,8 @@ final class Connection: @unchecked Sendable {
             }
             let space = Connection.inputCapacity - inputEnd
             guard space > 0 else {
-                // Only reachable with unparsed bytes behind a request in progress; reading is suspended then anyway.
+                // Pipelined bytes fill the buffer behind a request in progress: stop reading until its response
+                // is out (backpressure; the client cannot make us buffer more than this).
                 suspendReading()
                 return
             }
@@ -131,9 +151,13 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    /// Parses buffered bytes; also called after a response for pipelined requests already here.
+    /// Parses buffered bytes; also called after a response for pipelined requests already here. A request answered
+    /// inline leaves the machine wanting input again, so the loop goes on with the next pipelined one.
     private func processInput() {
-        while inputStart < inputEnd && machine.wantsInput && machine.phase != .lingering {
+        guard !processingInput else { return }
+        processingInput = true
+        defer { processingInput = false }
+        while inputStart < inputEnd && machine.wantsInput && machine.phase != .lingering && !cancelled {
             let now = IOLoop.now()
             let (consumed, result) = machine.bytesReceived(
                 UnsafeBufferPointer(start: input + inputStart, count: inputEnd - inputStart), now: now)
@@ -145,7 +169,6 @@ final class Connection: @unchecked Sendable {
                 queueOutput(head: ResponseEncoder.continueResponse, body: [], final: false)
             case .request:
                 dispatchRequest()
-                return
             case .error(let error):
                 sendError(status: error.status)
                 return
@@ -154,20 +177,47 @@ final class Connection: @unchecked Sendable {
     }
 
     private func dispatchRequest() {
-        // No reading while the request is handled and its response unsent (backpressure, RFC 9112 §9.3.2 order);
-        // pipelined bytes already read wait in the buffer. (libdispatch re-arms its epoll registration per event
-        // anyway, so suspending costs no extra system call.)
-        suspendReading()
+        // Reading stays armed while the request is handled: resuming a suspended source from the handler's thread
+        // wakes libdispatch's manager thread every time. Bytes that arrive meanwhile wait unparsed in `input`
+        // (order, RFC 9112 §9.3.2) and reading stops when it is full (backpressure).
         let info = machine.parser.head
         let head = RequestBuilder.makeHead(from: machine.parser)
         let http10 = machine.parser.versionMinor == 0
         let request = HTTPServerRequest(head: head, body: machine.takeBody(), isHEAD: info.isHEAD)
         let core = self.core
-        Task {
-            let outcome = await core.respond(to: request, acceptsGzip: info.acceptsGzip)
-            self.lock.withLock { _ in
-                self.responseReady(outcome, isHEAD: info.isHEAD, http10: http10)
+        guard request.body.count <= Connection.inlineBodyLimit, core.handler.handlesInline(request),
+            #available(macOS 26.0, *)
+        else {
+            Task {
+                let outcome = await core.respond(to: request, acceptsGzip: info.acceptsGzip)
+                self.lock.withLock { _ in
+                    self.responseReady(outcome, isHEAD: info.isHEAD, http10: http10)
+                }
             }
+            return
+        }
+        inlineOutcome.withLock { $0 = .running }
+        // Runs synchronously on this thread until the handler's first suspension; most requests finish first.
+        Task.immediate {
+            let outcome = await core.respond(to: request, acceptsGzip: info.acceptsGzip)
+            let finishedInline = self.inlineOutcome.withLock { state in
+                guard case .running = state else { return false }
+                state = .finished(outcome)
+                return true
+            }
+            if !finishedInline {
+                self.lock.withLock { _ in
+                    self.responseReady(outcome, isHEAD: info.isHEAD, http10: http10)
+                }
+            }
+        }
+        let finished: ServerCore.Outcome? = inlineOutcome.withLock { state in
+            defer { state = .idle }
+            guard case .finished(let outcome) = state else { return nil }
+            return outcome
+        }
+        if let finished {
+            responseReady(finished, isHEAD: info.isHEAD, http10: http10)
         }
     }
 
