@@ -128,8 +128,8 @@ final class Connection: @unchecked Sendable {
                 inputEnd += count
                 processInput()
                 if cancelled { return }
-                // Drained; the source fires again when more arrives (but not for bytes TLS already decrypted).
-                if count < space && !transport.hasBufferedInput { return }
+                // Drained; the source fires again when more arrives (TLS reads on until it has to wait).
+                if count < space && transport.shortReadMeansDrained { return }
             case .end:
                 if machine.inputClosed() {
                     closeLocked()
