@@ -124,6 +124,19 @@ import Testing
         }
     }
 
+    @Test func connectionsOverTheCapAreClosedWithoutAHandshake() async throws {
+        try await withTLSServer(configure: { $0.maxConnections = 1 }) { port, server in
+            let first = try TLSTestClient(port: port)
+            try first.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try first.readResponse().status == 200)
+            let second = try TestClient(port: port)
+            #expect(second.isClosedByServer())
+            #expect(eventually { server.openConnectionCount == 1 })
+            try first.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try first.readResponse().status == 200)
+        }
+    }
+
     @Test func slowlorisOverTLSGets408AtTheHeaderDeadline() async throws {
         try await withTLSServer(configure: { $0.timeouts.headerSection = .milliseconds(300) }) { port, _ in
             let client = try TLSTestClient(port: port)
