@@ -137,6 +137,17 @@ import Testing
         }
     }
 
+    @Test func tlsClientThatStopsReadingIsClosedAtTheWriteDeadline() async throws {
+        try await withTLSServer(configure: { $0.timeouts.write = .milliseconds(300) }) { port, server in
+            let client = try TLSTestClient(port: port)
+            // 10 MB of pipelined responses, more than both socket buffers hold, and never a byte read.
+            let request = "GET /big HTTP/1.1\r\nHost: x\r\nAccept-Encoding: identity\r\n\r\n"
+            try client.send(String(repeating: request, count: 100))
+            #expect(eventually { server.openConnectionCount == 0 })
+            withExtendedLifetime(client) {}
+        }
+    }
+
     @Test func slowlorisOverTLSGets408AtTheHeaderDeadline() async throws {
         try await withTLSServer(configure: { $0.timeouts.headerSection = .milliseconds(300) }) { port, _ in
             let client = try TLSTestClient(port: port)
