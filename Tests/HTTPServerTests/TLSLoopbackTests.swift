@@ -54,6 +54,19 @@ import Testing
         }
     }
 
+    @Test func requestSplitOverSmallRecordsArrivingTogetherIsRead() async throws {
+        try await withTLSServer { port, _ in
+            let client = try TLSTestClient(port: port)
+            // One short record does not mean the socket is empty: the server must read on to the last record.
+            try client.sendRecordsAtOnce(["GET /hel", "lo HTTP/1.1\r\n", "Host: x\r\n", "\r\n"])
+            #expect(try client.readResponse().text == "hello")
+            try client.sendRecordsAtOnce([
+                "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\n", "ab", "cd", "ef",
+            ])
+            #expect(try client.readResponse().text == "abcdef")
+        }
+    }
+
     @Test func keyUpdatesMidConnectionAreFollowed() async throws {
         try await withTLSServer { port, _ in
             let client = try TLSTestClient(port: port)
