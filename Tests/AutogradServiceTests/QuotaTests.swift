@@ -200,6 +200,42 @@ import Testing
     }
   }
 
+  @Test func aBatchThatWouldPassAQuotaIsRefusedWholeAtTheFailingOp() async throws {
+    try await withTarget(.live, configuration: ServiceConfiguration(maxTensorsPerSession: 3)) {
+      t in
+      let s = try await t.newSession()
+      try await t.expect(201, "POST", s + "/tensors", #"{"name": "a", "data": [1, 2]}"#)
+      let response = try await t.send(
+        "POST", s + "/ops",
+        json: #"""
+          [{"op": "add", "args": ["a", 1], "name": "b"}, {"op": "mul", "args": ["b", 2], "name": "c"},
+           {"op": "mul", "args": ["c", 2], "name": "d"}]
+          """#)
+      #expect(response.status == 429)
+      #expect(response.object["code"] as? String == "limit_exceeded")
+      #expect(response.object["op_index"] as? Int == 2)
+      #expect(try await t.tensorNames(s) == ["a"])
+    }
+  }
+
+  @Test func evalIsUndoneWhenItLeavesMoreThanTheSessionMayHold() async throws {
+    let configuration = ServiceConfiguration(maxGraphNodesPerSession: 2, maxSessionBytes: 64)
+    try await withTarget(.live, configuration: configuration) { t in
+      let s = try await t.newSession()
+      try await t.expect(200, "POST", s + "/eval", #"{"source": "a = torch.ones(16)"}"#)
+      let bytes = try await t.refused(
+        "POST", s + "/eval", #"{"source": "b = torch.ones(1)"}"#)
+      #expect(bytes.detail.contains("max-session-bytes"))
+      #expect(try await t.send("DELETE", s + "/tensors/a").status == 204)
+      try await t.expect(
+        200, "POST", s + "/eval",
+        #"{"source": "x = torch.ones(2, requires_grad=True)\ny = x + 1\nz = y * 2"}"#)
+      let nodes = try await t.refused("POST", s + "/eval", #"{"source": "w = z.sum()"}"#)
+      #expect(nodes.detail.contains("max-graph-nodes-per-session"))
+      #expect(try await t.tensorNames(s) == ["x", "y", "z"])
+    }
+  }
+
   @Test func bodiesStopAtTheBodyLimitWith413() async throws {
     var server = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
     server.limits.bodyBytes = 64
