@@ -102,7 +102,9 @@ final class Session: @unchecked Sendable {
 
   /// Settles a request's reservation with the global budget; false when its growth does not fit.
   private func settle(reserved: Int, grown: Int) -> Bool {
-    charged.withLock { charged in
+    // Most requests (reads, in-place ops, rebinding) neither reserve nor add storage.
+    if reserved == 0 && grown == 0 { return true }
+    return charged.withLock { charged in
       guard !charged.closed else {
         _ = memory.settle(reserved: reserved, grown: 0)
         return true
