@@ -144,6 +144,9 @@ import Testing
       #expect(refused.detail.contains("max-total-bytes"))
       #expect(refused.detail.contains("96"))
       #expect(try await t.tensorNames(second) == ["y"])
+      let metrics = try await t.send("GET", "/metrics").text
+      #expect(metrics.contains("autograd_memory_budget_used_bytes 96\n"))
+      #expect(metrics.contains("autograd_memory_budget_bytes 96\n"))
       // Deleting a session gives its bytes back to the budget.
       #expect(try await t.send("DELETE", first).status == 204)
       try await t.expect(201, "POST", second + "/tensors", #"{"name": "z", "data": [1]}"#)
