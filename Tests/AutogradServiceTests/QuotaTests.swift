@@ -118,13 +118,18 @@ import Testing
       let computed = try await t.refused(
         "POST", s + "/ops", #"{"op": "add", "args": ["x", 1], "name": "y"}"#)
       #expect(computed.detail.contains("max-session-bytes"))
-      // A view reads x's storage: nothing new to hold.
+      // Views read x's storage: nothing new to hold.
       try await t.expect(
         201, "POST", s + "/ops", #"{"op": "view", "args": ["x", 4, 4], "name": "v"}"#)
-      #expect(try await t.tensorNames(s) == ["x", "v"])
-      // Freeing x's names frees its bytes.
+      try await t.expect(
+        201, "POST", s + "/ops",
+        #"{"op": "getitem", "args": ["v"], "kwargs": {"index": "1:3"}, "name": "g"}"#)
+      #expect(try await t.tensorNames(s) == ["x", "v", "g"])
+      // The storage is freed with the last name that reads it.
       #expect(try await t.send("DELETE", s + "/tensors/x").status == 204)
       #expect(try await t.send("DELETE", s + "/tensors/v").status == 204)
+      _ = try await t.refused("POST", s + "/tensors", #"{"name": "y", "data": [1]}"#)
+      #expect(try await t.send("DELETE", s + "/tensors/g").status == 204)
       try await t.expect(
         201, "POST", s + "/tensors", #"{"name": "y", "shape": [2, 8], "init": "ones"}"#)
     }
