@@ -96,6 +96,12 @@ struct ServeCommand: AsyncParsableCommand {
     name: .customLong(ServeCatalogue.drainDeadline.name),
     help: .init(ServeCatalogue.drainDeadline.help))
   var drainDeadline: String?
+  @Option(
+    name: .customLong(ServeCatalogue.tlsCertificate.name),
+    help: .init(ServeCatalogue.tlsCertificate.help))
+  var tlsCertificate: String?
+  @Option(name: .customLong(ServeCatalogue.tlsKey.name), help: .init(ServeCatalogue.tlsKey.help))
+  var tlsKey: String?
 
   @Flag(
     help: "Print the resolved settings, one AUTOGRAD_ variable a line with its source, and exit.")
@@ -132,7 +138,9 @@ struct ServeCommand: AsyncParsableCommand {
       apiKeysFile: try C.apiKeysFile.resolve(flag: apiKeysFile, environment: env),
       metricsPublic: try C.metricsPublic.resolve(flag: metricsPublic, environment: env),
       logLevel: try C.logLevel.resolve(flag: logLevel, environment: env),
-      drainDeadline: try C.drainDeadline.resolve(flag: drainDeadline, environment: env))
+      drainDeadline: try C.drainDeadline.resolve(flag: drainDeadline, environment: env),
+      tlsCertificate: try C.tlsCertificate.resolve(flag: tlsCertificate, environment: env),
+      tlsKey: try C.tlsKey.resolve(flag: tlsKey, environment: env))
     if let path = settings.apiKeysFile.value {
       settings.fileKeys = try APIKeyFile.load(path)
     }
@@ -141,6 +149,7 @@ struct ServeCommand: AsyncParsableCommand {
 
   /// Settings that are valid one by one but not together.
   static func validate(_ settings: ServeSettings) throws {
+    try validateTLS(settings)
     guard settings.sessionTTL.value <= settings.maxSessionTTL.value else {
       let render = ValueParsers.renderSeconds
       throw ConfigurationError(
@@ -148,6 +157,24 @@ struct ServeCommand: AsyncParsableCommand {
           "session TTL \(render(settings.sessionTTL.value)) (\(settings.sessionTTL.source)) is above the "
           + "maximum session TTL \(render(settings.maxSessionTTL.value)) (\(settings.maxSessionTTL.source))"
       )
+    }
+  }
+
+  /// A certificate without its key (or the reverse) is a mistake, not a request for plain HTTP.
+  static func validateTLS(_ settings: ServeSettings) throws {
+    let certificate = settings.tlsCertificate
+    let key = settings.tlsKey
+    if certificate.value != nil && key.value == nil {
+      throw ConfigurationError(
+        message:
+          "a TLS certificate is set (\(certificate.source)) but no key: set \(ServeCatalogue.tlsKey.flag) "
+          + "or \(ServeCatalogue.tlsKey.environmentKey) too")
+    }
+    if key.value != nil && certificate.value == nil {
+      throw ConfigurationError(
+        message:
+          "a TLS key is set (\(key.source)) but no certificate: set \(ServeCatalogue.tlsCertificate.flag) "
+          + "or \(ServeCatalogue.tlsCertificate.environmentKey) too")
     }
   }
 

@@ -12,6 +12,9 @@ extension ServeSettings {
     configuration.timeouts.headerSection = .seconds(requestTimeout.value)
     configuration.timeouts.bodyProgress = .seconds(requestTimeout.value)
     configuration.errorBody = AutogradService.serverErrorBody(status:)
+    if let certificate = tlsCertificate.value, let key = tlsKey.value {
+      configuration.tls = .init(certificatePath: certificate, privateKeyPath: key)
+    }
     return configuration
   }
 

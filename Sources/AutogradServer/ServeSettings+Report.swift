@@ -34,6 +34,14 @@ extension ServeSettings {
     add(C.metricsPublic, metricsPublic)
     add(C.logLevel, logLevel)
     add(C.drainDeadline, drainDeadline)
+    // Unset paths stay comments, so the output remains a valid env file (an empty path would be refused).
+    for (setting, resolved) in [(C.tlsCertificate, tlsCertificate), (C.tlsKey, tlsKey)] {
+      if resolved.value == nil {
+        lines.append("# \(setting.environmentKey) is unset (plain HTTP)  # \(resolved.source)")
+      } else {
+        add(setting, resolved)
+      }
+    }
     return lines.map { $0 + "\n" }.joined()
   }
 }

@@ -29,6 +29,8 @@ struct ServeSettings: Sendable {
   var metricsPublic: Resolved<Bool>
   var logLevel: Resolved<Logger.Level>
   var drainDeadline: Resolved<Double>
+  var tlsCertificate: Resolved<String?>
+  var tlsKey: Resolved<String?>
 }
 
 /// The catalogue of settings: the one place that names each flag, variable, default and valid range. `--help`,
@@ -174,4 +176,14 @@ enum ServeCatalogue {
       "On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway.",
     defaultValue: 5.0, expectation: duration, parse: ValueParsers.seconds,
     render: ValueParsers.renderSeconds)
+  static let tlsCertificate = Setting<String?>(
+    name: "tls-cert",
+    abstract:
+      "PEM certificate chain (server certificate first); with --tls-key, serve HTTPS (TLS 1.2+) instead of HTTP.",
+    defaultValue: nil, expectation: "the path of a PEM file", parse: { ValueParsers.path($0) },
+    render: { $0 ?? "none" })
+  static let tlsKey = Setting<String?>(
+    name: "tls-key", abstract: "PEM private key of --tls-cert (unencrypted; read once at start).",
+    defaultValue: nil, expectation: "the path of a PEM file", parse: { ValueParsers.path($0) },
+    render: { $0 ?? "none" })
 }

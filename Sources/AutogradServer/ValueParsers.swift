@@ -9,6 +9,11 @@ enum ValueParsers {
     return trimmed
   }
 
+  /// A file path: anything but blank (whether the file is usable is checked when the server starts).
+  static func path(_ text: String) -> String? {
+    text.trimmingCharacters(in: .whitespaces).isEmpty ? nil : text
+  }
+
   static func port(_ text: String) -> Int? {
     guard let port = Int(text.trimmingCharacters(in: .whitespaces)), (0...65_535).contains(port)
     else {

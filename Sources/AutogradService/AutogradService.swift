@@ -55,6 +55,18 @@ public final class AutogradService: HTTPHandler {
       memory: memory)
   }
 
+  /// Run on the I/O thread unless the request is a program or a Jacobian, whose cost the client sets (the server
+  /// only hands small bodies here). Everything else is bounded by the session's limits, and a long one would
+  /// hold one of the pool's two threads just as long.
+  public func handlesInline(_ request: HTTPServerRequest) -> Bool {
+    guard let target = request.head.path?.utf8 else { return true }
+    let path = target[..<(target.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)]
+    let ends = { (suffix: String) in
+      path.count >= suffix.utf8.count && path.suffix(suffix.utf8.count).elementsEqual(suffix.utf8)
+    }
+    return !ends("/eval") && !ends("/jacobian")
+  }
+
   public func handle(_ request: HTTPServerRequest) async -> HTTPServerResponse {
     let started = WallClock.monotonic()
     let requestID: String
