@@ -1,4 +1,5 @@
 import AutogradEval
+import Foundation
 import HTTPServer
 import Testing
 
@@ -174,8 +175,10 @@ import Testing
       #expect(J.flat(allowed["jacobians"]) == [2, 0, 0, 2])
       let refused = try await t.refused(
         "POST", s + "/jacobian", #"{"output": "b", "inputs": ["a"]}"#)
-      #expect(refused.detail.contains("9"))
-      #expect(refused.detail.contains("4"))
+      #expect(refused.detail.contains("9 elements"))
+      #expect(refused.detail.contains("(max-jacobian-elements) is 4"))
+      let grad = try await t.expect(200, "GET", s + "/tensors/a/grad")
+      #expect(grad["grad"] is NSNull)
     }
   }
 
@@ -258,6 +261,7 @@ import Testing
       let refused = try await t.send("POST", s + "/tensors", json: body(65))
       #expect(refused.status == 413)
       #expect(refused.object["code"] as? String == "payload_too_large")
+      #expect(try await t.tensorNames(s) == ["x"])
     }
   }
 }
