@@ -79,6 +79,27 @@ import Testing
     }
   }
 
+  @Test func differentiableGradientsAreUndoneWhenTheirGraphPassesTheNodeQuota() async throws {
+    try await withTarget(.live, configuration: ServiceConfiguration(maxGraphNodesPerSession: 3)) {
+      t in
+      let s = try await t.newSession()
+      try await t.expect(
+        201, "POST", s + "/tensors", #"{"name": "x", "data": [1, 2], "requires_grad": true}"#)
+      try await t.expect(
+        201, "POST", s + "/ops",
+        #"[{"op": "mul", "args": ["x", "x"], "name": "y"}, {"op": "sum", "args": ["y"], "name": "l"}]"#
+      )
+      let plain = try await t.expect(
+        200, "POST", s + "/grad", #"{"outputs": ["l"], "inputs": ["x"], "retain_graph": true}"#)
+      #expect(J.flat(plain["grads"]) == [2, 4])
+      let refused = try await t.refused(
+        "POST", s + "/grad",
+        #"{"outputs": ["l"], "inputs": ["x"], "create_graph": true, "names": ["g"]}"#)
+      #expect(refused.detail.contains("max-graph-nodes-per-session"))
+      #expect(try await t.tensorNames(s) == ["x", "y", "l"])
+    }
+  }
+
   @Test func elementsPerTensorAreRefusedBeforeTheOpRuns() async throws {
     try await withTarget(.live, configuration: ServiceConfiguration(maxElementsPerTensor: 6)) {
       t in
