@@ -66,8 +66,9 @@ final class Session: @unchecked Sendable {
   {
     await gate.enter()
     defer { gate.leave() }
-    let snapshot = state
     state.reservedBytes = 0
+    state.graphNodesAtStart = nil
+    let snapshot = state
     let journal = MutationJournal()
     var result: Result<T, ServiceError> = journal.recording {
       do throws(ServiceError) {
@@ -90,7 +91,9 @@ final class Session: @unchecked Sendable {
     if case .failure = result {
       _ = settle(reserved: reserved, grown: 0)
       journal.rollback()
+      let exactNodes = state.graphNodesAtStart
       state = snapshot
+      if let exactNodes { state.setGraphNodes(exactNodes) }
     } else {
       journal.commit()
     }
