@@ -10,8 +10,9 @@ enum Losses {
       x.rank == 0 ? Kernels.tensor(Kernels.doubles(x), shape: [1], dtype: x.dtype) : x,
       dim: x.rank == 0 ? 0 : dim, greater: true)
     let source = x.rank == 0 ? Kernels.tensor(Kernels.doubles(x), shape: [1], dtype: x.dtype) : x
+    // As PyTorch: an infinite or NaN maximum makes the whole slice NaN.
     let shifted = Kernels.zip(source, maxValues, shape: source.shape, dtype: .float64) { v, m in
-      m.isFinite ? v - m : v
+      v - m
     }
     let exps = Kernels.map(shifted, dtype: .float64) { Foundation.exp($0) }
     let sums = Kernels.reduce(
@@ -48,7 +49,7 @@ enum Losses {
       throw .invalidOp("\"log_softmax_lastdim_kernel_impl\" not implemented for 'Long'")
     }
     let d = try Views.normalizeDim(dim, rank: x.rank)
-    let out = try softmaxValues(x, dim: d, log: true)
+    let out = LogSoftmaxKernel.run(x, dim: d)
     let rank = x.rank
     return Recorder.record("LogSoftmaxBackward0", out, inputs: [x], savingOutput: true, grad: grad)
     {
