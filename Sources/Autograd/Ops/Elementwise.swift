@@ -54,7 +54,7 @@ enum Elementwise {
     },
     "relu": Unary(
       name: "ReluBackward0", keepsInt: true, saves: .result,
-      forward: { $0 > 0 ? $0 : ($0.isNaN ? $0 : 0) }
+      forward: { $0 < 0 ? 0 : $0 }  // keeps -0.0 and NaN, as PyTorch's relu
     ) {
       g, r, c throws(AutogradError) in try F.mul(g, F.constant(r!) { $0 > 0 ? 1 : 0 }, c)
     },
@@ -284,7 +284,8 @@ enum Elementwise {
         let bMinusOne = try F.sub(b, Tensor.scalar(1), ctx.grad)
         let d = try F.mul(b, pow(a, bMinusOne, grad: ctx.grad), ctx.grad)
         let mask = try F.constant2(b, b) { e, _ in e == 0 ? 0 : 1 }
-        result[0] = try F.mul(F.mul(g, d, ctx.grad), mask, ctx.grad)
+        // Replaced, not multiplied, so `0 ** 0` gives 0 rather than 0 * inf.
+        result[0] = try F.mul(F.mul(g, F.where0(d, mask), ctx.grad), mask, ctx.grad)
       }
       if ctx.needs(1) {
         // a^b * log(a), and 0 where a == 0 and b >= 0.

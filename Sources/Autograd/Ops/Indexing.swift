@@ -102,15 +102,32 @@ enum Indexing {
     -> Tensor
   {
     let view = try getitem(y, index, grad: grad)
+    // PyTorch's setitem skips full slices and `...`: an index that selects all of `y` writes `y` itself
+    // (CopyBackwards, or FillBackward2 for a number) instead of going through a view (CopySlices).
+    let selectsAll =
+      index.items.allSatisfy {
+        if case .index = $0 { false } else if case .newAxis = $0 { false } else { true }
+      }
+      && view.shape == y.shape && view.strides == y.strides && view.offset == y.offset
+    if selectsAll {
+      if value.isWrappedNumber { return try InPlace.fill(y, value, grad: grad) }
+      return try InPlace.copy(y, try setitemSource(value, to: y.shape, grad: grad), grad: grad)
+    }
     if grad, let base = view.viewBase, base.requiresGrad, base.gradFn == nil {
       throw AutogradError.viewOfLeafInplace
     }
-    // PyTorch's copy_to: leading size-1 dims of the value are dropped, then it is expanded to the view.
+    _ = try InPlace.copy(view, try setitemSource(value, to: view.shape, grad: grad), grad: grad)
+    return y
+  }
+
+  /// PyTorch's copy_to: leading size-1 dims of the value are dropped, then it is expanded to the target.
+  private static func setitemSource(_ value: Tensor, to shape: [Int], grad: Bool)
+    throws(AutogradError) -> Tensor
+  {
     var source = value
     let ones = value.shape.prefix { $0 == 1 }.count
     if ones > 0 { source = try Views.view(source, Array(value.shape.dropFirst(ones)), grad: grad) }
-    if source.shape != view.shape { source = try Views.expand(source, view.shape, grad: grad) }
-    _ = try InPlace.copy(view, source, grad: grad)
-    return y
+    if source.shape != shape { source = try Views.expand(source, shape, grad: grad) }
+    return source
   }
 }

@@ -131,8 +131,10 @@ enum LinearAlgebra {
       return try mm(a, b, grad: grad)
     case (1, 2):
       let row = try Views.unsqueeze(a, 0, grad: grad)
-      return try Views.squeeze(
-        mm(row, b, grad: grad), dims: [0], name: "SqueezeBackward4", grad: grad)
+      let product = try mm(row, b, grad: grad)
+      // PyTorch squeezes in place here (`squeeze_(0)`), which bumps the result's version.
+      product.versionCounter.value += 1
+      return try Views.squeeze(product, dims: [0], name: "SqueezeBackward4", grad: grad)
     case (_, 2) where a.rank > 2:
       // Fold the batch dims into rows: view -> mm -> _unsafe_view.
       let k = a.shape[a.rank - 1]
