@@ -26,6 +26,10 @@ import Testing
       "a = torch.tensor([0.0, 2.0, -1.0], requires_grad=True)\nb = torch.tensor([0.0, 0.0, 2.0], requires_grad=True)\n(a ** b).sum().backward()\nprint(a.grad)",
       "tensor([ 0.,  0., -2.])\n"
     ),
+    (
+      "x = torch.ones(2, 3, requires_grad=True)\nwith torch.no_grad():\n    v = x.t()\n    m = x * 2\nprint(v.requires_grad, v.is_leaf, v.grad_fn, m.requires_grad)\nv.sum().backward()\nprint(x.grad, v.grad)",
+      "True True None False\nNone None\n"
+    ),
   ]
 
   @Test(arguments: cases)

@@ -110,4 +110,25 @@ import Testing
         == AutogradError(
           .dtypeMismatch, "only Tensors of floating point dtype can require gradients"))
   }
+
+  @Test func indexingA0DTensorAndCrossEntropyTargetsUsePyTorchsTexts() throws {
+    #expect(
+      refusal {
+        _ = try op("getitem", .tensor(try ones([])), kwargs: ["index": .string("0")])
+      }
+        == AutogradError(
+          .shapeMismatch,
+          "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+        ))
+    let pair = try Tensor(shape: [2], doubles: [0, 1], dtype: .int64)
+    #expect(
+      refusal { _ = try op("cross_entropy", .tensor(try ones([3])), .tensor(pair)) }
+        == AutogradError(
+          .shapeMismatch, "For 1D input, 1D target must have size 1, but got target size: 2"))
+    let row = try Tensor(shape: [1, 2], doubles: [0, 1], dtype: .int64)
+    #expect(
+      refusal { _ = try op("cross_entropy", .tensor(try ones([2, 3])), .tensor(row)) }
+        == AutogradError(
+          .shapeMismatch, "Expected input batch_size (2) to match target batch_size (1)."))
+  }
 }

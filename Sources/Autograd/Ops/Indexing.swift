@@ -70,6 +70,11 @@ enum Indexing {
     let ellipses = index.items.filter { $0 == .ellipsis }.count
     guard ellipses <= 1 else { throw .shape("an index can only have a single ellipsis ('...')") }
     guard consumed <= x.rank else {
+      if x.rank == 0 {
+        throw .shape(
+          "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+        )
+      }
       throw .shape("too many indices for tensor of dimension \(x.rank)")
     }
     var result = x

@@ -114,11 +114,17 @@ enum Losses {
     let batched = input.rank == 2
     let n = batched ? input.shape[0] : 1
     let classes = input.shape[batched ? 1 : 0]
-    guard (batched && target.shape == [n]) || (!batched && target.rank == 0) else {
+    // PyTorch's checks, in its order.
+    if !batched && target.rank == 1 && target.shape[0] != 1 {
       throw .shape(
-        batched
-          ? "Expected input batch_size (\(n)) to match target batch_size (\(target.shape.first ?? 0))."
-          : "0D or 1D target tensor expected, multi-target not supported")
+        "For 1D input, 1D target must have size 1, but got target size: \(target.shape[0])")
+    }
+    if batched && (target.shape.first ?? 0) != n {
+      throw .shape(
+        "Expected input batch_size (\(n)) to match target batch_size (\(target.shape.first ?? 0)).")
+    }
+    if target.rank > 1 {
+      throw .shape("0D or 1D target tensor expected, multi-target not supported")
     }
     let values = Kernels.doubles(input)
     let targets = Kernels.doubles(target).map { exactInt($0) ?? Int.min }
