@@ -131,4 +131,19 @@ import Testing
         == AutogradError(
           .shapeMismatch, "Expected input batch_size (2) to match target batch_size (1)."))
   }
+
+  @Test func maximumTakesTensorsOnlyAndLogsumexpNeedsDim() throws {
+    #expect(
+      refusal { _ = try op("maximum", .tensor(try ones([2])), .int(2)) }
+        == AutogradError(
+          .invalidOp, "maximum(): argument 'other' (position 2) must be Tensor, not int"))
+    #expect(
+      refusal { _ = try op("minimum", .double(2.5), .tensor(try ones([2]))) }
+        == AutogradError(
+          .invalidOp, "minimum(): argument 'input' (position 1) must be Tensor, not float"))
+    #expect(
+      refusal { _ = try op("logsumexp", .tensor(try ones([2]))) }
+        == AutogradError(
+          .invalidArgument, "logsumexp() missing 1 required positional arguments: \"dim\""))
+  }
 }

@@ -317,6 +317,13 @@ enum Elementwise {
   static func extremum(_ a: Tensor, _ b: Tensor, greater: Bool, grad: Bool) throws(AutogradError)
     -> Tensor
   {
+    // PyTorch's maximum/minimum take tensors only; a Python number is a TypeError.
+    for (t, argument) in [(a, "'input' (position 1)"), (b, "'other' (position 2)")]
+    where t.isWrappedNumber {
+      throw .invalidOp(
+        "\(greater ? "maximum" : "minimum")(): argument \(argument) must be Tensor, not \(t.dtype.isFloatingPoint ? "float" : "int")"
+      )
+    }
     let (shape, dtype) = try binaryResult(a, b)
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { x, y in
       if x.isNaN || y.isNaN { return .nan }
