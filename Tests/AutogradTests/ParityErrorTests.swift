@@ -146,4 +146,21 @@ import Testing
         == AutogradError(
           .invalidArgument, "logsumexp() missing 1 required positional arguments: \"dim\""))
   }
+
+  @Test func zeroDimIndexingAndIntegerActivationsUsePyTorchsTexts() throws {
+    let s = try ones([])
+    #expect(
+      refusal { _ = try op("getitem", .tensor(s), kwargs: ["index": .string(":")]) }
+        == AutogradError(.shapeMismatch, "slice() cannot be applied to a 0-dim tensor."))
+    #expect(
+      refusal { _ = try op("getitem", .tensor(s), kwargs: ["index": .string("..., 0")]) }
+        == AutogradError(.shapeMismatch, "too many indices for tensor of dimension 0"))
+    let i = try Tensor(shape: [2], doubles: [1, 2], dtype: .int64)
+    #expect(
+      refusal { _ = try op("silu", .tensor(i)) }
+        == AutogradError(.invalidOp, "\"silu_cpu\" not implemented for 'Long'"))
+    #expect(
+      refusal { _ = try op("gelu", .tensor(i)) }
+        == AutogradError(.invalidOp, "\"GeluKernelImpl\" not implemented for 'Long'"))
+  }
 }

@@ -141,6 +141,13 @@ enum Elementwise {
 
   static func unary(_ op: String, _ x: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
     guard let spec = unaryOps[op] else { throw .invalidOp("unknown op \(op)") }
+    // These activations have no integer kernel in PyTorch (the math functions promote instead).
+    let floatOnlyKernels = [
+      "silu": "silu_cpu", "gelu": "GeluKernelImpl", "softplus": "softplus_cpu",
+    ]
+    if !x.dtype.isFloatingPoint, let kernel = floatOnlyKernels[op] {
+      throw .invalidOp("\"\(kernel)\" not implemented for 'Long'")
+    }
     let dtype = x.dtype.isFloatingPoint || spec.keepsInt ? x.dtype : .float32
     let out = Kernels.map(x, dtype: dtype, spec.forward)
     let backward = spec.backward

@@ -70,7 +70,11 @@ enum Indexing {
     let ellipses = index.items.filter { $0 == .ellipsis }.count
     guard ellipses <= 1 else { throw .shape("an index can only have a single ellipsis ('...')") }
     guard consumed <= x.rank else {
-      if x.rank == 0 {
+      // A lone integer or slice on a 0-d tensor has its own texts; tuples count indices.
+      if x.rank == 0 && !index.isTuple && index.items.count == 1 {
+        if case .slice = index.items[0] {
+          throw .shape("slice() cannot be applied to a 0-dim tensor.")
+        }
         throw .shape(
           "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
         )
