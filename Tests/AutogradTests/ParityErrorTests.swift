@@ -163,4 +163,13 @@ import Testing
       refusal { _ = try op("gelu", .tensor(i)) }
         == AutogradError(.invalidOp, "\"GeluKernelImpl\" not implemented for 'Long'"))
   }
+
+  @Test func aFreedGraphFailsAsFreedBeforeAnyVersionCheck() throws {
+    let x = try Tensor(shape: [2], doubles: [1, 1], dtype: .float64, requiresGrad: true)
+    let s = try op("sum", .tensor(try op("mul", .tensor(x), .tensor(x))))
+    try s.backward()
+    _ = try op("mul_", .tensor(x), .int(2), grad: false)
+    // PyTorch: "Trying to backward through the graph a second time ...", not the in-place error.
+    #expect(refusal { try s.backward() } == AutogradError.backwardTwice)
+  }
 }
