@@ -61,6 +61,10 @@ import Testing
           .shapeMismatch,
           "argmin(): Expected reduction dim to be specified for input.numel() == 0."))
     #expect(
+      refusal { _ = try op("amin", .tensor(try ones([2, 0])), kwargs: ["dim": .int(-1)]) }
+        == AutogradError(.shapeMismatch, "amin(): Expected reduction dim -1 to have non-zero size.")
+    )
+    #expect(
       refusal { _ = try op("amin", .tensor(try ones([2, 0, 3])), kwargs: ["dim": .int(1)]) }
         == AutogradError(.shapeMismatch, "amin(): Expected reduction dim 1 to have non-zero size."))
     // torch.ones(2, 0, 3).amin(0) -> tensor([], size=(0, 3))

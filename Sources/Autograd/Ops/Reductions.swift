@@ -274,8 +274,11 @@ extension Reductions {
     }
     let normalized = try normalizeDims(dims.isEmpty ? Array(0..<x.rank) : dims, rank: x.rank)
     let set = Set(normalized.filter { $0 < x.rank })
-    if let empty = normalized.first(where: { $0 < x.rank && x.shape[$0] == 0 }) {
-      throw .shape("\(opName)(): Expected reduction dim \(empty) to have non-zero size.")
+    // amax names the dim as the caller wrote it (max(dim) and argmax name it normalized).
+    for d in dims where x.rank > 0 {
+      if x.shape[try Views.normalizeDim(d, rank: x.rank)] == 0 {
+        throw .shape("\(opName)(): Expected reduction dim \(d) to have non-zero size.")
+      }
     }
     let kept = Kernels.reduce(
       x, dims: set, dtype: x.dtype, initial: greater ? -.infinity : .infinity
