@@ -176,4 +176,19 @@ import Testing
     // PyTorch: "Trying to backward through the graph a second time ...", not the in-place error.
     #expect(refusal { try s.backward() } == AutogradError.backwardTwice)
   }
+
+  @Test func crossEntropyTargetsShapedLikeTheInputAreProbabilities() throws {
+    let i = try Tensor(shape: [3], doubles: [1, 0, 2], dtype: .int64)
+    #expect(
+      refusal { _ = try op("cross_entropy", .tensor(try ones([3])), .tensor(i)) }
+        == AutogradError(
+          .dtypeMismatch,
+          "Expected floating point type for target with class probabilities, got Long"))
+    #expect(
+      refusal { _ = try op("pow", .tensor(i), .int(-1)) }
+        == AutogradError(.invalidOp, "Integers to negative integer powers are not allowed."))
+    #expect(
+      refusal { _ = try op("getitem", .tensor(try ones([])), kwargs: ["index": .string("-1")]) }
+        == AutogradError(.shapeMismatch, "index -1 is out of bounds for dimension 0 with size 0"))
+  }
 }

@@ -264,6 +264,9 @@ enum Elementwise {
     throws(AutogradError) -> Tensor
   {
     let dtype = x.dtype.isFloatingPoint || exponentIsInt ? x.dtype : .float32
+    if !x.dtype.isFloatingPoint && exponentIsInt && e < 0 {
+      throw .invalidOp("Integers to negative integer powers are not allowed.")
+    }
     let out = Kernels.map(x, dtype: dtype) { Foundation.pow($0, e) }
     return Recorder.record("PowBackward0", out, inputs: [x], saving: [x], grad: grad) {
       g, ctx throws(AutogradError) in

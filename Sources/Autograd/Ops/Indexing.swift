@@ -75,6 +75,9 @@ enum Indexing {
         if case .slice = index.items[0] {
           throw .shape("slice() cannot be applied to a 0-dim tensor.")
         }
+        if case .index(let i) = index.items[0], i != 0 {
+          throw .shape("index \(i) is out of bounds for dimension 0 with size 0")
+        }
         throw .shape(
           "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
         )

@@ -163,11 +163,17 @@ enum Losses {
     -> Tensor
   {
     let classDim = input.rank == 1 ? 0 : 1
-    let logp = try logSoftmax(input, dim: classDim, grad: grad)
-    if target.dtype == .int64 { return try nllLoss(logp, target, reduction: reduction, grad: grad) }
+    // PyTorch reads a target shaped like the input as class probabilities, anything else as class indices.
     guard target.shape == input.shape else {
-      throw .shape("Expected target size \(shapeText(input.shape)), got \(shapeText(target.shape))")
+      let logp = try logSoftmax(input, dim: classDim, grad: grad)
+      return try nllLoss(logp, target, reduction: reduction, grad: grad)
     }
+    guard target.dtype.isFloatingPoint else {
+      throw AutogradError(
+        .dtypeMismatch, "Expected floating point type for target with class probabilities, got Long"
+      )
+    }
+    let logp = try logSoftmax(input, dim: classDim, grad: grad)
     let perSample = try F.neg(
       Reductions.sum(F.mul(logp, target, grad), dims: [classDim], grad: grad), grad)
     switch reduction {
