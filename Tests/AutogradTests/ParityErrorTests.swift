@@ -191,4 +191,22 @@ import Testing
       refusal { _ = try op("getitem", .tensor(try ones([])), kwargs: ["index": .string("-1")]) }
         == AutogradError(.shapeMismatch, "index -1 is out of bounds for dimension 0 with size 0"))
   }
+
+  @Test func matrixProductsCheckSizesBeforeDtypes() throws {
+    #expect(
+      refusal { _ = try op("mm", .tensor(try ones([2, 3])), .tensor(try ones([2, 3], .float64))) }
+        == AutogradError(
+          .shapeMismatch, "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"))
+    #expect(
+      refusal {
+        _ = try op("matmul", .tensor(try ones([2, 2, 3])), .tensor(try ones([2, 3, 2], .float64)))
+      } == AutogradError(.dtypeMismatch, "expected scalar type Float but found Double"))
+    #expect(
+      refusal {
+        _ = try op("matmul", .tensor(try ones([3, 2, 2, 3])), .tensor(try ones([2, 2, 2])))
+      }
+        == AutogradError(
+          .shapeMismatch,
+          "Expected size for first two dimensions of batch2 tensor to be: [6, 3] but got: [6, 2]."))
+  }
 }
