@@ -209,4 +209,13 @@ import Testing
           .shapeMismatch,
           "Expected size for first two dimensions of batch2 tensor to be: [6, 3] but got: [6, 2]."))
   }
+
+  @Test func int64ArangeTruncatesStartAndStep() throws {
+    // torch.arange(1, 4, 0.5, dtype=torch.int64) -> tensor([1, 1, 1, 1, 1, 1])
+    let a = try Tensor.arange(start: 1, end: 4, step: 0.5, dtype: .int64)
+    #expect(values(a) == [1, 1, 1, 1, 1, 1])
+    // torch.arange(0.5, 4, 0.7, dtype=torch.int64) -> tensor([0, 0, 0, 0, 0])
+    #expect(
+      values(try Tensor.arange(start: 0.5, end: 4, step: 0.7, dtype: .int64)) == [0, 0, 0, 0, 0])
+  }
 }
