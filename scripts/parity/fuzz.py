@@ -12,7 +12,7 @@ the ulp distance reported. A JSON-API pass (--api) also diffs /v1/ops batches, b
 
   python3 scripts/parity/fuzz.py --ours URL --oracle URL [-n N] [--seed S] [--api] [--show K] [--ops a,b]
 
-Use scripts/parity/run.sh N to build, start both servers and run everything. Exit status 1 if anything differed
+Use scripts/parity/run.sh N to build, start both servers and run everything (scripts/parity/README.md: findings). Exit status 1 if anything differed
 (ulp-only float32 differences are reported separately and do not fail the run unless --strict-ulp).
 """
 
