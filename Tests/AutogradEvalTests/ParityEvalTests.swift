@@ -30,6 +30,18 @@ import Testing
       "x = torch.ones(2, 3, requires_grad=True)\nwith torch.no_grad():\n    v = x.t()\n    m = x * 2\nprint(v.requires_grad, v.is_leaf, v.grad_fn, m.requires_grad)\nv.sum().backward()\nprint(x.grad, v.grad)",
       "True True None False\nNone None\n"
     ),
+    (
+      "v2 = torch.tensor([-0.0, 1.0, -2.0, 0.0])\nprint(torch.where(v2 > 0, v2, v2))",
+      "tensor([-0.,  1., -2.,  0.])\n"
+    ),
+    (
+      "print(torch.nn.functional.softplus(torch.tensor([-200.0, -100.0, 30.0])))",
+      "tensor([0.0000e+00, 3.7835e-44, 3.0000e+01])\n"
+    ),
+    (
+      "a = torch.ones(2, 3, requires_grad=True)\ny = a * 1\ny[:, 0:2] = 5.0\nprint(y)\ny[:1] = 4.0\nprint(y)\ny[-5:] = 2.0\nprint(y)",
+      "tensor([[5., 5., 1.],\n        [5., 5., 1.]], grad_fn=<CopySlices>)\ntensor([[4., 4., 4.],\n        [5., 5., 1.]], grad_fn=<CopySlices>)\ntensor([[2., 2., 2.],\n        [2., 2., 2.]], grad_fn=<CopySlices>)\n"
+    ),
   ]
 
   @Test(arguments: cases)

@@ -56,6 +56,12 @@ import Testing
         == AutogradError(
           .shapeMismatch, "argmax(): Expected reduction dim 1 to have non-zero size."))
     #expect(
+      refusal { _ = try op("min", .tensor(try ones([0]))) }
+        == AutogradError(
+          .shapeMismatch,
+          "min(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument."
+        ))
+    #expect(
       refusal { _ = try op("argmin", .tensor(try ones([0]))) }
         == AutogradError(
           .shapeMismatch,
@@ -217,5 +223,19 @@ import Testing
     // torch.arange(0.5, 4, 0.7, dtype=torch.int64) -> tensor([0, 0, 0, 0, 0])
     #expect(
       values(try Tensor.arange(start: 0.5, end: 4, step: 0.7, dtype: .int64)) == [0, 0, 0, 0, 0])
+  }
+
+  @Test func setitemFitsTheValueBeforeTheLeafCheck() throws {
+    let x = try ones([2, 3])
+    x.requiresGradStorage = true
+    #expect(
+      refusal {
+        _ = try op(
+          "setitem", .tensor(x), .tensor(try ones([2, 3])), kwargs: ["index": .string("-1, 0")])
+      }
+        == AutogradError(
+          .shapeMismatch,
+          "expand(torch.FloatTensor{[2, 3]}, size=[]): the number of sizes provided (0) must be greater or equal to the number of dimensions in the tensor (2)"
+        ))
   }
 }

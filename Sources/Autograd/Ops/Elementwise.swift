@@ -149,7 +149,18 @@ enum Elementwise {
       throw .invalidOp("\"\(kernel)\" not implemented for 'Long'")
     }
     let dtype = x.dtype.isFloatingPoint || spec.keepsInt ? x.dtype : .float32
-    let out = Kernels.map(x, dtype: dtype, spec.forward)
+    // Formulas PyTorch evaluates step by step in float32, where a float64 evaluation rounded once differs
+    // visibly (softplus of large negative inputs is 0 in float32, a denormal in float64).
+    let float32Forms: [String: @Sendable (Double) -> Double] = [
+      "softplus": { v in
+        let f = Float(v)
+        return f > 20
+          ? v : Double(Float(Foundation.log1p(Double(Float(Foundation.exp(Double(f)))))))
+      },
+      "sigmoid": { v in Double(Float(1) / (Float(1) + Float(Foundation.exp(-v)))) },
+    ]
+    let forward = dtype == .float32 ? float32Forms[op] ?? spec.forward : spec.forward
+    let out = Kernels.map(x, dtype: dtype, forward)
     let backward = spec.backward
     switch spec.saves {
     case .nothing:
@@ -497,11 +508,10 @@ extension Elementwise {
     ) { c, _ in
       c != 0 ? 1 : 0
     }
-    let picked = Kernels.zip(mask, ea, shape: shape, dtype: dtype) { m, v in m != 0 ? v : 0 }
-    let out = Kernels.zip(
-      picked, Kernels.zip(mask, eb, shape: shape, dtype: dtype) { m, v in m != 0 ? 0 : v },
-      shape: shape, dtype: dtype
-    ) { $0 + $1 }
+    // Picked element by element (a sum of masked halves would turn -0.0 into 0.0).
+    let (mv, av, bv) = (Kernels.doubles(mask), Kernels.doubles(ea), Kernels.doubles(eb))
+    let out = Kernels.tensor(
+      mv.indices.map { mv[$0] != 0 ? av[$0] : bv[$0] }, shape: shape, dtype: dtype)
     return Recorder.record("WhereBackward0", out, inputs: [nil, a, b], grad: grad) {
       g, ctx throws(AutogradError) in
       let keep = Kernels.map(mask, dtype: g.dtype) { $0 }

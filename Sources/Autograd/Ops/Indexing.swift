@@ -116,20 +116,41 @@ enum Indexing {
     let view = try getitem(y, index, grad: grad)
     // PyTorch's setitem skips full slices and `...`: an index that selects all of `y` writes `y` itself
     // (CopyBackwards, or FillBackward2 for a number) instead of going through a view (CopySlices).
-    let selectsAll =
-      index.items.allSatisfy {
-        if case .index = $0 { false } else if case .newAxis = $0 { false } else { true }
-      }
-      && view.shape == y.shape && view.strides == y.strides && view.offset == y.offset
-    if selectsAll {
+    if selectsAll(y, index) {
       if value.isWrappedNumber { return try InPlace.fill(y, value, grad: grad) }
       return try InPlace.copy(y, try setitemSource(value, to: y.shape, grad: grad), grad: grad)
     }
+    // The value is fitted to the target (shape errors) before the in-place checks, as in PyTorch.
+    let source = try setitemSource(value, to: view.shape, grad: grad)
     if grad, let base = view.viewBase, base.requiresGrad, base.gradFn == nil {
       throw AutogradError.viewOfLeafInplace
     }
-    _ = try InPlace.copy(view, try setitemSource(value, to: view.shape, grad: grad), grad: grad)
+    _ = try InPlace.copy(view, source, grad: grad)
     return y
+  }
+
+  /// Whether every item is `...` or a full slice (`:`, `0:`, `::1`, `:n` with n at least the size): PyTorch's
+  /// setitem skips those, so such an index writes `y` itself.
+  private static func selectsAll(_ y: Tensor, _ index: Index) -> Bool {
+    let items = index.items
+    guard items.allSatisfy({ if case .slice = $0 { true } else { $0 == .ellipsis } }) else {
+      return false
+    }
+    let ellipsisAt = items.firstIndex(of: .ellipsis)
+    let slices = items.filter { $0 != .ellipsis }
+    guard slices.count <= y.rank else { return false }
+    for (k, item) in items.enumerated() {
+      guard case .slice(let start, let stop, let step) = item else { continue }
+      // Items after the ellipsis count from the last dim.
+      let dim = ellipsisAt.map { k > $0 ? y.rank - (items.count - k) : k } ?? k
+      guard dim >= 0, dim < y.rank else { return false }
+      let size = y.shape[dim]
+      // PyTorch compares the start as written (`-5:` is not skipped), the stop after clamping.
+      let fullStart = start == nil || start == 0
+      let fullStop = stop == nil || (stop.map { $0 >= size } ?? false)
+      guard fullStart, fullStop, step == nil || step == 1 else { return false }
+    }
+    return true
   }
 
   /// PyTorch's copy_to: leading size-1 dims of the value are dropped, then it is expanded to the target.

@@ -111,7 +111,7 @@ enum Reductions {
   /// Full `max()`/`min()` (`MaxBackward1`/`MinBackward1`): ties share the gradient evenly.
   static func extremum(_ x: Tensor, greater: Bool, grad: Bool) throws(AutogradError) -> Tensor {
     guard x.numel > 0 else {
-      throw .invalidOp(
+      throw .shape(
         "\(greater ? "max" : "min")(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument."
       )
     }
@@ -268,7 +268,7 @@ extension Reductions {
   {
     let opName = greater ? "amax" : "amin"
     if dims.isEmpty && x.numel == 0 {
-      throw .invalidOp(
+      throw .shape(
         "\(opName)(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument."
       )
     }
