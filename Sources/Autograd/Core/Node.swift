@@ -185,7 +185,8 @@ public final class Node {
 
   /// Unpacks saved values for a run, failing as PyTorch does when they were freed or modified in place.
   func unpackSaved() throws(AutogradError) -> [Tensor] {
-    if released && savedNumbers > 0 { throw AutogradError.backwardTwice }
+    // PyTorch frees every saved value at release, so a rerun fails as freed before any version check.
+    if released && (savedNumbers > 0 || !saved.isEmpty) { throw AutogradError.backwardTwice }
     var result: [Tensor] = []
     result.reserveCapacity(saved.count)
     for s in saved {

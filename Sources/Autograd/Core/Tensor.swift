@@ -112,6 +112,8 @@ public final class Tensor {
   func gradientEdge() -> Edge? {
     guard requiresGradStorage else { return nil }
     if let node = gradFn { return Edge(node: node, inputNr: outputNr) }
+    // A view made under no_grad requires grad through its base only; PyTorch gives it no grad accumulator.
+    if viewMadeInNoGrad { return nil }
     if let acc = accumulator { return Edge(node: acc, inputNr: 0) }
     let acc = Node.accumulateGrad(for: self)
     accumulator = acc
