@@ -96,6 +96,12 @@ public final class Tensor {
     return true
   }
 
+  /// Every element reads one storage location: a single element, or a broadcast (`expand`) of one.
+  var readsOneElement: Bool {
+    for d in shape.indices where shape[d] != 1 && strides[d] != 0 { return false }
+    return true
+  }
+
   /// Strides exactly row-major for the shape (`isContiguous` also accepts any strides on one element).
   var hasContiguousStrides: Bool {
     var running = 1
