@@ -11,9 +11,10 @@ public final class Tensor {
 
   // Autograd metadata. `gradFnStorage` is read through `gradFn`, which regenerates a stale view's node.
   var requiresGradStorage = false
-  var gradFnStorage: Node?
+  // Unchecked for the same reason as `Node`'s scheduler fields: one session's thread, no access held across a call.
+  @exclusivity(unchecked) var gradFnStorage: Node?
   var outputNr = 0
-  var gradStorage: Tensor?
+  @exclusivity(unchecked) var gradStorage: Tensor?
   var retainsGradStorage = false
   /// Leaves hold their AccumulateGrad weakly; the graph holds it strongly (as PyTorch does), so no cycle.
   weak var accumulator: Node?

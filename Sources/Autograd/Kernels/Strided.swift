@@ -369,22 +369,22 @@ enum Kernels {
     let out =
       k == 0 ? Tensor(zerosOf: [m, n], dtype: a.dtype) : uninitialized([m, n], dtype: a.dtype)
     if m == 0 || n == 0 || k == 0 { return out }
-    let ac = a.isContiguous ? a : contiguousCopy(a)
-    let bc = b.isContiguous ? b : contiguousCopy(b)
+    let (ac, transA, lda) = gemmOperand(a, rows: m, columns: k)
+    let (bc, transB, ldb) = gemmOperand(b, rows: k, columns: n)
     switch a.dtype {
     case .float32:
       GEMM.multiply(
-        transA: false, transB: false, m: m, n: n, k: k, a: ac.storage.floats() + ac.offset, lda: k,
-        b: bc.storage.floats() + bc.offset, ldb: n, c: out.storage.floats(), ldc: n,
+        transA: transA, transB: transB, m: m, n: n, k: k, a: ac.storage.floats() + ac.offset,
+        lda: lda, b: bc.storage.floats() + bc.offset, ldb: ldb, c: out.storage.floats(), ldc: n,
         accumulate: false)
     case .float64:
       GEMM.multiply(
-        transA: false, transB: false, m: m, n: n, k: k, a: ac.storage.doubles() + ac.offset, lda: k,
-        b: bc.storage.doubles() + bc.offset, ldb: n, c: out.storage.doubles(), ldc: n,
+        transA: transA, transB: transB, m: m, n: n, k: k, a: ac.storage.doubles() + ac.offset,
+        lda: lda, b: bc.storage.doubles() + bc.offset, ldb: ldb, c: out.storage.doubles(), ldc: n,
         accumulate: false)
     case .int64:
-      let va = doubles(ac)
-      let vb = doubles(bc)
+      let va = doubles(a)
+      let vb = doubles(b)
       var vc = [Double](repeating: 0, count: m * n)
       for i in 0..<m {
         for p in 0..<k { for j in 0..<n { vc[i * n + j] += va[i * k + p] * vb[p * n + j] } }
@@ -392,6 +392,20 @@ enum Kernels {
       return tensor(vc, shape: [m, n], dtype: .int64)
     }
     return out
+  }
+
+  /// How GEMM reads a `rows` x `columns` matrix operand without copying it: row-major with a leading
+  /// dimension (a contiguous matrix, or rows sliced out of a wider one), or column-major (a transposed view, as
+  /// `t()` and every mm backward produce). Anything else is copied first. GEMM packs every layout into the same
+  /// panels, so the product has the same bits either way.
+  private static func gemmOperand(_ t: Tensor, rows: Int, columns: Int) -> (
+    Tensor, transposed: Bool, leading: Int
+  ) {
+    if t.isContiguous { return (t, false, columns) }
+    let (s0, s1) = (t.strides[0], t.strides[1])
+    if s1 == 1 && rows > 1 && s0 >= columns { return (t, false, s0) }
+    if s0 == 1 && columns > 1 && s1 >= rows { return (t, true, s1) }
+    return (contiguousCopy(t), false, columns)
   }
 
   static func contiguousCopy(_ a: Tensor) -> Tensor {
