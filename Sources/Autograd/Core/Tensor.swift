@@ -44,7 +44,7 @@ public final class Tensor {
 
   /// A fresh contiguous tensor of zeros (no autograd).
   convenience init(zerosOf shape: [Int], dtype: DType) {
-    let storage = Storage(dtype: dtype, count: shape.reduce(1, *))
+    let storage = Storage.make(dtype: dtype, count: shape.reduce(1, *))
     self.init(
       storage: storage, shape: shape, strides: contiguousStrides(shape), offset: 0,
       versionCounter: storage)

@@ -163,7 +163,7 @@ enum Kernels {
   /// A fresh contiguous tensor whose contents are undefined: only for results a kernel writes in full.
   /// `like`, a tensor of the same shape with contiguous strides, lends its strides array (no allocation).
   static func uninitialized(_ shape: [Int], dtype: DType, like: Tensor? = nil) -> Tensor {
-    let storage = Storage(dtype: dtype, count: shape.reduce(1, *), zeroed: false)
+    let storage = Storage.make(dtype: dtype, count: shape.reduce(1, *), zeroed: false)
     let strides: [Int]
     if let like, like.shape == shape, like.hasContiguousStrides {
       strides = like.strides
