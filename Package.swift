@@ -18,10 +18,13 @@ let package = Package(
         // Hot loops (GEMM, with per-CPU clones) in C so one portable binary still uses AVX2/AVX-512.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // HTTPS: OpenSSL (libssl-dev) behind a small shim for its macros and a socket BIO without SIGPIPE.
+        .target(name: "COpenSSL", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         .target(name: "Autograd", dependencies: ["CKernels"]),
         .target(
             name: "HTTPServer",
             dependencies: [
+                "COpenSSL",
                 "CZlib",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -38,7 +41,7 @@ let package = Package(
         .executableTarget(
             name: "AutogradServer",
             dependencies: [
-                "AutogradService", "HTTPServer",
+                "AutogradService", "COpenSSL", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -54,7 +57,8 @@ let package = Package(
             ]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "CKernels"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], exclude: ["Conformance"]),
+        .testTarget(
+            name: "HTTPServerTests", dependencies: ["HTTPServer", "COpenSSL"], exclude: ["Conformance"]),
         .testTarget(name: "AutogradEvalTests", dependencies: ["AutogradEval", "Autograd"]),
         .testTarget(name: "AutogradServiceTests", dependencies: ["AutogradService", "HTTPServer", "Autograd"]),
     ],

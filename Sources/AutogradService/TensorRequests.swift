@@ -49,6 +49,21 @@ enum TensorRequests {
     _ data: JSONValue, shape: JSONValue?, dtype: DType, requiresGrad: Bool = false, field: String,
     limits: SessionLimits
   ) throws(ServiceError) -> Tensor {
+    if dtype == .float32 {
+      // Straight to float32: no flat [Double] of the whole tensor in between (a 1,000,000-element upload).
+      let literal: Float32TensorLiteral
+      do {
+        literal = try float32TensorLiteral(data: data, shape: shape)
+      } catch {
+        throw ServiceError(error, field: field)
+      }
+      try checkElements(literal.values.count, limits: limits)
+      return try engine { () throws(AutogradError) in
+        try literal.values.withUnsafeBufferPointer { floats throws(AutogradError) in
+          try Tensor(shape: literal.shape, floats: floats, requiresGrad: requiresGrad)
+        }
+      }
+    }
     let literal: TensorLiteral
     do {
       literal = try tensorLiteral(data: data, shape: shape)
@@ -65,7 +80,8 @@ enum TensorRequests {
   static func checkElements(_ count: Int, limits: SessionLimits) throws(ServiceError) {
     guard count <= limits.maxElements else {
       throw .limitExceeded(
-        "a tensor may have at most \(limits.maxElements) elements, this one has \(count)")
+        "a tensor may have at most \(limits.maxElements) elements (max-tensor-elements); this one has \(count)"
+      )
     }
   }
 

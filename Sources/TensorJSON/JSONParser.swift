@@ -33,6 +33,9 @@ struct JSONParser {
   let count: Int
   let maxDepth: Int
   var i = 0
+  /// The length of the last packed number array: tensor rows come in runs of equal length, so the next one is
+  /// reserved at that size instead of regrowing from empty.
+  var packedLengthHint = 0
 
   init(base: UnsafePointer<UInt8>, count: Int, maxDepth: Int) {
     self.p = base
@@ -153,6 +156,8 @@ struct JSONParser {
   /// unspecified) at the first element that is not a number, so the caller starts over in the general path.
   mutating func parsePackedNumbers() throws(JSONError) -> JSONValue? {
     var values: [Double] = []
+    // Every number takes at least two bytes with its separator, so the hint never reserves past the input.
+    values.reserveCapacity(min(packedLengthHint, (count - i) / 2 + 1))
     var allIntegers = true
     while true {
       let (value, isInteger) = try parseNumber()
@@ -166,6 +171,7 @@ struct JSONParser {
         guard i < count, Self.isNumberStart(p[i]) else { return nil }
       } else if p[i] == UInt8(ascii: "]") {
         i += 1
+        packedLengthHint = values.count
         return .numbers(values, allIntegers: allIntegers)
       } else {
         throw error("expected ',' or ']', found \(found())")

@@ -14,6 +14,19 @@ public struct TensorLiteral: Sendable, Equatable {
   }
 }
 
+/// A float32 tensor read from JSON: each value is `Float(Double(literal))`, exactly what converting a
+/// `TensorLiteral`'s values would give (and what `torch.tensor(json_list, dtype=torch.float32)` gives), without the
+/// flat `[Double]` in between.
+public struct Float32TensorLiteral: Sendable, Equatable {
+  public var shape: [Int]
+  public var values: [Float]
+
+  public init(shape: [Int], values: [Float]) {
+    self.shape = shape
+    self.values = values
+  }
+}
+
 /// Why a JSON value is not a tensor: `ragged nested list at index [1]: expected length 2, got 3`.
 public struct TensorLiteralError: Error, Sendable, Equatable, CustomStringConvertible {
   public let message: String
@@ -49,6 +62,19 @@ public func tensorLiteral(data: JSONValue, shape: JSONValue?) throws(TensorLiter
   return try nestedTensorLiteral(data)
 }
 
+/// As `tensorLiteral(data:shape:)`, with the same errors, for a float32 tensor.
+public func float32TensorLiteral(data: JSONValue, shape: JSONValue?) throws(TensorLiteralError)
+  -> Float32TensorLiteral
+{
+  let read: ([Int], Float32Values)
+  if let shape, !shape.isNull {
+    read = try flatValues(data: data, shape: try tensorShape(shape))
+  } else {
+    read = try nestedValues(data)
+  }
+  return Float32TensorLiteral(shape: read.0, values: read.1.values)
+}
+
 /// A shape: a list of non-negative integers whose product fits in an Int.
 public func tensorShape(_ value: JSONValue) throws(TensorLiteralError) -> [Int] {
   guard let elements = value.arrayElements else {
@@ -74,20 +100,24 @@ public func tensorShape(_ value: JSONValue) throws(TensorLiteralError) -> [Int] 
 private func flatTensorLiteral(data: JSONValue, shape: [Int]) throws(TensorLiteralError)
   -> TensorLiteral
 {
+  let (shape, values): ([Int], DoubleValues) = try flatValues(data: data, shape: shape)
+  return TensorLiteral(shape: shape, values: values.values, allIntegers: values.allIntegers)
+}
+
+private func flatValues<Values: TensorValues>(data: JSONValue, shape: [Int])
+  throws(TensorLiteralError) -> ([Int], Values)
+{
   // tensorShape checked that this product does not overflow.
   let count = shape.reduce(1, *)
-  var values: [Double] = []
-  var allIntegers = true
+  var values = Values()
   switch data {
   case .numbers(let numbers, let integers):
-    values = numbers
-    allIntegers = integers
+    values.append(contentsOf: numbers, allIntegers: integers)
   case .array(let elements):
-    values.reserveCapacity(elements.count)
+    values.reserve(elements.count)
     for (k, element) in elements.enumerated() {
       let (v, isInteger) = try scalar(element, at: [k])
-      values.append(v)
-      allIntegers = allIntegers && isInteger
+      values.append(v, isInteger: isInteger)
     }
   default:
     throw TensorLiteralError(
@@ -96,10 +126,17 @@ private func flatTensorLiteral(data: JSONValue, shape: [Int]) throws(TensorLiter
   guard values.count == count else {
     throw TensorLiteralError("shape \(render(shape)) needs \(count) values, got \(values.count)")
   }
-  return TensorLiteral(shape: shape, values: values, allIntegers: allIntegers)
+  return (shape, values)
 }
 
 private func nestedTensorLiteral(_ root: JSONValue) throws(TensorLiteralError) -> TensorLiteral {
+  let (shape, values): ([Int], DoubleValues) = try nestedValues(root)
+  return TensorLiteral(shape: shape, values: values.values, allIntegers: values.allIntegers)
+}
+
+private func nestedValues<Values: TensorValues>(_ root: JSONValue) throws(TensorLiteralError)
+  -> ([Int], Values)
+{
   // The shape is read down the first elements; every other list must then match it.
   var shape: [Int] = []
   var probe = root
@@ -113,15 +150,58 @@ private func nestedTensorLiteral(_ root: JSONValue) throws(TensorLiteralError) -
     guard let first = elements.first else { break }
     probe = first
   }
-  var reader = NestedReader(shape: shape)
+  var reader = NestedReader<Values>(shape: shape)
   try reader.read(root, level: 0)
-  return TensorLiteral(shape: shape, values: reader.values, allIntegers: reader.allIntegers)
+  return (shape, reader.values)
 }
 
-private struct NestedReader {
-  let shape: [Int]
+/// Where the values of a tensor literal go, in row-major order.
+private protocol TensorValues {
+  init()
+  var count: Int { get }
+  mutating func reserve(_ count: Int)
+  mutating func append(_ value: Double, isInteger: Bool)
+  mutating func append(contentsOf values: [Double], allIntegers: Bool)
+}
+
+private struct DoubleValues: TensorValues {
   var values: [Double] = []
   var allIntegers = true
+
+  var count: Int { values.count }
+
+  mutating func reserve(_ count: Int) { values.reserveCapacity(count) }
+
+  mutating func append(_ value: Double, isInteger: Bool) {
+    values.append(value)
+    allIntegers = allIntegers && isInteger
+  }
+
+  mutating func append(contentsOf values: [Double], allIntegers: Bool) {
+    self.values.append(contentsOf: values)
+    self.allIntegers = self.allIntegers && allIntegers
+  }
+}
+
+private struct Float32Values: TensorValues {
+  var values: [Float] = []
+
+  var count: Int { values.count }
+
+  mutating func reserve(_ count: Int) { values.reserveCapacity(count) }
+
+  mutating func append(_ value: Double, isInteger: Bool) {
+    values.append(Float(value))
+  }
+
+  mutating func append(contentsOf values: [Double], allIntegers: Bool) {
+    self.values.append(contentsOf: values.lazy.map { Float($0) })
+  }
+}
+
+private struct NestedReader<Values: TensorValues> {
+  let shape: [Int]
+  var values = Values()
   var index: [Int] = []
 
   init(shape: [Int]) {
@@ -133,14 +213,13 @@ private struct NestedReader {
       let (product, overflow) = count.multipliedReportingOverflow(by: extent)
       count = overflow ? Int.max : product
     }
-    values.reserveCapacity(min(count, 1 << 20))
+    values.reserve(min(count, 1 << 20))
   }
 
   mutating func read(_ value: JSONValue, level: Int) throws(TensorLiteralError) {
     if level == shape.count {
       let (v, isInteger) = try scalar(value, at: index)
-      values.append(v)
-      allIntegers = allIntegers && isInteger
+      values.append(v, isInteger: isInteger)
       return
     }
     let expected = shape[level]
@@ -151,8 +230,7 @@ private struct NestedReader {
         throw TensorLiteralError(
           "ragged nested list at index \(render(index + [0])): expected a list, got a number")
       }
-      values.append(contentsOf: numbers)
-      allIntegers = allIntegers && integers
+      values.append(contentsOf: numbers, allIntegers: integers)
     case .array(let elements):
       guard elements.count == expected else { throw ragged(expected, got: elements.count) }
       for (k, element) in elements.enumerated() {

@@ -278,8 +278,11 @@ public enum Ops {
       spec("outer(input, vec2)", ["input", "vec2"], gradFn: "MulBackward0") {
         b, g throws(AutogradError) in
         let (x, y) = (try b.tensor("input"), try b.tensor("vec2"))
-        guard x.rank == 1, y.rank == 1 else {
-          throw .shape("outer: expected 1-D tensors, got \(x.rank)-D and \(y.rank)-D")
+        guard x.rank == 1 else {
+          throw .shape("outer: Expected 1-D argument self, but got \(x.rank)-D")
+        }
+        guard y.rank == 1 else {
+          throw .shape("outer: Expected 1-D argument vec2, but got \(y.rank)-D")
         }
         return try Elementwise.mul(Views.view(x, [x.numel, 1], grad: g), y, grad: g)
       },

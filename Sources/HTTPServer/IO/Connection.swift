@@ -6,9 +6,11 @@ import Synchronization
 /// One client connection: the socket, its Dispatch sources, and the buffers, driving a `ConnectionStateMachine`.
 ///
 /// `@unchecked Sendable`: all mutable state is touched only while holding `lock`. Socket events arrive on
-/// `loop.queue` (which already serialises them); the handler's task writes its response directly under the lock
-/// instead of hopping back to the queue, which saves a thread wake-up per request. The descriptor is closed only in
-/// the last source's cancel handler, so its number cannot be reused while a source watches it.
+/// `loop.queue` (which already serialises them). A request with a small body whose handler agrees
+/// (`HTTPHandler.handlesInline`) runs right there, on the I/O thread, until the handler first suspends (most never
+/// do); others, or a handler that suspends, go on in the concurrency pool, and that task writes its response directly under the lock instead of hopping back
+/// to the queue. Each hop between threads cost more CPU than the request's own work. The descriptor is closed
+/// only in the last source's cancel handler, so its number cannot be reused while a source watches it.
 final class Connection: @unchecked Sendable {
     let fd: Int32
     let loop: IOLoop
@@ -25,6 +27,28 @@ final class Connection: @unchecked Sendable {
     private var cancelled = false
     /// Over the connection cap: answer 503 and close.
     private let rejected: Bool
+    private let transport: Transport
+    /// TLS must write before it can read on (handshake, key update): reading waits for the socket to drain.
+    private var readWaitsForWritable = false
+    /// TLS must read before it can write on: the pending output waits for input.
+    private var writeWaitsForReadable = false
+    /// Set while `processInput` runs, so a response written inside it does not start a nested parse.
+    private var processingInput = false
+    /// Hands the outcome of a handler started inline back to the dispatcher that still holds `lock`.
+    private let inlineOutcome = Mutex<InlineOutcome>(.idle)
+
+    private enum InlineOutcome {
+        case idle
+        /// The handler runs synchronously inside `dispatchRequest`.
+        case running
+        /// It completed before `dispatchRequest` looked: the dispatcher writes the response. Otherwise the state
+        /// is back to `idle` when the task completes, and the task writes the response itself.
+        case finished(ServerCore.Outcome)
+    }
+
+    /// Bodies up to this size are handled on the I/O thread; parsing a larger one (a 12 MB tensor) there would
+    /// stall every other connection on the queue.
+    private static let inlineBodyLimit = 64 * 1024
 
     private static let inputCapacity = 16 * 1024
     private let input = UnsafeMutablePointer<UInt8>.allocate(capacity: Connection.inputCapacity)
@@ -38,11 +62,12 @@ final class Connection: @unchecked Sendable {
     /// The pending output ends with a final response (not just `100 Continue`).
     private var outputIsFinal = false
 
-    init(fd: Int32, loop: IOLoop, core: ServerCore, rejected: Bool) {
+    init(fd: Int32, loop: IOLoop, core: ServerCore, rejected: Bool, transport: Transport) {
         self.fd = fd
         self.loop = loop
         self.core = core
         self.rejected = rejected
+        self.transport = transport
         self.machine = ConnectionStateMachine(
             limits: core.configuration.parserLimits, timeouts: core.timeouts, now: IOLoop.now())
         self.readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
@@ -73,6 +98,12 @@ final class Connection: @unchecked Sendable {
 
     private func onReadable() {
         guard !cancelled else { return }
+        if writeWaitsForReadable {
+            writeWaitsForReadable = false
+            if !machine.wantsInput { suspendReading() }
+            flush()
+            return
+        }
         while true {
             if inputStart == inputEnd {
                 inputStart = 0
@@ -84,38 +115,49 @@ final class Connection: @unchecked Sendable {
             }
             let space = Connection.inputCapacity - inputEnd
             guard space > 0 else {
-                // Only reachable with unparsed bytes behind a request in progress; reading is suspended then anyway.
+                // Pipelined bytes fill the buffer behind a request in progress: stop reading until its response
+                // is out (backpressure; the client cannot make us buffer more than this).
                 suspendReading()
                 return
             }
-            let count = recv(fd, input + inputEnd, space, 0)
-            if count > 0 {
+            switch transport.receive(fd: fd, into: input + inputEnd, count: space) {
+            case .transferred(let count):
                 if machine.phase == .lingering {
                     continue  // discard: the client only needs to see our last response
                 }
                 inputEnd += count
                 processInput()
                 if cancelled { return }
-                if count < space { return }  // drained; the source fires again when more arrives
-            } else if count == 0 {
+                // Drained; the source fires again when more arrives (but not for bytes TLS already decrypted).
+                if count < space && !transport.hasBufferedInput { return }
+            case .end:
                 if machine.inputClosed() {
                     closeLocked()
                 } else {
                     suspendReading()  // end of input stays readable; finish the response first
                 }
                 return
-            } else {
-                let error = errno
-                if error == EINTR { continue }
-                if error != EAGAIN && error != EWOULDBLOCK { closeLocked() }
+            case .wait(.readable):
+                return
+            case .wait(.writable):
+                readWaitsForWritable = true
+                suspendReading()
+                resumeWriting()
+                return
+            case .failed:
+                closeLocked()
                 return
             }
         }
     }
 
-    /// Parses buffered bytes; also called after a response for pipelined requests already here.
+    /// Parses buffered bytes; also called after a response for pipelined requests already here. A request answered
+    /// inline leaves the machine wanting input again, so the loop goes on with the next pipelined one.
     private func processInput() {
-        while inputStart < inputEnd && machine.wantsInput && machine.phase != .lingering {
+        guard !processingInput else { return }
+        processingInput = true
+        defer { processingInput = false }
+        while inputStart < inputEnd && machine.wantsInput && machine.phase != .lingering && !cancelled {
             let now = IOLoop.now()
             let (consumed, result) = machine.bytesReceived(
                 UnsafeBufferPointer(start: input + inputStart, count: inputEnd - inputStart), now: now)
@@ -127,7 +169,6 @@ final class Connection: @unchecked Sendable {
                 queueOutput(head: ResponseEncoder.continueResponse, body: [], final: false)
             case .request:
                 dispatchRequest()
-                return
             case .error(let error):
                 sendError(status: error.status)
                 return
@@ -136,20 +177,47 @@ final class Connection: @unchecked Sendable {
     }
 
     private func dispatchRequest() {
-        // No reading while the request is handled and its response unsent (backpressure, RFC 9112 §9.3.2 order);
-        // pipelined bytes already read wait in the buffer. (libdispatch re-arms its epoll registration per event
-        // anyway, so suspending costs no extra system call.)
-        suspendReading()
+        // Reading stays armed while the request is handled: resuming a suspended source from the handler's thread
+        // wakes libdispatch's manager thread every time. Bytes that arrive meanwhile wait unparsed in `input`
+        // (order, RFC 9112 §9.3.2) and reading stops when it is full (backpressure).
         let info = machine.parser.head
         let head = RequestBuilder.makeHead(from: machine.parser)
         let http10 = machine.parser.versionMinor == 0
         let request = HTTPServerRequest(head: head, body: machine.takeBody(), isHEAD: info.isHEAD)
         let core = self.core
-        Task {
-            let outcome = await core.respond(to: request, acceptsGzip: info.acceptsGzip)
-            self.lock.withLock { _ in
-                self.responseReady(outcome, isHEAD: info.isHEAD, http10: http10)
+        guard request.body.count <= Connection.inlineBodyLimit, core.handler.handlesInline(request),
+            #available(macOS 26.0, *)
+        else {
+            Task {
+                let outcome = await core.respond(to: request, acceptsGzip: info.acceptsGzip)
+                self.lock.withLock { _ in
+                    self.responseReady(outcome, isHEAD: info.isHEAD, http10: http10)
+                }
             }
+            return
+        }
+        inlineOutcome.withLock { $0 = .running }
+        // Runs synchronously on this thread until the handler's first suspension; most requests finish first.
+        Task.immediate {
+            let outcome = await core.respond(to: request, acceptsGzip: info.acceptsGzip)
+            let finishedInline = self.inlineOutcome.withLock { state in
+                guard case .running = state else { return false }
+                state = .finished(outcome)
+                return true
+            }
+            if !finishedInline {
+                self.lock.withLock { _ in
+                    self.responseReady(outcome, isHEAD: info.isHEAD, http10: http10)
+                }
+            }
+        }
+        let finished: ServerCore.Outcome? = inlineOutcome.withLock { state in
+            defer { state = .idle }
+            guard case .finished(let outcome) = state else { return nil }
+            return outcome
+        }
+        if let finished {
+            responseReady(finished, isHEAD: info.isHEAD, http10: http10)
         }
     }
 
@@ -203,40 +271,34 @@ final class Connection: @unchecked Sendable {
         flush()
     }
 
-    /// Writes as much pending output as the socket takes: head and body in one `sendmsg`.
+    /// Writes as much pending output as the socket takes: head and body together.
     private func flush() {
         while headSent < outputHead.count || bodySent < outputBody.count {
-            let written = outputHead.withUnsafeBytes { head in
+            let result = outputHead.withUnsafeBytes { head in
                 outputBody.withUnsafeBytes { body in
-                    var vectors = (
-                        iovec(
-                            iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress.map { $0 + headSent }),
-                            iov_len: head.count - headSent),
-                        iovec(
-                            iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress.map { $0 + bodySent }),
-                            iov_len: body.count - bodySent)
-                    )
-                    return withUnsafeMutableBytes(of: &vectors) { raw in
-                        var message = msghdr()
-                        message.msg_iov = raw.baseAddress?.assumingMemoryBound(to: iovec.self)
-                        message.msg_iovlen = 2
-                        return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
-                    }
+                    transport.send(
+                        fd: fd,
+                        head: UnsafeRawBufferPointer(
+                            start: head.baseAddress.map { $0 + headSent }, count: head.count - headSent),
+                        body: UnsafeRawBufferPointer(
+                            start: body.baseAddress.map { $0 + bodySent }, count: body.count - bodySent))
                 }
             }
-            if written >= 0 {
+            switch result {
+            case .transferred(let written):
                 let fromHead = min(written, outputHead.count - headSent)
                 headSent += fromHead
                 bodySent += written - fromHead
                 machine.writeProgressed(now: IOLoop.now())
-            } else {
-                let error = errno
-                if error == EINTR { continue }
-                if error == EAGAIN || error == EWOULDBLOCK {
-                    resumeWriting()
-                } else {
-                    closeLocked()  // EPIPE, ECONNRESET: the client is gone
-                }
+            case .wait(.writable):
+                resumeWriting()
+                return
+            case .wait(.readable):
+                writeWaitsForReadable = true
+                resumeReading()
+                return
+            case .end, .failed:
+                closeLocked()  // EPIPE, ECONNRESET, a TLS failure: the client is gone
                 return
             }
         }
@@ -254,10 +316,13 @@ final class Connection: @unchecked Sendable {
     private func responseWritten() {
         if machine.responseFinished(now: IOLoop.now()) {
             processInput()  // pipelined requests already buffered: the socket will not signal them again
-            if !cancelled && machine.wantsInput { resumeReading() }
+            if !cancelled && machine.wantsInput {
+                resumeReading()
+                if transport.hasBufferedInput { onReadable() }
+            }
         } else {
             // Lingering close (RFC 9112 §9.6): stop sending, drain what the client still sends, then close.
-            shutdown(fd, Int32(SHUT_WR))
+            transport.finishSending(fd: fd)
             resumeReading()
         }
     }
@@ -287,11 +352,20 @@ final class Connection: @unchecked Sendable {
         // Created on the first blocked write and kept (suspended) afterwards: re-creating sources for one fd is
         // where libdispatch has lost events (libdispatch #833).
         let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
-        source.setEventHandler { [self] in lock.withLock { _ in flush() } }
+        source.setEventHandler { [self] in lock.withLock { _ in onWritable() } }
         source.setCancelHandler { [self] in sourceCancelled() }
         openSources += 1
         writeSource = source
         source.activate()
+    }
+
+    private func onWritable() {
+        flush()
+        if readWaitsForWritable && !cancelled {
+            readWaitsForWritable = false
+            if machine.wantsInput { resumeReading() }
+            onReadable()
+        }
     }
 
     private func suspendWriting() {
@@ -333,6 +407,7 @@ final class Connection: @unchecked Sendable {
         guard !cancelled else { return }
         cancelled = true
         machine.closed()
+        transport.closing()
         // A suspended source must be resumed before it is cancelled and released.
         if readSuspended {
             readSuspended = false

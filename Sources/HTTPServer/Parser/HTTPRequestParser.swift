@@ -313,6 +313,11 @@ package struct HTTPRequestParser: Sendable {
 
             case .lengthBody(let remaining):
                 let take = min(remaining, n - i)
+                if body.capacity - body.count < take {
+                    // The first MiB has really arrived: reserve the rest of the declared length (already checked
+                    // against `maxBodyBytes`) once, instead of regrowing 1 → 2 → 4 → 8 → 16 MiB with a copy each.
+                    body.reserveCapacity(body.count + remaining)
+                }
                 body.append(contentsOf: UnsafeBufferPointer(rebasing: input[i..<(i + take)]))
                 i += take
                 if take == remaining {
