@@ -409,6 +409,8 @@ enum Elementwise {
   }
 
   static func broadcastShapes(_ a: [Int], _ b: [Int]) throws(AutogradError) -> [Int] {
+    // Equal shapes (most calls) broadcast to themselves: share the array instead of building a new one.
+    if a == b { return a }
     let rank = Swift.max(a.count, b.count)
     var out = [Int](repeating: 1, count: rank)
     for i in 0..<rank {
