@@ -18,10 +18,12 @@ let package = Package(
         // Hot loops (GEMM, with per-CPU clones) in C so one portable binary still uses AVX2/AVX-512.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
         .target(name: "Autograd", dependencies: ["CKernels"]),
         .target(
             name: "HTTPServer",
             dependencies: [
+                "CEpoll",
                 "CZlib",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

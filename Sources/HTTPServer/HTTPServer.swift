@@ -2,7 +2,7 @@ import Dispatch
 import Logging
 import Synchronization
 
-/// An HTTP/1.1 server on POSIX sockets and Dispatch, answering every request with one `HTTPHandler`.
+/// An HTTP/1.1 server on POSIX sockets and epoll, answering every request with one `HTTPHandler`.
 ///
 /// ```swift
 /// let server = HTTPServer(configuration: .init(port: 0), handler: MyHandler(), logger: logger)
@@ -29,9 +29,9 @@ public final class HTTPServer: Sendable {
             let configuration = core.configuration
             let (fd, port) = try Socket.listen(
                 host: configuration.host, port: configuration.port, backlog: configuration.backlog)
-            core.acceptor.start(fd: fd, core: core)
             let interval = sweepInterval(core.timeouts)
-            for loop in core.loops { loop.startTimer(interval: interval) }
+            for loop in core.loops { loop.start(sweepInterval: interval) }
+            core.acceptor.start(fd: fd, core: core)
             lifecycle = .running
             core.logger.info("listening on \(configuration.host) port \(port)")
             return port
@@ -58,7 +58,7 @@ public final class HTTPServer: Sendable {
         guard wasRunning else { return }
         core.acceptor.stop()
         for loop in core.loops {
-            loop.queue.async { loop.forEachConnection { $0.beginShutdown() } }
+            loop.execute { loop.forEachConnection { $0.beginShutdown() } }
         }
         let clock = ContinuousClock()
         let end = clock.now.advanced(by: deadline)
@@ -66,12 +66,12 @@ public final class HTTPServer: Sendable {
             try? await Task.sleep(for: .milliseconds(5))
         }
         for loop in core.loops {
-            loop.queue.async { loop.forEachConnection { $0.close() } }
+            loop.execute { loop.forEachConnection { $0.close() } }
         }
         while openConnectionCount > 0 || !core.acceptor.isClosed {
             try? await Task.sleep(for: .milliseconds(2))
         }
-        for loop in core.loops { loop.stopTimer() }
+        for loop in core.loops { loop.stop() }
         core.logger.info("server stopped")
     }
 

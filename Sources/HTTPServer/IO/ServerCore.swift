@@ -22,7 +22,7 @@ final class ServerCore: Sendable {
         self.logger = logger
         let count =
             configuration.ioQueueCount > 0 ? configuration.ioQueueCount : max(1, System.coreCount)
-        self.loops = (0..<count).map { IOLoop(index: $0) }
+        self.loops = (0..<count).map { _ in IOLoop() }
         self.acceptor = Acceptor()
     }
 
