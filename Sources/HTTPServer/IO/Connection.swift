@@ -188,7 +188,9 @@ final class Connection: @unchecked Sendable {
             #available(macOS 26.0, *)
         else {
             Task {
-                let outcome = await core.respond(to: request, acceptsGzip: info.acceptsGzip)
+                let outcome = await core.respond(
+                    to: request, acceptsGzip: info.acceptsGzip,
+                    hasContentEncoding: info.contentEncodingField != nil)
                 self.lock.withLock { _ in
                     self.responseReady(outcome, isHEAD: info.isHEAD, http10: http10)
                 }
@@ -198,7 +200,9 @@ final class Connection: @unchecked Sendable {
         inlineOutcome.withLock { $0 = .running }
         // Runs synchronously on this thread until the handler's first suspension; most requests finish first.
         Task.immediate {
-            let outcome = await core.respond(to: request, acceptsGzip: info.acceptsGzip)
+            let outcome = await core.respond(
+                to: request, acceptsGzip: info.acceptsGzip,
+                hasContentEncoding: info.contentEncodingField != nil)
             let finishedInline = self.inlineOutcome.withLock { state in
                 guard case .running = state else { return false }
                 state = .finished(outcome)

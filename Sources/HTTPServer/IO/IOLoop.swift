@@ -150,8 +150,9 @@ final class IOLoop: @unchecked Sendable {
                 }
             }
             let (batch, stopping) = jobs.withLock { jobs in
-                defer { jobs.pending.removeAll(keepingCapacity: true) }
-                return (jobs.pending, jobs.stopping)
+                var batch: [() -> Void] = []
+                swap(&batch, &jobs.pending)
+                return (batch, jobs.stopping)
             }
             for job in batch { job() }
             let later = IOLoop.now()
