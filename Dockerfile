@@ -16,10 +16,11 @@ RUN swift build -c release --static-swift-stdlib --product autograd-server \
     && install -D "$(swift build -c release --show-bin-path)/autograd-server" /staging/autograd-server
 
 FROM ubuntu:24.04
-# The Swift runtime and Foundation are linked in statically; what remains is the C/C++ runtime and zlib.
+# The Swift runtime and Foundation are linked in statically; what remains is the C/C++ runtime, zlib and OpenSSL
+# (libssl3t64 is noble's name for libssl3; HTTPS with --tls-cert/--tls-key).
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get -q update \
-    && apt-get -q install -y --no-install-recommends libstdc++6 zlib1g \
+    && apt-get -q install -y --no-install-recommends libstdc++6 zlib1g libssl3t64 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --no-create-home --uid 10001 --shell /usr/sbin/nologin autograd
 COPY --from=builder /staging/autograd-server /usr/local/bin/autograd-server

@@ -19,11 +19,14 @@ let package = Package(
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
+        // HTTPS: OpenSSL (libssl-dev) behind a small shim for its macros and a socket BIO without SIGPIPE.
+        .target(name: "COpenSSL", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         .target(name: "Autograd", dependencies: ["CKernels"]),
         .target(
             name: "HTTPServer",
             dependencies: [
                 "CEpoll",
+                "COpenSSL",
                 "CZlib",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -40,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "AutogradServer",
             dependencies: [
-                "AutogradService", "HTTPServer",
+                "AutogradService", "COpenSSL", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -56,7 +59,8 @@ let package = Package(
             ]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "CKernels"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], exclude: ["Conformance"]),
+        .testTarget(
+            name: "HTTPServerTests", dependencies: ["HTTPServer", "COpenSSL"], exclude: ["Conformance"]),
         .testTarget(name: "AutogradEvalTests", dependencies: ["AutogradEval", "Autograd"]),
         .testTarget(name: "AutogradServiceTests", dependencies: ["AutogradService", "HTTPServer", "Autograd"]),
     ],

@@ -14,14 +14,18 @@ struct HealthProbe {
   let host: String
   let port: Int
   let timeout: Double
+  /// Speak HTTPS (the server's certificate is not verified: this only asks whether the local process answers).
+  var tls = false
 
   func status(of path: String) throws(Failure) -> Int {
     let socket = try openConnection()
     defer { close(socket) }
+    let channel = tls ? try ProbeChannel.tls(socket: socket) : .plain(socket)
+    defer { channel.finish() }
     let request =
       "GET \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nConnection: close\r\nUser-Agent: autograd-server-healthcheck\r\n\r\n"
-    try send(Array(request.utf8), on: socket)
-    let head = try receiveStatusLine(from: socket)
+    try send(Array(request.utf8), on: channel)
+    let head = try receiveStatusLine(from: channel)
     // "HTTP/1.1 200 OK": the code is the second field.
     let fields = head.split(separator: " ", maxSplits: 2)
     guard fields.count >= 2, fields[0].hasPrefix("HTTP/1."), let code = Int(fields[1]) else {
@@ -79,10 +83,10 @@ struct HealthProbe {
     _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, size)
   }
 
-  private func send(_ bytes: [UInt8], on fd: Int32) throws(Failure) {
+  private func send(_ bytes: [UInt8], on channel: ProbeChannel) throws(Failure) {
     var offset = 0
     while offset < bytes.count {
-      let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+      let written = bytes[offset...].withUnsafeBytes { channel.send($0) }
       guard written > 0 else {
         throw Failure(description: "cannot send the request: \(String(cString: strerror(errno)))")
       }
@@ -91,11 +95,11 @@ struct HealthProbe {
   }
 
   /// Reads until the first CRLF (bounded: a status line longer than 1 KiB is not a healthy server).
-  private func receiveStatusLine(from fd: Int32) throws(Failure) -> String {
+  private func receiveStatusLine(from channel: ProbeChannel) throws(Failure) -> String {
     var received: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 512)
     while received.count < 1024 {
-      let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      let count = buffer.withUnsafeMutableBytes { channel.receive($0) }
       if count < 0 {
         throw Failure(description: "no answer: \(String(cString: strerror(errno)))")
       }

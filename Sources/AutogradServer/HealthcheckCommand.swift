@@ -18,6 +18,8 @@ struct HealthcheckCommand: ParsableCommand {
   var port: String?
   @Option(help: "Give up after this long (seconds, or with s/ms/m).")
   var timeout: String = "3"
+  @Flag(help: "Speak HTTPS (implied when AUTOGRAD_TLS_CERT is set, as for serve).")
+  var tls = false
 
   func run() throws {
     let environment = ProcessInfo.processInfo.environment
@@ -27,10 +29,13 @@ struct HealthcheckCommand: ParsableCommand {
       throw ValidationError(
         "--timeout '\(timeout)': expected a positive duration such as 3, 3s or 500ms")
     }
+    let tlsCertificate = try ServeCatalogue.tlsCertificate.resolve(
+      flag: nil, environment: environment)
     do {
-      let status = try HealthProbe(host: Self.reachableHost(host), port: port, timeout: timeout)
-        .status(
-          of: "/healthz")
+      let probe = HealthProbe(
+        host: Self.reachableHost(host), port: port, timeout: timeout,
+        tls: tls || tlsCertificate.value != nil)
+      let status = try probe.status(of: "/healthz")
       guard status == 200 else {
         printError("healthcheck: GET /healthz answered \(status)")
         throw ExitCode.failure

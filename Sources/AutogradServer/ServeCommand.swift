@@ -55,8 +55,40 @@ struct ServeCommand: AsyncParsableCommand {
     name: .customLong(ServeCatalogue.maxJacobianElements.name),
     help: .init(ServeCatalogue.maxJacobianElements.help))
   var maxJacobianElements: String?
-  @Option(name: .customLong(ServeCatalogue.apiKey.name), help: .init(ServeCatalogue.apiKey.help))
-  var apiKey: String?
+  @Option(
+    name: .customLong(ServeCatalogue.maxSessionsPerKey.name),
+    help: .init(ServeCatalogue.maxSessionsPerKey.help))
+  var maxSessionsPerKey: String?
+  @Option(
+    name: .customLong(ServeCatalogue.maxGraphNodesPerSession.name),
+    help: .init(ServeCatalogue.maxGraphNodesPerSession.help))
+  var maxGraphNodesPerSession: String?
+  @Option(
+    name: .customLong(ServeCatalogue.maxSessionBytes.name),
+    help: .init(ServeCatalogue.maxSessionBytes.help))
+  var maxSessionBytes: String?
+  @Option(
+    name: .customLong(ServeCatalogue.maxTotalBytes.name),
+    help: .init(ServeCatalogue.maxTotalBytes.help))
+  var maxTotalBytes: String?
+  @Option(
+    name: .customLong(ServeCatalogue.maxEvalSourceBytes.name),
+    help: .init(ServeCatalogue.maxEvalSourceBytes.help))
+  var maxEvalSourceBytes: String?
+  @Option(
+    name: .customLong(ServeCatalogue.maxEvalStatements.name),
+    help: .init(ServeCatalogue.maxEvalStatements.help))
+  var maxEvalStatements: String?
+  @Option(name: .customLong(ServeCatalogue.apiKeys.name), help: .init(ServeCatalogue.apiKeys.help))
+  var apiKey: [String] = []
+  @Option(
+    name: .customLong(ServeCatalogue.apiKeysFile.name),
+    help: .init(ServeCatalogue.apiKeysFile.help))
+  var apiKeysFile: String?
+  @Option(
+    name: .customLong(ServeCatalogue.metricsPublic.name),
+    help: .init(ServeCatalogue.metricsPublic.help))
+  var metricsPublic: String?
   @Option(
     name: .customLong(ServeCatalogue.logLevel.name), help: .init(ServeCatalogue.logLevel.help))
   var logLevel: String?
@@ -64,6 +96,12 @@ struct ServeCommand: AsyncParsableCommand {
     name: .customLong(ServeCatalogue.drainDeadline.name),
     help: .init(ServeCatalogue.drainDeadline.help))
   var drainDeadline: String?
+  @Option(
+    name: .customLong(ServeCatalogue.tlsCertificate.name),
+    help: .init(ServeCatalogue.tlsCertificate.help))
+  var tlsCertificate: String?
+  @Option(name: .customLong(ServeCatalogue.tlsKey.name), help: .init(ServeCatalogue.tlsKey.help))
+  var tlsKey: String?
 
   @Flag(
     help: "Print the resolved settings, one AUTOGRAD_ variable a line with its source, and exit.")
@@ -72,7 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
   func settings(environment: [String: String]) throws -> ServeSettings {
     typealias C = ServeCatalogue
     let env = environment
-    return ServeSettings(
+    var settings = ServeSettings(
       host: try C.host.resolve(flag: host, environment: env),
       port: try C.port.resolve(flag: port, environment: env),
       maxBodySize: try C.maxBodySize.resolve(flag: maxBodySize, environment: env),
@@ -80,20 +118,38 @@ struct ServeCommand: AsyncParsableCommand {
       idleTimeout: try C.idleTimeout.resolve(flag: idleTimeout, environment: env),
       requestTimeout: try C.requestTimeout.resolve(flag: requestTimeout, environment: env),
       maxSessions: try C.maxSessions.resolve(flag: maxSessions, environment: env),
+      maxSessionsPerKey: try C.maxSessionsPerKey.resolve(flag: maxSessionsPerKey, environment: env),
       sessionTTL: try C.sessionTTL.resolve(flag: sessionTTL, environment: env),
       maxSessionTTL: try C.maxSessionTTL.resolve(flag: maxSessionTTL, environment: env),
       maxTensorsPerSession: try C.maxTensorsPerSession.resolve(
         flag: maxTensorsPerSession, environment: env),
+      maxGraphNodesPerSession: try C.maxGraphNodesPerSession.resolve(
+        flag: maxGraphNodesPerSession, environment: env),
       maxTensorElements: try C.maxTensorElements.resolve(flag: maxTensorElements, environment: env),
       maxJacobianElements: try C.maxJacobianElements.resolve(
         flag: maxJacobianElements, environment: env),
-      apiKey: try C.apiKey.resolve(flag: apiKey, environment: env),
+      maxSessionBytes: try C.maxSessionBytes.resolve(flag: maxSessionBytes, environment: env),
+      maxTotalBytes: try C.maxTotalBytes.resolve(flag: maxTotalBytes, environment: env),
+      maxEvalSourceBytes: try C.maxEvalSourceBytes.resolve(
+        flag: maxEvalSourceBytes, environment: env),
+      maxEvalStatements: try C.maxEvalStatements.resolve(flag: maxEvalStatements, environment: env),
+      apiKeys: try C.apiKeys.resolve(
+        flag: apiKey.isEmpty ? nil : apiKey.joined(separator: ","), environment: env),
+      apiKeysFile: try C.apiKeysFile.resolve(flag: apiKeysFile, environment: env),
+      metricsPublic: try C.metricsPublic.resolve(flag: metricsPublic, environment: env),
       logLevel: try C.logLevel.resolve(flag: logLevel, environment: env),
-      drainDeadline: try C.drainDeadline.resolve(flag: drainDeadline, environment: env))
+      drainDeadline: try C.drainDeadline.resolve(flag: drainDeadline, environment: env),
+      tlsCertificate: try C.tlsCertificate.resolve(flag: tlsCertificate, environment: env),
+      tlsKey: try C.tlsKey.resolve(flag: tlsKey, environment: env))
+    if let path = settings.apiKeysFile.value {
+      settings.fileKeys = try APIKeyFile.load(path)
+    }
+    return settings
   }
 
   /// Settings that are valid one by one but not together.
   static func validate(_ settings: ServeSettings) throws {
+    try validateTLS(settings)
     guard settings.sessionTTL.value <= settings.maxSessionTTL.value else {
       let render = ValueParsers.renderSeconds
       throw ConfigurationError(
@@ -101,6 +157,24 @@ struct ServeCommand: AsyncParsableCommand {
           "session TTL \(render(settings.sessionTTL.value)) (\(settings.sessionTTL.source)) is above the "
           + "maximum session TTL \(render(settings.maxSessionTTL.value)) (\(settings.maxSessionTTL.source))"
       )
+    }
+  }
+
+  /// A certificate without its key (or the reverse) is a mistake, not a request for plain HTTP.
+  static func validateTLS(_ settings: ServeSettings) throws {
+    let certificate = settings.tlsCertificate
+    let key = settings.tlsKey
+    if certificate.value != nil && key.value == nil {
+      throw ConfigurationError(
+        message:
+          "a TLS certificate is set (\(certificate.source)) but no key: set \(ServeCatalogue.tlsKey.flag) "
+          + "or \(ServeCatalogue.tlsKey.environmentKey) too")
+    }
+    if key.value != nil && certificate.value == nil {
+      throw ConfigurationError(
+        message:
+          "a TLS key is set (\(key.source)) but no certificate: set \(ServeCatalogue.tlsCertificate.flag) "
+          + "or \(ServeCatalogue.tlsCertificate.environmentKey) too")
     }
   }
 

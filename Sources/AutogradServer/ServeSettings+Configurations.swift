@@ -12,6 +12,9 @@ extension ServeSettings {
     configuration.timeouts.headerSection = .seconds(requestTimeout.value)
     configuration.timeouts.bodyProgress = .seconds(requestTimeout.value)
     configuration.errorBody = AutogradService.serverErrorBody(status:)
+    if let certificate = tlsCertificate.value, let key = tlsKey.value {
+      configuration.tls = .init(certificatePath: certificate, privateKeyPath: key)
+    }
     return configuration
   }
 
@@ -23,7 +26,20 @@ extension ServeSettings {
     configuration.maxTensorsPerSession = maxTensorsPerSession.value
     configuration.maxElementsPerTensor = maxTensorElements.value
     configuration.maxJacobianElements = maxJacobianElements.value
-    configuration.apiKey = apiKey.value
+    configuration.maxSessionsPerKey = maxSessionsPerKey.value
+    configuration.maxGraphNodesPerSession = maxGraphNodesPerSession.value
+    configuration.maxSessionBytes = maxSessionBytes.value
+    configuration.maxTotalBytes = maxTotalBytes.value
+    configuration.evalLimits.maxSourceBytes = maxEvalSourceBytes.value
+    configuration.evalLimits.maxStatements = maxEvalStatements.value
+    configuration.apiKeys = allAPIKeys
+    configuration.metricsPublic = metricsPublic.value
     return configuration
+  }
+
+  /// The keys of --api-key / AUTOGRAD_API_KEY and of the keys file, each once.
+  var allAPIKeys: [String] {
+    var seen: Set<String> = []
+    return (apiKeys.value + fileKeys).filter { seen.insert($0).inserted }
   }
 }

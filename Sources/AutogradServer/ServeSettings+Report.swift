@@ -19,12 +19,29 @@ extension ServeSettings {
     add(C.maxTensorsPerSession, maxTensorsPerSession)
     add(C.maxTensorElements, maxTensorElements)
     add(C.maxJacobianElements, maxJacobianElements)
+    add(C.maxSessionsPerKey, maxSessionsPerKey)
+    add(C.maxGraphNodesPerSession, maxGraphNodesPerSession)
+    add(C.maxSessionBytes, maxSessionBytes)
+    add(C.maxTotalBytes, maxTotalBytes)
+    add(C.maxEvalSourceBytes, maxEvalSourceBytes)
+    add(C.maxEvalStatements, maxEvalStatements)
     // A secret never reaches a terminal or a log; the commented line keeps the output a valid env file.
     lines.append(
-      "# \(C.apiKey.environmentKey) is \(apiKey.value == nil ? "unset" : "set (not shown)")  # \(apiKey.source)"
+      "# \(C.apiKeys.environmentKey) is \(apiKeys.value.isEmpty ? "unset" : "set (not shown)")  # \(apiKeys.source)"
     )
+    add(C.apiKeysFile, apiKeysFile)
+    lines.append("# \(allAPIKeys.count) API key(s) in all")
+    add(C.metricsPublic, metricsPublic)
     add(C.logLevel, logLevel)
     add(C.drainDeadline, drainDeadline)
+    // Unset paths stay comments, so the output remains a valid env file (an empty path would be refused).
+    for (setting, resolved) in [(C.tlsCertificate, tlsCertificate), (C.tlsKey, tlsKey)] {
+      if resolved.value == nil {
+        lines.append("# \(setting.environmentKey) is unset (plain HTTP)  # \(resolved.source)")
+      } else {
+        add(setting, resolved)
+      }
+    }
     return lines.map { $0 + "\n" }.joined()
   }
 }

@@ -11,14 +11,26 @@ struct ServeSettings: Sendable {
   var idleTimeout: Resolved<Double>
   var requestTimeout: Resolved<Double>
   var maxSessions: Resolved<Int>
+  var maxSessionsPerKey: Resolved<Int>
   var sessionTTL: Resolved<Double>
   var maxSessionTTL: Resolved<Double>
   var maxTensorsPerSession: Resolved<Int>
+  var maxGraphNodesPerSession: Resolved<Int>
   var maxTensorElements: Resolved<Int>
   var maxJacobianElements: Resolved<Int>
-  var apiKey: Resolved<String?>
+  var maxSessionBytes: Resolved<Int>
+  var maxTotalBytes: Resolved<Int>
+  var maxEvalSourceBytes: Resolved<Int>
+  var maxEvalStatements: Resolved<Int>
+  var apiKeys: Resolved<[String]>
+  var apiKeysFile: Resolved<String?>
+  /// The keys read from `apiKeysFile` (never shown).
+  var fileKeys: [String] = []
+  var metricsPublic: Resolved<Bool>
   var logLevel: Resolved<Logger.Level>
   var drainDeadline: Resolved<Double>
+  var tlsCertificate: Resolved<String?>
+  var tlsKey: Resolved<String?>
 }
 
 /// The catalogue of settings: the one place that names each flag, variable, default and valid range. `--help`,
@@ -97,13 +109,62 @@ enum ServeCatalogue {
     defaultValue: service.maxJacobianElements, expectation: count,
     parse: ValueParsers.positiveCount,
     render: { String($0) })
-  static let apiKey = Setting<String?>(
+  static let maxSessionsPerKey = Setting(
+    name: "max-sessions-per-key",
+    abstract:
+      "Live sessions one API key may hold (when keys are configured); one more answers 429.",
+    defaultValue: service.maxSessionsPerKey, expectation: count, parse: ValueParsers.positiveCount,
+    render: { String($0) })
+  static let maxGraphNodesPerSession = Setting(
+    name: "max-graph-nodes-per-session",
+    abstract:
+      "Autograd nodes (grad_fns) the graphs behind one session's tensors may hold; more answers 429.",
+    defaultValue: service.maxGraphNodesPerSession, expectation: count,
+    parse: ValueParsers.positiveCount, render: { String($0) })
+  static let maxSessionBytes = Setting(
+    name: "max-session-bytes",
+    abstract:
+      "Tensor storage one session's named tensors may hold (views counted once); more answers 429.",
+    defaultValue: service.maxSessionBytes,
+    expectation: "a positive byte count such as 1048576, 512MiB or 2GiB",
+    parse: ValueParsers.byteCount, render: ValueParsers.renderBytes)
+  static let maxTotalBytes = Setting(
+    name: "max-total-bytes",
+    abstract:
+      "Global memory budget: tensor storage all sessions together may hold; more answers 429.",
+    defaultValue: service.maxTotalBytes,
+    expectation: "a positive byte count such as 1048576, 512MiB or 8GiB",
+    parse: ValueParsers.byteCount, render: ValueParsers.renderBytes)
+  static let maxEvalSourceBytes = Setting(
+    name: "max-eval-source-bytes",
+    abstract: "Largest /eval program (UTF-8 bytes); a longer one answers 429.",
+    defaultValue: service.evalLimits.maxSourceBytes,
+    expectation: "a positive byte count such as 65536 or 64KiB",
+    parse: ValueParsers.byteCount, render: ValueParsers.renderBytes)
+  static let maxEvalStatements = Setting(
+    name: "max-eval-statements",
+    abstract: "Statements one /eval program may have; more answers 429.",
+    defaultValue: service.evalLimits.maxStatements, expectation: count,
+    parse: ValueParsers.positiveCount,
+    render: { String($0) })
+  static let apiKeys = Setting<[String]>(
     name: "api-key",
     abstract:
-      "When set, every /v1 request needs 'Authorization: Bearer KEY' (prefer the env var: flags show in ps).",
-    defaultValue: service.apiKey, expectation: "a non-empty string",
-    parse: { ValueParsers.secret($0) },
-    render: { $0 == nil ? "none" : "(set)" })
+      "An API key; repeat the flag, or give several comma-separated in the variable. With any key set, every "
+      + "/v1 request needs 'Authorization: Bearer KEY' (prefer the env var or a file: flags show in ps).",
+    defaultValue: [], expectation: "comma-separated keys of visible ASCII characters, no spaces",
+    parse: ValueParsers.keyList, render: { $0.isEmpty ? "none" : "(set)" })
+  static let apiKeysFile = Setting<String?>(
+    name: "api-keys-file",
+    abstract:
+      "A file of API keys, one a line ('#' starts a comment); used together with --api-key.",
+    defaultValue: nil, expectation: "a file path", parse: { $0.isEmpty ? nil : $0 },
+    render: { $0 ?? "none" })
+  static let metricsPublic = Setting(
+    name: "metrics-public",
+    abstract: "Serve /metrics without an API key even when keys are configured.",
+    defaultValue: service.metricsPublic, expectation: "true or false", parse: ValueParsers.bool,
+    render: { String($0) })
   static let logLevel = Setting(
     name: "log-level", abstract: "Least severe log level written to stderr.",
     defaultValue: Logger.Level.info,
@@ -115,4 +176,14 @@ enum ServeCatalogue {
       "On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway.",
     defaultValue: 5.0, expectation: duration, parse: ValueParsers.seconds,
     render: ValueParsers.renderSeconds)
+  static let tlsCertificate = Setting<String?>(
+    name: "tls-cert",
+    abstract:
+      "PEM certificate chain (server certificate first); with --tls-key, serve HTTPS (TLS 1.2+) instead of HTTP.",
+    defaultValue: nil, expectation: "the path of a PEM file", parse: { ValueParsers.path($0) },
+    render: { $0 ?? "none" })
+  static let tlsKey = Setting<String?>(
+    name: "tls-key", abstract: "PEM private key of --tls-cert (unencrypted; read once at start).",
+    defaultValue: nil, expectation: "the path of a PEM file", parse: { ValueParsers.path($0) },
+    render: { $0 ?? "none" })
 }

@@ -27,7 +27,10 @@ struct ServerRunner {
     let port = try server.start()
     logger.notice(
       "autograd-server \(AutogradServerCommand.version) serving",
-      metadata: ["host": "\(settings.host.value)", "port": "\(port)"])
+      metadata: [
+        "host": "\(settings.host.value)", "port": "\(port)",
+        "scheme": "\(settings.tlsCertificate.value == nil ? "http" : "https")",
+      ])
 
     let deadline = settings.drainDeadline.value
     var received = 0

@@ -9,6 +9,11 @@ enum ValueParsers {
     return trimmed
   }
 
+  /// A file path: anything but blank (whether the file is usable is checked when the server starts).
+  static func path(_ text: String) -> String? {
+    text.trimmingCharacters(in: .whitespaces).isEmpty ? nil : text
+  }
+
   static func port(_ text: String) -> Int? {
     guard let port = Int(text.trimmingCharacters(in: .whitespaces)), (0...65_535).contains(port)
     else {
@@ -69,8 +74,29 @@ enum ValueParsers {
     Logger.Level(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased())
   }
 
-  static func secret(_ text: String) -> String? {
-    text.isEmpty ? nil : text
+  /// Comma-separated API keys: each non-empty visible ASCII without spaces (a header value carries it verbatim).
+  static func keyList(_ text: String) -> [String]? {
+    var keys: [String] = []
+    for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+      let key = part.trimmingCharacters(in: .whitespaces)
+      guard let key = apiKey(key) else { return nil }
+      keys.append(key)
+    }
+    return keys
+  }
+
+  static func apiKey(_ text: String) -> String? {
+    guard !text.isEmpty, text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ",") })
+    else { return nil }
+    return text
+  }
+
+  static func bool(_ text: String) -> Bool? {
+    switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+    case "true", "1", "yes", "on": true
+    case "false", "0", "no", "off": false
+    default: nil
+    }
   }
 
   /// The shortest exact spelling that `seconds(_:)` reads back: `1h`, `15m`, `30s`, `1.5s`.

@@ -9,12 +9,14 @@ extension AutogradService {
     -> HTTPServerResponse
   {
     let session = try session(context, owner: owner)
+    let limits = configuration.evalLimits
     return try await session.run {
       (state: inout SessionState, journal: MutationJournal) throws(ServiceError) in
       let source = try AutogradService.evalSource(context.request)
       let result: EvalResult
       do throws(EvalError) {
-        result = try EvalProgram.run(source: source, environment: &state, journal: journal)
+        result = try EvalProgram.run(
+          source: source, environment: &state, limits: limits, journal: journal)
       } catch {
         var failure = ServiceError(code: error.code, detail: error.message)
         failure.line = error.line
@@ -22,6 +24,7 @@ extension AutogradService {
         failure.stdout = error.stdout
         throw failure
       }
+      try AutogradService.checkQuotasAfterEval(result, state: &state)
       var out = JSONWriter()
       out.beginObject()
       out.key("stdout")
@@ -39,6 +42,23 @@ extension AutogradService {
       out.endObject()
       return Responses.json(.ok, out.bytes)
     }
+  }
+
+  /// A program's allocations cannot be foreseen from its text (its own `EvalLimits` bound the work it may do), so
+  /// the session's quotas are checked on what it left behind; over a limit, the whole program is undone.
+  static func checkQuotasAfterEval(_ result: EvalResult, state: inout SessionState)
+    throws(ServiceError)
+  {
+    for name in result.bindings {
+      guard let binding = state.names[name] else { continue }
+      let elements = binding.tensor.numel
+      guard elements <= state.limits.maxElements else {
+        throw .limitExceeded(
+          "a tensor may have at most \(state.limits.maxElements) elements (max-tensor-elements); '\(name)' "
+            + "has \(elements)")
+      }
+    }
+    try state.checkGraphNodesAfterWork()
   }
 
   /// `text/plain` source, or JSON `{"source": "..."}`.

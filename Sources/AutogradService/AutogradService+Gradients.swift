@@ -22,6 +22,7 @@ extension AutogradService {
       let updated = try engine { () throws(AutogradError) in
         try output.backward(gradient: gradient, retainGraph: retainGraph, createGraph: createGraph)
       }
+      if createGraph { try state.checkGraphNodesAfterWork() }
       let reached = Set(updated.map(ObjectIdentifier.init))
       var out = JSONWriter()
       out.beginObject()
@@ -121,6 +122,15 @@ extension AutogradService {
       let createGraph = try body.bool("create_graph", default: false)
       let retainGraph = try body.optionalBool("retain_graph")
       let allowUnused = try body.bool("allow_unused", default: false)
+      if createGraph {
+        // The gradients become named tensors, each the shape of its input.
+        for (input, name) in zip(inputs, names) {
+          try state.admitName(name)
+          try state.admit(
+            elements: input.numel,
+            bytes: OpPreflight.multiply(input.numel, input.dtype.itemSize))
+        }
+      }
       let grads = try engine { () throws(AutogradError) in
         try Gradients.grad(
           outputs: outputs, inputs: inputs, gradOutputs: gradOutputs, retainGraph: retainGraph,
@@ -144,6 +154,8 @@ extension AutogradService {
       }
       out.endArray()
       out.endObject()
+      // Differentiable gradients record graphs whose size the request could not foresee.
+      if createGraph { try state.checkGraphNodesAfterWork() }
       return Responses.json(.ok, out.bytes)
     }
   }
@@ -175,7 +187,8 @@ extension AutogradService {
       }
       guard elements <= limits.maxJacobianElements else {
         throw .limitExceeded(
-          "the Jacobians would have \(elements) elements; the limit is \(limits.maxJacobianElements)"
+          "the Jacobians would have \(elements) elements; the limit (max-jacobian-elements) is "
+            + "\(limits.maxJacobianElements)"
         )
       }
       let jacobians = try engine { () throws(AutogradError) in

@@ -55,6 +55,13 @@ extension AutogradService {
     guard AutogradService.knownOps.contains(request.op) else {
       throw .notFound("unknown op '\(request.op)' (GET /v1/ops lists them)")
     }
+    let inPlace = request.op.hasSuffix("_") || request.op == "setitem"
+    let preflight = OpPreflight(request)
+    if !inPlace {
+      try state.admitName(request.name)
+      try state.admit(elements: preflight.elements, bytes: preflight.bytes)
+    }
+    if preflight.recordsGraph { try state.admitGraphNode() }
     let value = try engine { () throws(AutogradError) in
       try Ops.call(
         request.op, args: request.args, kwargs: request.kwargs, gradEnabled: !request.noGrad)
@@ -63,6 +70,7 @@ extension AutogradService {
       throw .invalidOp("\(request.op) did not produce a tensor")
     }
     try TensorRequests.checkElements(result.numel, limits: limits)
+    state.noteRecorded(result, inPlace: inPlace)
     if request.name == nil, let first = request.firstArgumentName, let bound = state.names[first],
       bound.tensor === result
     {

@@ -17,7 +17,7 @@ extension AutogradService {
     let now = WallClock.now()
     let session = try store.create(
       owner: owner, ttl: ttl, now: now, limit: configuration.maxSessions,
-      limits: sessionLimits)
+      perOwnerLimit: configuration.maxSessionsPerKey, limits: sessionLimits)
     var out = JSONWriter()
     out.beginObject()
     out.key("id")

@@ -7,12 +7,12 @@ extension AutogradService {
     -> HTTPServerResponse
   {
     let session = try session(context, owner: owner)
-    let limits = sessionLimits
     return try await session.run { state throws(ServiceError) in
       let body = try RequestBody.object(
         context.request, required: true, allowed: TensorFactory.keys, what: "a tensor")
       let name = try TensorRequests.userName(body["name"])
-      let tensor = try TensorFactory.make(body, limits: limits)
+      try state.admitName(name)
+      let tensor = try TensorFactory.make(body, state: &state)
       let bound = try state.bind(name, tensor)
       var response = Responses.tensor(
         .created, tensor, name: bound, id: state.id(of: tensor) ?? 0, data: context.wantsData)

@@ -13,6 +13,8 @@ public final class AutogradService: HTTPHandler {
   let metrics: Metrics
   let requestIDs = RequestIDs()
   let router = Router(routes: routeTable)
+  let apiKeys: APIKeys
+  let memory: MemoryBudget
   private let draining = Atomic<Bool>(false)
   // nonisolated(unsafe): assigned once in init and afterwards only cancelled; Dispatch sources are thread-safe.
   nonisolated(unsafe) private let sweeper: any DispatchSourceTimer
@@ -25,6 +27,8 @@ public final class AutogradService: HTTPHandler {
   public init(configuration: ServiceConfiguration = ServiceConfiguration(), logger: Logger) {
     self.configuration = configuration
     self.logger = logger
+    self.apiKeys = APIKeys(configuration.apiKeys)
+    self.memory = MemoryBudget(limit: configuration.maxTotalBytes)
     self.metrics = Metrics(routeTemplates: routeTable.map(\.path))
     self.sweeper = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
     startSweeper()
@@ -45,7 +49,10 @@ public final class AutogradService: HTTPHandler {
     SessionLimits(
       maxTensors: configuration.maxTensorsPerSession,
       maxElements: configuration.maxElementsPerTensor,
-      maxJacobianElements: configuration.maxJacobianElements)
+      maxJacobianElements: configuration.maxJacobianElements,
+      maxGraphNodes: configuration.maxGraphNodesPerSession,
+      maxBytes: configuration.maxSessionBytes,
+      memory: memory)
   }
 
   /// Run on the I/O thread unless the request is a program or a Jacobian, whose cost the client sets (the server
@@ -94,6 +101,9 @@ public final class AutogradService: HTTPHandler {
       }
     } catch {
       response = Responses.problem(error)
+      if error.status == .unauthorized {
+        response.headerFields[.wwwAuthenticate] = APIKeys.challenge
+      }
     }
     // Appended: no handler sets it, and the subscript setter would scan and splice the fields.
     response.headerFields.append(HTTPField(name: .xRequestID, value: requestID))
@@ -120,7 +130,9 @@ public final class AutogradService: HTTPHandler {
     switch endpoint {
     case .healthz: return Responses.json(.ok, Array(#"{"status":"ok"}"#.utf8))
     case .readyz: return readyz()
-    case .metrics: return metricsText()
+    case .metrics:
+      if !configuration.metricsPublic { _ = try authorize(context.request) }
+      return metricsText()
     case .openAPI: return Responses.text(.ok, OpenAPIDocument.text, contentType: "application/yaml")
     default: break
     }
@@ -169,21 +181,9 @@ public final class AutogradService: HTTPHandler {
     return Responses.text(.ok, text, contentType: "text/plain; version=0.0.4; charset=utf-8")
   }
 
-  /// The caller's API key when one is configured (nil otherwise); 401 when it is missing or wrong.
+  /// The caller's owner label when keys are configured (nil otherwise); 401 when the key is missing or wrong.
   private func authorize(_ request: HTTPServerRequest) throws(ServiceError) -> String? {
-    guard let expected = configuration.apiKey else { return nil }
-    var given: String?
-    if let authorization = request.head.headerFields[.authorization] {
-      let utf8 = authorization.utf8
-      if utf8.count > 7, authorization.lowercased().hasPrefix("bearer ") {
-        given = String(authorization.dropFirst(7)).trimmingSpaces()
-      }
-    }
-    if given == nil { given = request.head.headerFields[.xAPIKey] }
-    guard let given, constantTimeEqual(given, expected) else {
-      throw ServiceError(.unauthorized, "unauthorized", "missing or wrong API key")
-    }
-    return given
+    try apiKeys.owner(of: request.head)
   }
 
   private func startSweeper() {
@@ -213,15 +213,6 @@ struct RequestContext: Sendable {
 extension HTTPField.Name {
   static let xRequestID = HTTPField.Name("X-Request-Id")!
   static let xAPIKey = HTTPField.Name("X-API-Key")!
-}
-
-/// Compares without an early exit, so response timing does not reveal how much of a key was right.
-func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-  let x = Array(a.utf8)
-  let y = Array(b.utf8)
-  var difference = UInt8(x.count == y.count ? 0 : 1)
-  for i in 0..<min(x.count, y.count) { difference |= x[i] ^ y[i] }
-  return difference == 0
 }
 
 extension String {

@@ -18,11 +18,18 @@ info:
     * Tensor values travel as nested JSON arrays in row-major order, as `tensor.tolist()` gives them; a 0-d tensor
       is a bare number. NaN and the infinities travel as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
     * Every error is `application/problem+json` (RFC 9457) with a stable `code`. A failed request changes nothing.
-    * A known path with a method it does not take answers 405 `method_not_allowed` with an `Allow` header; an
-      unknown path answers 404 `not_found`.
+    * A known path with a method it does not take (also `QUERY`) answers 405 `method_not_allowed` with an `Allow`
+      header; an unknown path answers 404 `not_found`. A request method the HTTP server does not implement at all
+      (not a token of RFC 9110's registry: `CONNECT`, `BREW`, ...) answers 501 `not_implemented` before routing.
     * `X-Request-Id` is accepted (or generated) and echoed on every response.
-    * When the server is started with an API key (`AUTOGRAD_API_KEY`), every `/v1` request needs
-      `Authorization: Bearer KEY` (or `X-API-Key: KEY`) and sees only the sessions created with that key.
+    * When the server is started with API keys (`--api-key`, `AUTOGRAD_API_KEY=k1,k2`, `--api-keys-file`), every
+      `/v1` request needs `Authorization: Bearer KEY` (or `X-API-Key: KEY`) with one of them, else 401 with
+      `WWW-Authenticate: Bearer realm="autograd"`. A session belongs to the key that created it: another key gets
+      the same 404 as for a session that does not exist, and does not see it in listings. `/healthz`, `/readyz`
+      and this document stay open; `/metrics` needs a key unless the server runs with `--metrics-public`.
+    * Quotas answer 429 `limit_exceeded` before any work, naming the option and its value: sessions in all and per
+      key, tensors and graph nodes per session, elements per tensor, bytes per session and in all (the memory
+      budget), Jacobian elements, `/eval` source size and statements. A body over `--max-body-size` is 413.
 
     The examples follow the autograd tutorial (`x = torch.ones(2, 2, requires_grad=True)`, `y = x + 2`,
     `z = y * y * 3`, `out = z.mean()`, `out.backward()`, ...).
@@ -100,8 +107,8 @@ paths:
       description: |
         Text exposition format 0.0.4: `http_requests_total{method,route,status}`,
         `http_request_duration_seconds` (histogram by route), live sessions, tensors and tensor bytes.
-        Labels carry route templates, never session ids.
-      security: []
+        Labels carry route templates, never session ids. Needs an API key when keys are configured, unless the
+        server runs with `--metrics-public`.
       responses:
         "200":
           description: The metrics.
@@ -114,6 +121,8 @@ paths:
                 http_requests_total{method="POST",route="/v1/sessions",status="201"} 1
                 # TYPE autograd_sessions gauge
                 autograd_sessions 1
+        "401":
+          $ref: "#/components/responses/Unauthorized"
   /openapi.yaml:
     get:
       tags: [operations]
@@ -173,6 +182,31 @@ paths:
               schema:
                 $ref: "#/components/schemas/Session"
               example: {"id": "q3J8xv0f2bq4mH1nQ9cXWg", "tensors": [], "expires_at": "2026-11-27T21:00:00Z"}
+          links:
+            GetSession:
+              operationId: getSession
+              parameters: {sid: "$response.body#/id"}
+            DeleteSession:
+              operationId: deleteSession
+              parameters: {sid: "$response.body#/id"}
+            CreateTensor:
+              operationId: createTensor
+              parameters: {sid: "$response.body#/id"}
+            ListTensors:
+              operationId: listTensors
+              parameters: {sid: "$response.body#/id"}
+            ApplyOps:
+              operationId: applyOps
+              parameters: {sid: "$response.body#/id"}
+            Eval:
+              operationId: eval
+              parameters: {sid: "$response.body#/id"}
+            AutogradGrad:
+              operationId: autogradGrad
+              parameters: {sid: "$response.body#/id"}
+            Jacobian:
+              operationId: jacobian
+              parameters: {sid: "$response.body#/id"}
         "400":
           $ref: "#/components/responses/BadRequest"
         "401":
@@ -280,6 +314,31 @@ paths:
               example:
                 {"id": 1, "name": "x", "shape": [2, 2], "dtype": "float32", "requires_grad": true, "is_leaf": true,
                  "grad_fn": null, "version": 0, "data": [[1.0, 1.0], [1.0, 1.0]], "grad": null}
+          links:
+            GetTensor:
+              operationId: getTensor
+              parameters: {sid: "$request.path.sid", name: "$response.body#/name"}
+            GetGrad:
+              operationId: getGrad
+              parameters: {sid: "$request.path.sid", name: "$response.body#/name"}
+            Graph:
+              operationId: graph
+              parameters: {sid: "$request.path.sid", name: "$response.body#/name"}
+            PatchTensor:
+              operationId: patchTensor
+              parameters: {sid: "$request.path.sid", name: "$response.body#/name"}
+            Backward:
+              operationId: backward
+              parameters: {sid: "$request.path.sid", name: "$response.body#/name"}
+            ZeroGrad:
+              operationId: zeroGrad
+              parameters: {sid: "$request.path.sid", name: "$response.body#/name"}
+            DeleteGrad:
+              operationId: deleteGrad
+              parameters: {sid: "$request.path.sid", name: "$response.body#/name"}
+            DeleteTensor:
+              operationId: deleteTensor
+              parameters: {sid: "$request.path.sid", name: "$response.body#/name"}
         "400":
           $ref: "#/components/responses/BadRequest"
         "401":
@@ -828,14 +887,19 @@ components:
             {"type": "about:blank", "title": "Bad Request", "status": 400, "code": "invalid_json",
              "detail": "expected a value at byte 0"}
     Unauthorized:
-      description: An API key is configured and the request has none or a wrong one.
+      description: API keys are configured and the request has none or a wrong one.
+      headers:
+        WWW-Authenticate:
+          description: '`Bearer realm="autograd"`'
+          schema:
+            type: string
       content:
         application/problem+json:
           schema:
             $ref: "#/components/schemas/Problem"
           example:
             {"type": "about:blank", "title": "Unauthorized", "status": 401, "code": "unauthorized",
-             "detail": "missing or wrong API key"}
+             "detail": "an API key is required (Authorization: Bearer KEY)"}
     NotFound:
       description: No such session (or another key's), tensor name, op or route.
       content:
@@ -888,11 +952,18 @@ components:
             {"type": "about:blank", "title": "Unprocessable Content", "status": 422,
              "code": "implicit_grad_non_scalar", "detail": "grad can be implicitly created only for scalar outputs"}
     LimitExceeded:
-      description: A quota (sessions, tensors per session, elements) is reached.
+      description: |
+        A quota is reached; checked before any work, so nothing changed. `detail` names the option and its value:
+        `max-sessions`, `max-sessions-per-key`, `max-tensors-per-session`, `max-graph-nodes-per-session`,
+        `max-tensor-elements`, `max-session-bytes`, `max-total-bytes` (the global memory budget),
+        `max-jacobian-elements`, `max-eval-source-bytes`, `max-eval-statements`.
       content:
         application/problem+json:
           schema:
             $ref: "#/components/schemas/Problem"
+          example:
+            {"type": "about:blank", "title": "Too Many Requests", "status": 429, "code": "limit_exceeded",
+             "detail": "a session holds at most 100000 named tensors (max-tensors-per-session)"}
   schemas:
     Status:
       type: object

@@ -20,8 +20,12 @@ final class Session: @unchecked Sendable {
   /// Kept up to date after every request so `/metrics` can sum them without entering the queue.
   let namedTensorCount = Atomic<Int>(0)
   let namedTensorBytes = Atomic<Int>(0)
+  private let memory: MemoryBudget
   private let gate = FIFOGate()
   private var state: SessionState
+  /// Bytes this session has charged to the global budget, and whether it was removed (then it charges nothing
+  /// more: the store gave its bytes back when it removed it).
+  private let charged = Mutex<(bytes: Int, closed: Bool)>((0, false))
 
   init(id: String, owner: String?, ttl: Double, now: Double, limits: SessionLimits) {
     self.id = id
@@ -30,6 +34,7 @@ final class Session: @unchecked Sendable {
     self.createdAt = now
     self.lastUsedMillis = Atomic(Int64(now * 1000))
     self.state = SessionState(limits: limits)
+    self.memory = limits.memory
   }
 
   var lastUsed: Double { Double(lastUsedMillis.load(ordering: .relaxed)) / 1000 }
@@ -62,22 +67,59 @@ final class Session: @unchecked Sendable {
     await gate.enter()
     defer { gate.leave() }
     let snapshot = state
+    state.reservedBytes = 0
     let journal = MutationJournal()
-    let result: Result<T, ServiceError> = journal.recording {
+    var result: Result<T, ServiceError> = journal.recording {
       do throws(ServiceError) {
-        return .success(try body(&state, journal))
+        let value = try body(&state, journal)
+        try state.checkBytesAfterWork(before: snapshot.namedBytes)
+        return .success(value)
       } catch {
         return .failure(error)
       }
     }
+    let reserved = state.reservedBytes
+    if case .success = result,
+      !settle(reserved: reserved, grown: state.namedBytes - snapshot.namedBytes)
+    {
+      result = .failure(
+        .limitExceeded(
+          "the server's memory budget (max-total-bytes) is \(memory.limit) bytes and this "
+            + "request would go beyond it"))
+    }
     if case .failure = result {
+      _ = settle(reserved: reserved, grown: 0)
       journal.rollback()
       state = snapshot
     } else {
       journal.commit()
     }
+    state.reservedBytes = 0
     namedTensorCount.store(state.namedCount, ordering: .relaxed)
     namedTensorBytes.store(state.namedBytes, ordering: .relaxed)
     return try result.get()
+  }
+
+  /// Settles a request's reservation with the global budget; false when its growth does not fit.
+  private func settle(reserved: Int, grown: Int) -> Bool {
+    charged.withLock { charged in
+      guard !charged.closed else {
+        _ = memory.settle(reserved: reserved, grown: 0)
+        return true
+      }
+      guard memory.settle(reserved: reserved, grown: grown) else { return false }
+      charged.bytes += grown
+      return true
+    }
+  }
+
+  /// Called once, by the store, when the session is removed: gives its bytes back to the global budget.
+  func close() {
+    charged.withLock { charged in
+      guard !charged.closed else { return }
+      charged.closed = true
+      memory.release(charged.bytes)
+      charged.bytes = 0
+    }
   }
 }

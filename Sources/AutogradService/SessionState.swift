@@ -1,10 +1,13 @@
 import Autograd
 
-/// The quotas a session enforces on itself.
+/// The quotas a session enforces on itself, and the global budget it draws from.
 struct SessionLimits: Sendable {
   var maxTensors: Int
   var maxElements: Int
   var maxJacobianElements: Int
+  var maxGraphNodes: Int = Int.max
+  var maxBytes: Int = Int.max
+  var memory = MemoryBudget(limit: Int.max)
 }
 
 /// A session's names and tensors; lives on the session's queue only.
@@ -27,7 +30,16 @@ struct SessionState {
   private(set) var names: [String: Binding] = [:]
   private var identities: [ObjectIdentifier: Identity] = [:]
   private var nextID = 1
+  /// Bytes of the distinct storages behind named tensors.
   private(set) var namedBytes = 0
+  /// How many bindings read each storage, and its size, so views of one storage are counted once.
+  private var storages: [ObjectIdentifier: (bindings: Int, bytes: Int)] = [:]
+  /// At least the number of graph nodes behind the named tensors (exact when `graphNodesExact`): grows by what
+  /// recording ops add, and is recounted only when a quota check would otherwise refuse.
+  var graphNodes = 0
+  private var graphNodesExact = true
+  /// Bytes this request reserved from the global budget (settled by `Session.run`).
+  var reservedBytes = 0
 
   init(limits: SessionLimits) {
     self.limits = limits
@@ -60,15 +72,34 @@ struct SessionState {
     let id = identities[key]?.id ?? nextID
     let name = name ?? "_\(id)"
     if let old = names[name], old.tensor === tensor { return name }
-    if names[name] == nil, names.count >= limits.maxTensors {
-      throw .limitExceeded("a session holds at most \(limits.maxTensors) named tensors")
-    }
+    try admitName(name)
     if identities[key] == nil { nextID += 1 }
     identities[key, default: Identity(id: id, names: 0)].names += 1
     if let old = names[name] { release(old) }
     names[name] = Binding(tensor: tensor, id: id)
-    namedBytes += SessionState.byteCount(tensor)
+    retainStorage(of: tensor)
     return name
+  }
+
+  /// Refuses a binding that would add a name beyond `maxTensors` (rebinding a name adds none).
+  func admitName(_ name: String?) throws(ServiceError) {
+    if let name, names[name] != nil { return }
+    guard names.count < limits.maxTensors else {
+      throw .limitExceeded(
+        "a session holds at most \(limits.maxTensors) named tensors (max-tensors-per-session)")
+    }
+  }
+
+  var graphNodeCountIsExact: Bool { graphNodesExact }
+
+  mutating func setGraphNodes(_ count: Int) {
+    graphNodes = count
+    graphNodesExact = true
+  }
+
+  mutating func markGraphNodesStale(extra: Int) {
+    graphNodes += extra
+    graphNodesExact = false
   }
 
   mutating func unbind(_ name: String) throws(ServiceError) {
@@ -79,16 +110,42 @@ struct SessionState {
   }
 
   private mutating func release(_ binding: Binding) {
-    namedBytes -= SessionState.byteCount(binding.tensor)
+    releaseStorage(of: binding.tensor)
+    // Fewer names can only mean fewer reachable nodes: the count stays an upper bound.
+    graphNodesExact = false
     let key = ObjectIdentifier(binding.tensor)
     guard var identity = identities[key] else { return }
     identity.names -= 1
     identities[key] = identity.names > 0 ? identity : nil
   }
 
-  /// Call after a tensor's size may have changed under its names (`PATCH` with another shape).
+  private mutating func retainStorage(of tensor: Tensor) {
+    let key = tensor.storageIdentity
+    if let entry = storages[key] {
+      storages[key] = (entry.bindings + 1, entry.bytes)
+    } else {
+      let bytes = tensor.storageByteCount
+      storages[key] = (1, bytes)
+      namedBytes += bytes
+    }
+  }
+
+  private mutating func releaseStorage(of tensor: Tensor) {
+    let key = tensor.storageIdentity
+    guard let entry = storages[key] else { return }
+    if entry.bindings > 1 {
+      storages[key] = (entry.bindings - 1, entry.bytes)
+    } else {
+      storages[key] = nil
+      namedBytes -= entry.bytes
+    }
+  }
+
+  /// Call after a tensor's storage may have changed under its names.
   mutating func recount() {
-    namedBytes = names.values.reduce(0) { $0 + SessionState.byteCount($1.tensor) }
+    storages = [:]
+    namedBytes = 0
+    for binding in names.values { retainStorage(of: binding.tensor) }
   }
 
   /// The named tensors, oldest first.
@@ -116,7 +173,10 @@ struct SessionState {
   mutating func removeAll() {
     names = [:]
     identities = [:]
+    storages = [:]
     namedBytes = 0
+    graphNodes = 0
+    graphNodesExact = true
   }
 
   static func byteCount(_ tensor: Tensor) -> Int {

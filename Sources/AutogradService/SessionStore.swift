@@ -7,25 +7,39 @@ final class SessionStore: Sendable {
 
   var count: Int { sessions.withLock { $0.count } }
 
-  /// Registers a new session, or refuses when `limit` sessions are live (after dropping the expired ones).
-  func create(owner: String?, ttl: Double, now: Double, limit: Int, limits: SessionLimits)
+  /// Registers a new session, or refuses when `limit` sessions are live, or `perOwnerLimit` of this owner's
+  /// (after dropping the expired ones). The per-owner limit applies only to sessions created with an API key.
+  func create(
+    owner: String?, ttl: Double, now: Double, limit: Int, perOwnerLimit: Int,
+    limits: SessionLimits
+  )
     throws(ServiceError)
     -> Session
   {
     let session = Session(
       id: SessionStore.newID(), owner: owner, ttl: ttl, now: now, limits: limits)
     var expired: [Session] = []
-    let admitted = sessions.withLock { sessions in
-      if sessions.count >= limit {
+    let refusal: ServiceError? = sessions.withLock { sessions in
+      func ownCount() -> Int {
+        guard owner != nil else { return 0 }
+        return sessions.values.reduce(0) { $0 + ($1.owner == owner ? 1 : 0) }
+      }
+      if sessions.count >= limit || ownCount() >= perOwnerLimit {
         expired = SessionStore.removeExpired(from: &sessions, now: now)
       }
-      guard sessions.count < limit else { return false }
+      guard sessions.count < limit else {
+        return .limitExceeded("the server holds at most \(limit) live sessions (max-sessions)")
+      }
+      guard ownCount() < perOwnerLimit else {
+        return .limitExceeded(
+          "an API key may hold at most \(perOwnerLimit) live sessions (max-sessions-per-key)")
+      }
       sessions[session.id] = session
-      return true
+      return nil
     }
     // The expired sessions' graphs are freed here, outside the lock, as `expired` goes away.
-    _ = expired
-    guard admitted else { throw .limitExceeded("\(limit) live sessions (the configured maximum)") }
+    for old in expired { old.close() }
+    if let refusal { throw refusal }
     return session
   }
 
@@ -39,7 +53,7 @@ final class SessionStore: Sendable {
 
   func remove(_ session: Session) {
     let removed = sessions.withLock { $0.removeValue(forKey: session.id) }
-    _ = removed  // freed outside the lock (once in-flight requests let go)
+    removed?.close()  // its graphs are freed outside the lock (once in-flight requests let go)
   }
 
   func list(owner: String?, now: Double) -> [Session] {
@@ -53,7 +67,7 @@ final class SessionStore: Sendable {
   /// Drops the sessions idle past their TTL.
   func sweep(now: Double) {
     let expired = sessions.withLock { SessionStore.removeExpired(from: &$0, now: now) }
-    _ = expired  // freed outside the lock
+    for session in expired { session.close() }  // freed outside the lock
   }
 
   private static func removeExpired(from sessions: inout [String: Session], now: Double)

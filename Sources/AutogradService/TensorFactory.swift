@@ -8,16 +8,27 @@ enum TensorFactory {
     "step",
   ]
 
-  static func make(_ body: JSONObject, limits: SessionLimits) throws(ServiceError) -> Tensor {
+  /// The tensor a body describes, admitted by the session's quotas (elements, bytes, memory budget) before any
+  /// storage is allocated.
+  static func make(_ body: JSONObject, state: inout SessionState) throws(ServiceError) -> Tensor {
+    let limits = state.limits
     let dtype = try TensorRequests.dtype(body["dtype"])
     let requiresGrad = try body.bool("requires_grad", default: false)
     if requiresGrad && !dtype.isFloatingPoint { throw TensorRequests.requiresGradRefusal }
     let initName = try body.string("init")
     if let data = body["data"], !data.isNull {
       guard initName == nil else { throw .invalidArgument("give either data or init, not both") }
-      return try TensorRequests.literal(
-        data, shape: body["shape"], dtype: dtype, requiresGrad: requiresGrad, field: "data",
-        limits: limits)
+      let literal: TensorLiteral
+      do {
+        literal = try tensorLiteral(data: data, shape: body["shape"])
+      } catch {
+        throw ServiceError(error, field: "data")
+      }
+      try state.admit(elements: literal.values.count, bytes: bytes(literal.values.count, dtype))
+      return try engine { () throws(AutogradError) in
+        try Tensor(
+          shape: literal.shape, doubles: literal.values, dtype: dtype, requiresGrad: requiresGrad)
+      }
     }
     guard let initName else { throw .invalidArgument("give data or init") }
     if initName == "arange" {
@@ -27,8 +38,12 @@ enum TensorFactory {
       if step != 0, step.isFinite, start.isFinite, end.isFinite {
         let count = ((end - start) / step).rounded(.up)
         guard count <= Double(limits.maxElements) else {
-          throw .limitExceeded("a tensor may have at most \(limits.maxElements) elements")
+          throw .limitExceeded(
+            "a tensor may have at most \(limits.maxElements) elements (max-tensor-elements)")
         }
+        let elements = count > 0 ? Int(count) : 0
+        // int64 when no dtype is asked for: 8 bytes is the most any dtype takes.
+        try state.admit(elements: elements, bytes: bytes(elements, .int64))
       }
       // Integral start/end/step give int64 in PyTorch only when no dtype is asked for.
       let explicit = body["dtype"].map { !$0.isNull } ?? false
@@ -43,6 +58,8 @@ enum TensorFactory {
       }
     }
     let shape = try TensorRequests.shape(body["shape"], limits: limits)
+    let elements = shape.reduce(1, *)
+    try state.admit(elements: elements, bytes: bytes(elements, dtype))
     switch initName {
     case "zeros":
       return try engine { () throws(AutogradError) in
@@ -71,6 +88,10 @@ enum TensorFactory {
     default:
       throw .invalidArgument("unknown init '\(initName)' (zeros, ones, full, rand, randn, arange)")
     }
+  }
+
+  private static func bytes(_ elements: Int, _ dtype: DType) -> Int {
+    OpPreflight.multiply(elements, dtype.itemSize)
   }
 
   /// The client's seed (reproducible values), or a random one.

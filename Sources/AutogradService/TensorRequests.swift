@@ -80,7 +80,8 @@ enum TensorRequests {
   static func checkElements(_ count: Int, limits: SessionLimits) throws(ServiceError) {
     guard count <= limits.maxElements else {
       throw .limitExceeded(
-        "a tensor may have at most \(limits.maxElements) elements, this one has \(count)")
+        "a tensor may have at most \(limits.maxElements) elements (max-tensor-elements); this one has \(count)"
+      )
     }
   }
 

@@ -27,13 +27,15 @@ public final class HTTPServer: Sendable {
         try state.withLock { lifecycle in
             guard case .idle = lifecycle else { throw StartError.alreadyStarted }
             let configuration = core.configuration
+            // Before binding, so an unusable certificate never leaves a half-started server behind.
+            let tls = try configuration.tls.map(TLSContext.init)
             let (fd, port) = try Socket.listen(
                 host: configuration.host, port: configuration.port, backlog: configuration.backlog)
             let interval = sweepInterval(core.timeouts)
             for loop in core.loops { loop.start(sweepInterval: interval) }
-            core.acceptor.start(fd: fd, core: core)
+            core.acceptor.start(fd: fd, core: core, tls: tls)
             lifecycle = .running
-            core.logger.info("listening on \(configuration.host) port \(port)")
+            core.logger.info("listening on \(configuration.host) port \(port)\(tls == nil ? "" : " (HTTPS)")")
             return port
         }
     }
@@ -78,8 +80,8 @@ public final class HTTPServer: Sendable {
     /// Deadlines are checked at a quarter of the shortest timeout, between 5 ms and 1 s.
     private func sweepInterval(_ timeouts: ConnectionTimeouts) -> UInt64 {
         let shortest = min(
-            timeouts.headerSection, timeouts.bodyProgress, timeouts.idleKeepAlive, timeouts.write,
-            timeouts.linger)
+            timeouts.headerSection, timeouts.bodyProgress, timeouts.wholeBody, timeouts.idleKeepAlive,
+            timeouts.write, timeouts.linger)
         return min(max(shortest / 4, 5_000_000), 1_000_000_000)
     }
 }

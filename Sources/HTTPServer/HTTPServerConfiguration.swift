@@ -16,6 +16,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var ioQueueCount: Int
     /// Pending connections the kernel may queue before `accept`.
     public var backlog: Int
+    /// Serve HTTPS with this certificate and key; nil (the default) serves plain HTTP.
+    public var tls: TLS?
 
     public init(
         host: String = "127.0.0.1",
@@ -69,6 +71,12 @@ public struct HTTPServerConfiguration: Sendable {
         public var headerSection: Duration
         /// Longest pause between two pieces of a body.
         public var bodyProgress: Duration
+        /// A whole body must arrive within max(`wholeBody`, its size / `minimumBodyRate`) of the end of its head
+        /// (for chunked bodies, the size received so far), so a body trickled just fast enough to beat
+        /// `bodyProgress` still ends; past that the request gets 408.
+        public var wholeBody: Duration
+        /// Bytes per second a large body may take its time at; 0 allows every body only `wholeBody`.
+        public var minimumBodyRate: Int
         /// How long a keep-alive connection may sit between requests.
         public var idleKeepAlive: Duration
         /// Longest pause while the client does not accept response bytes.
@@ -79,12 +87,16 @@ public struct HTTPServerConfiguration: Sendable {
         public init(
             headerSection: Duration = .seconds(10),
             bodyProgress: Duration = .seconds(10),
+            wholeBody: Duration = .seconds(30),
+            minimumBodyRate: Int = 64 * 1024,
             idleKeepAlive: Duration = .seconds(60),
             write: Duration = .seconds(30),
             linger: Duration = .seconds(2)
         ) {
             self.headerSection = headerSection
             self.bodyProgress = bodyProgress
+            self.wholeBody = wholeBody
+            self.minimumBodyRate = minimumBodyRate
             self.idleKeepAlive = idleKeepAlive
             self.write = write
             self.linger = linger
@@ -128,6 +140,20 @@ extension Duration {
 }
 
 extension HTTPServerConfiguration {
+    /// HTTPS through OpenSSL: TLS 1.2 or later, OpenSSL's ciphers at security level 2, ALPN `http/1.1`. Files are
+    /// read once, by `HTTPServer.start()`, which throws `TLSConfigurationError` when they cannot be used.
+    public struct TLS: Sendable {
+        /// PEM: the server certificate first, then any intermediates.
+        public var certificatePath: String
+        /// PEM: the private key matching the certificate (unencrypted).
+        public var privateKeyPath: String
+
+        public init(certificatePath: String, privateKeyPath: String) {
+            self.certificatePath = certificatePath
+            self.privateKeyPath = privateKeyPath
+        }
+    }
+
     /// What `errorBody` gives for a status: the bytes and their media type.
     public struct ErrorBody: Sendable {
         public var contentType: String

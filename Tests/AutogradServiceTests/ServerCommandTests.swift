@@ -95,7 +95,7 @@ import Testing
       contentsOf: OpenAPIRoutesTests.repositoryRoot.appendingPathComponent("README.md"),
       encoding: .utf8)
     let run = try await ServerBinary.run(["serve", "--dry-run"], environment: [:])
-    #expect(run.lines.count == 15)
+    #expect(run.lines.count >= 15)
     for line in run.lines {
       if let match = line.wholeMatch(of: /(AUTOGRAD_[A-Z_]+)=(\S+)  # default/) {
         #expect(

@@ -88,7 +88,7 @@ import Testing
   }
 
   @Test func apiKeyIsRequiredAndSessionsBelongToTheirKey() async throws {
-    let target = InProcessTarget(configuration: ServiceConfiguration(apiKey: "k1"))
+    let target = InProcessTarget(configuration: ServiceConfiguration(apiKeys: ["k1"]))
     let missing = try await target.send("POST", "/v1/sessions")
     #expect(missing.status == 401)
     #expect(missing.object["code"] as? String == "unauthorized")

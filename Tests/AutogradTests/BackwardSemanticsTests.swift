@@ -157,7 +157,7 @@ private func T(_ t: Tensor) -> OpArgument { .tensor(t) }
     let out = try op("sum", T(op("mul", T(a), .int(2))))
     #expect(
       throws: AutogradError(
-        .invalidArgument,
+        .invalidOp,
         "The differentiated Tensor at index 1 appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior."
       )
     ) { try Gradients.grad(outputs: [out], inputs: [a, b], retainGraph: true) }
@@ -195,7 +195,7 @@ private func T(_ t: Tensor) -> OpArgument { .tensor(t) }
     #expect(!x.retainsGrad)
     #expect(
       throws: AutogradError(
-        .invalidArgument, "can't retain_grad on Tensor that has requires_grad=False")
+        .invalidOp, "can't retain_grad on Tensor that has requires_grad=False")
     ) {
       try Tensor.ones([1]).retainGrad()
     }
@@ -204,11 +204,11 @@ private func T(_ t: Tensor) -> OpArgument { .tensor(t) }
   @Test func requiresGradOnIntegersIsRefused() throws {
     #expect(
       throws: AutogradError(
-        .invalidArgument, "Only Tensors of floating point and complex dtype can require gradients")
+        .dtypeMismatch, "Only Tensors of floating point and complex dtype can require gradients")
     ) { try Tensor(shape: [3], doubles: [1, 2, 3], dtype: .int64, requiresGrad: true) }
     #expect(
       throws: AutogradError(
-        .invalidArgument, "Only Tensors of floating point and complex dtype can require gradients")
+        .dtypeMismatch, "Only Tensors of floating point and complex dtype can require gradients")
     ) { try Tensor.ones([3], dtype: .int64, requiresGrad: true) }
   }
 

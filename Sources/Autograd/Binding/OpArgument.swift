@@ -26,25 +26,48 @@ public struct OpInfo: Sendable {
 }
 
 /// Bound values by parameter name. A linear scan over the op's few parameter names: cheaper per call than
-/// building and hashing into a dictionary.
+/// building and hashing into a dictionary. Up to four values sit inline (every op has at most four parameters
+/// today), so binding allocates nothing.
 struct ArgumentValues {
   /// Parameter names without the `*` of a variadic one, in signature order.
   let names: [String]
-  private var items: [OpArgument?]
+  private var first: (OpArgument?, OpArgument?, OpArgument?, OpArgument?) = (nil, nil, nil, nil)
+  private var rest: [OpArgument?] = []
 
   init(names: [String]) {
     self.names = names
-    items = [OpArgument?](repeating: nil, count: names.count)
+    if names.count > 4 { rest = [OpArgument?](repeating: nil, count: names.count - 4) }
   }
 
   subscript(key: String) -> OpArgument? {
     get {
       guard let i = names.firstIndex(of: key) else { return nil }
-      return items[i]
+      return self[slot: i]
     }
     set {
       guard let i = names.firstIndex(of: key) else { return }
-      items[i] = newValue
+      self[slot: i] = newValue
+    }
+  }
+
+  subscript(slot i: Int) -> OpArgument? {
+    get {
+      switch i {
+      case 0: first.0
+      case 1: first.1
+      case 2: first.2
+      case 3: first.3
+      default: rest[i - 4]
+      }
+    }
+    set {
+      switch i {
+      case 0: first.0 = newValue
+      case 1: first.1 = newValue
+      case 2: first.2 = newValue
+      case 3: first.3 = newValue
+      default: rest[i - 4] = newValue
+      }
     }
   }
 }
@@ -54,27 +77,28 @@ struct BoundArguments {
   let op: String
   var values: ArgumentValues
 
-  /// `names` are `params` without the `*` that marks a variadic parameter.
+  /// `names` are `params` without the `*` that marks a variadic parameter, which sits at `variadic`.
   static func bind(
-    op: String, params: [String], names: [String], args: [OpArgument], kwargs: [String: OpArgument]
+    op: String, params: [String], names: [String], variadic: Int?, args: [OpArgument],
+    kwargs: [String: OpArgument]
   )
     throws(AutogradError) -> BoundArguments
   {
     var values = ArgumentValues(names: names)
     var position = 0
-    for (p, name) in zip(params, names) {
-      if p.hasPrefix("*") {
+    for slot in names.indices {
+      if slot == variadic {
         let rest = Array(args[min(position, args.count)...])
         position = args.count
         if rest.count == 1, case .list = rest[0] {
-          values[name] = rest[0]
+          values[slot: slot] = rest[0]
         } else if !rest.isEmpty {
-          values[name] = .list(rest)
+          values[slot: slot] = .list(rest)
         }
         continue
       }
       if position < args.count {
-        values[name] = args[position]
+        values[slot: slot] = args[position]
         position += 1
       }
     }
@@ -83,13 +107,13 @@ struct BoundArguments {
         "\(op)() takes \(params.count) positional arguments but \(args.count) were given")
     }
     for (key, value) in kwargs {
-      guard names.contains(key) else {
+      guard let slot = names.firstIndex(of: key) else {
         throw .argument("\(op)() got an unexpected keyword argument '\(key)'")
       }
-      guard values[key] == nil else {
+      guard values[slot: slot] == nil else {
         throw .argument("\(op)() got multiple values for argument '\(key)'")
       }
-      values[key] = value
+      values[slot: slot] = value
     }
     return BoundArguments(op: op, values: values)
   }

@@ -5,6 +5,8 @@ public enum Ops {
     let params: [String]
     /// `params` without the `*` of a variadic parameter, computed once rather than per call.
     let names: [String]
+    /// Where the variadic parameter (`*shape`) sits, if any.
+    let variadic: Int?
     let run: @Sendable (BoundArguments, Bool) throws(AutogradError) -> OpArgument
   }
 
@@ -14,10 +16,28 @@ public enum Ops {
   public static func call(
     _ name: String, args: [OpArgument], kwargs: [String: OpArgument] = [:], gradEnabled: Bool = true
   ) throws(AutogradError) -> OpArgument {
+    try op(name).call(args: args, kwargs: kwargs, gradEnabled: gradEnabled)
+  }
+
+  /// Looks op `name` up once, for callers that call it many times (`Ops.call` looks it up on every call).
+  public static func op(_ name: String) throws(AutogradError) -> Op {
     guard let spec = table[name] else { throw .invalidOp("unknown op '\(name)'") }
-    let bound = try BoundArguments.bind(
-      op: name, params: spec.params, names: spec.names, args: args, kwargs: kwargs)
-    return try spec.run(bound, gradEnabled)
+    return Op(name: name, spec: spec)
+  }
+
+  /// One op of the table, resolved: `call` behaves exactly as `Ops.call` with its name.
+  public struct Op: Sendable {
+    public let name: String
+    let spec: Spec
+
+    public func call(
+      args: [OpArgument], kwargs: [String: OpArgument] = [:], gradEnabled: Bool = true
+    ) throws(AutogradError) -> OpArgument {
+      let bound = try BoundArguments.bind(
+        op: name, params: spec.params, names: spec.names, variadic: spec.variadic, args: args,
+        kwargs: kwargs)
+      return try spec.run(bound, gradEnabled)
+    }
   }
 
   /// Every op `call` knows, for `GET /v1/ops`, sorted by name.
@@ -76,6 +96,7 @@ public enum Ops {
       info: OpInfo(name: name, signature: signature, inPlace: inPlace, gradFn: gradFn),
       params: params,
       names: params.map { $0.hasPrefix("*") ? String($0.dropFirst()) : $0 },
+      variadic: params.firstIndex { $0.hasPrefix("*") },
       run: { b, g throws(AutogradError) in .tensor(try run(b, g)) })
   }
 
@@ -257,8 +278,11 @@ public enum Ops {
       spec("outer(input, vec2)", ["input", "vec2"], gradFn: "MulBackward0") {
         b, g throws(AutogradError) in
         let (x, y) = (try b.tensor("input"), try b.tensor("vec2"))
-        guard x.rank == 1, y.rank == 1 else {
-          throw .shape("outer: expected 1-D tensors, got \(x.rank)-D and \(y.rank)-D")
+        guard x.rank == 1 else {
+          throw .shape("outer: Expected 1-D argument self, but got \(x.rank)-D")
+        }
+        guard y.rank == 1 else {
+          throw .shape("outer: Expected 1-D argument vec2, but got \(y.rank)-D")
         }
         return try Elementwise.mul(Views.view(x, [x.numel, 1], grad: g), y, grad: g)
       },

@@ -33,7 +33,7 @@ public struct AutogradError: Error, Equatable, CustomStringConvertible {
     "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward."
   )
   static let floatingRequiresGrad = AutogradError(
-    .invalidArgument, "Only Tensors of floating point and complex dtype can require gradients")
+    .dtypeMismatch, "Only Tensors of floating point and complex dtype can require gradients")
   static let leafInplace = AutogradError(
     .leafInplace, "a leaf Variable that requires grad is being used in an in-place operation.")
   static let viewOfLeafInplace = AutogradError(

@@ -10,16 +10,46 @@ typealias BackwardFn = (_ grad: Tensor, _ ctx: BackwardContext) throws(AutogradE
 /// wanted, and whether the formula itself must be recorded (create_graph).
 struct BackwardContext {
   let saved: [Tensor]
-  let needs: [Bool]
   let grad: Bool
+  /// Given explicitly (CopySlices runs its inner node with its own), or nil: read from `edges` below.
+  private let explicitNeeds: [Bool]?
+  /// The running node's edges; an input is wanted when it has an edge (and, for `grad`, leads to a target).
+  private let edges: [Edge?]
+  private let pruned: Bool
 
-  func needs(_ i: Int) -> Bool { i < needs.count && needs[i] }
+  init(saved: [Tensor], needs: [Bool], grad: Bool) {
+    self.saved = saved
+    self.grad = grad
+    explicitNeeds = needs
+    edges = []
+    pruned = false
+  }
+
+  /// The scheduler's context: no per-node array of flags, `needs(i)` reads the edge itself.
+  init(saved: [Tensor], edges: [Edge?], pruned: Bool, grad: Bool) {
+    self.saved = saved
+    self.grad = grad
+    explicitNeeds = nil
+    self.edges = edges
+    self.pruned = pruned
+  }
+
+  var needs: [Bool] { explicitNeeds ?? edges.indices.map { needs($0) } }
+
+  func needs(_ i: Int) -> Bool {
+    if let explicitNeeds { return i < explicitNeeds.count && explicitNeeds[i] }
+    guard i < edges.count, let child = edges[i]?.node else { return false }
+    return !pruned || child.needed || child.isTarget
+  }
 }
 
 /// An edge to the node that receives a gradient, and which of its inputs (always 0 here: every node has one).
 struct Edge {
-  let node: Node
+  var node: Node
   let inputNr: Int
+
+  /// Whether this edge holds the last reference to its node (so dropping it would free the node).
+  mutating func ownsNodeUniquely() -> Bool { isKnownUniquelyReferenced(&node) }
 }
 
 /// Shape and dtype of a recorded input, so the scheduler can reduce (`sum_to`) and cast gradients generically.
@@ -55,6 +85,34 @@ public final class Node {
   /// Non-leaf tensors whose grad_fn is this node and that asked for retain_grad().
   var retainedTensors: [WeakTensor] = []
 
+  // The backward scheduler's state for the pass numbered `pass`; stale (and reset on first visit) otherwise.
+  var pass = 0
+  /// Consumers in this pass that have not yet delivered their gradient.
+  var dependencies = 0
+  /// The next edge the discovery walk descends into.
+  var visitCursor = 0
+  /// The gradient summed so far for this node's output.
+  var buffer: Tensor?
+  /// For `grad`: this node leads to a requested input, or is one's grad_fn / AccumulateGrad.
+  var needed = false
+  var isTarget = false
+  /// Its backward formula ran in this pass (so its saved values are freed unless retain_graph).
+  var ranInPass = false
+
+  func beginPass(_ number: Int) {
+    pass = number
+    dependencies = 0
+    visitCursor = 0
+    buffer = nil
+    needed = false
+    isTarget = false
+    ranInPass = false
+  }
+
+  /// Ready-queue order: AccumulateGrad nodes run as soon as they are ready (PyTorch gives them the maximum
+  /// sequence number), others newest first.
+  var priority: Int { variable != nil ? Int.max : id }
+
   init(
     name: String, edges: [Edge?], inputMeta: [InputMeta?], saved: [SavedTensor],
     backward: BackwardFn?
@@ -74,6 +132,10 @@ public final class Node {
   }
 
   deinit {
+    // Releasing what no one else holds would run the children's deinits nested inside this one: for a long
+    // chain that recursion overflows the stack, so such children go to an explicit work list instead. The
+    // common case (children still shared) releases normally and allocates nothing.
+    guard ownsAnyChildUniquely() else { return }
     var nodes = edges.compactMap { $0?.node }
     var tensors = saved.compactMap(\.tensor)
     if let v = variable { tensors.append(v) }
@@ -87,6 +149,12 @@ public final class Node {
   }
 
   var isAccumulateGrad: Bool { variable != nil }
+
+  private func ownsAnyChildUniquely() -> Bool {
+    for i in edges.indices where edges[i]?.ownsNodeUniquely() == true { return true }
+    for i in saved.indices where isKnownUniquelyReferenced(&saved[i].tensor) { return true }
+    return isKnownUniquelyReferenced(&variable) || isKnownUniquelyReferenced(&wrapped)
+  }
 
   /// The C++ forward-op name PyTorch 2.15 prints in the version-counter error (`Add` for `AddBackward0`).
   var forwardOpName: String {

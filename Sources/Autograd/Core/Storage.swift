@@ -1,11 +1,25 @@
 import CKernels
 
-/// A flat, 64-byte aligned allocation of elements of one dtype. Views share one storage.
-final class Storage {
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Blocks up to this many bytes come from malloc (16-byte aligned), larger ones from `ck_alloc`.
+private let smallBlock = 256
+
+/// A flat allocation of elements of one dtype (64-byte aligned past `smallBlock` bytes). Views share one storage.
+///
+/// A storage is also the version counter of the tensor created with it: one object instead of two for every
+/// fresh tensor. Views and `detach()` keep using it; `.data` gets a counter of its own.
+final class Storage: VersionCounter {
   let dtype: DType
   let count: Int
   let bytes: UnsafeMutableRawPointer
-  /// What was asked of `ck_alloc`, which `ck_free` needs back (at least 1, so an empty tensor still owns a block).
+  /// What was asked of malloc or `ck_alloc` (`ck_free` needs it back) (at least 1, so an empty tensor still owns a block).
   private let allocatedBytes: Int
 
   /// A zero-filled storage, so a fresh tensor never exposes stale memory.
@@ -19,15 +33,22 @@ final class Storage {
     self.dtype = dtype
     self.count = count
     let (byteCount, overflow) = count.multipliedReportingOverflow(by: dtype.itemSize)
-    guard !overflow, byteCount >= 0, let block = ck_alloc(max(byteCount, 1)) else {
+    let wanted = max(byteCount, 1)
+    // Small blocks (a training step's scalars and small gradients) take plain malloc: aligned_alloc's memalign
+    // path costs several times more, and a few dozen bytes gain nothing from cache-line alignment.
+    let raw =
+      overflow || byteCount < 0 ? nil : wanted <= smallBlock ? malloc(wanted) : ck_alloc(wanted)
+    guard let block = raw else {
       fatalError("tensor storage of \(count) x \(dtype.itemSize) bytes is not available")
     }
-    allocatedBytes = max(byteCount, 1)
+    allocatedBytes = wanted
     bytes = block
     if zeroed { bytes.initializeMemory(as: UInt8.self, repeating: 0, count: allocatedBytes) }
   }
 
-  deinit { ck_free(bytes, allocatedBytes) }
+  deinit {
+    if allocatedBytes <= smallBlock { free(bytes) } else { ck_free(bytes, allocatedBytes) }
+  }
 
   var byteCount: Int { count * dtype.itemSize }
 
@@ -53,6 +74,6 @@ final class Storage {
 }
 
 /// The in-place version counter shared by a tensor, its views and its `detach()` results.
-final class VersionCounter {
-  var value = 0
+class VersionCounter {
+  final var value = 0
 }

@@ -43,15 +43,16 @@ public final class Tensor {
 
   /// A fresh contiguous tensor of zeros (no autograd).
   convenience init(zerosOf shape: [Int], dtype: DType) {
-    let count = shape.reduce(1, *)
+    let storage = Storage(dtype: dtype, count: shape.reduce(1, *))
     self.init(
-      storage: Storage(dtype: dtype, count: count), shape: shape, strides: contiguousStrides(shape),
-      offset: 0, versionCounter: VersionCounter())
+      storage: storage, shape: shape, strides: contiguousStrides(shape), offset: 0,
+      versionCounter: storage)
   }
 
   deinit {
-    // Long graphs would otherwise be released recursively and overflow the stack.
-    if gradFnStorage != nil || gradStorage != nil {
+    // Long graphs would otherwise be released recursively and overflow the stack; only what this tensor holds
+    // the last reference to needs the work list.
+    if isKnownUniquelyReferenced(&gradFnStorage) || isKnownUniquelyReferenced(&gradStorage) {
       var nodes: [Node] = []
       var tensors: [Tensor] = []
       if let node = gradFnStorage { nodes.append(node) }
@@ -95,6 +96,18 @@ public final class Tensor {
     return true
   }
 
+  /// Strides exactly row-major for the shape (`isContiguous` also accepts any strides on one element).
+  var hasContiguousStrides: Bool {
+    var running = 1
+    var i = shape.count - 1
+    while i >= 0 {
+      if strides[i] != running { return false }
+      running *= max(shape[i], 1)
+      i -= 1
+    }
+    return true
+  }
+
   /// The edge a consumer of this tensor records: its grad_fn, or its AccumulateGrad if it is a leaf.
   func gradientEdge() -> Edge? {
     guard requiresGradStorage else { return nil }
@@ -107,6 +120,12 @@ public final class Tensor {
 }
 
 func contiguousStrides(_ shape: [Int]) -> [Int] {
+  // Shared constants for the ranks that need no arithmetic: no allocation.
+  switch shape.count {
+  case 0: return []
+  case 1: return unitStrides
+  default: break
+  }
   var strides = [Int](repeating: 1, count: shape.count)
   var running = 1
   for d in stride(from: shape.count - 1, through: 0, by: -1) {
@@ -115,3 +134,5 @@ func contiguousStrides(_ shape: [Int]) -> [Int] {
   }
   return strides
 }
+
+private let unitStrides = [1]

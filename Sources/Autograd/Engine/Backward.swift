@@ -1,3 +1,9 @@
+import Synchronization
+
+/// Numbers each backward pass, so per-pass scheduler state can live on the nodes (valid only while a node's
+/// `pass` equals the running pass) instead of in dictionaries keyed by node identity.
+private let passSequence = Atomic<Int>(0)
+
 /// The backward scheduler: dependency counting and a ready queue ordered by creation (newest first).
 /// It knows nothing about particular ops; it runs nodes, reduces gradients to each input's shape and dtype,
 /// and commits results only after every node ran (so a failing backward changes nothing).
@@ -18,31 +24,69 @@ enum Engine {
   static func run(
     roots: [Root], inputs: [Tensor]?, retainGraph: Bool, createGraph: Bool
   ) throws(AutogradError) -> Outcome {
-    let journal = MutationJournal.current
-    // 1. Discover the graph and count dependencies (explicit stack, no recursion).
-    var dependencies: [ObjectIdentifier: Int] = [:]
-    var nodes: [ObjectIdentifier: Node] = [:]
-    var postorder: [Node] = []
-    var stack: [(Node, Int)] = []
-    for root in roots where nodes[ObjectIdentifier(root.edge.node)] == nil {
-      nodes[ObjectIdentifier(root.edge.node)] = root.edge.node
-      stack.append((root.edge.node, 0))
-      while let (node, next) = stack.popLast() {
-        if next < node.edges.count {
-          stack.append((node, next + 1))
-          guard let child = node.edges[next]?.node else { continue }
-          let id = ObjectIdentifier(child)
-          dependencies[id, default: 0] += 1
-          if nodes[id] == nil {
-            nodes[id] = child
-            stack.append((child, 0))
+    // A graph belongs to one session, which serialises its calls, so no other pass touches these nodes meanwhile.
+    let pass = passSequence.wrappingAdd(1, ordering: .relaxed).newValue
+    // 1. Discover the graph and count dependencies, without recursion: breadth-first for `backward` (one array
+    // is queue and node list), depth-first postorder for `grad`, whose pruning needs children before parents.
+    var discovered: [Node] = []
+    discovered.reserveCapacity(16)
+    if inputs == nil {
+      for root in roots where root.edge.node.pass != pass {
+        root.edge.node.beginPass(pass)
+        discovered.append(root.edge.node)
+      }
+      var head = 0
+      while head < discovered.count {
+        let node = discovered[head]
+        head += 1
+        for edge in node.edges {
+          guard let child = edge?.node else { continue }
+          if child.pass != pass {
+            child.beginPass(pass)
+            discovered.append(child)
           }
-        } else {
-          postorder.append(node)
+          child.dependencies += 1
+        }
+      }
+    } else {
+      var stack: [Node] = []
+      for root in roots {
+        let start = root.edge.node
+        guard start.pass != pass else { continue }
+        start.beginPass(pass)
+        stack.append(start)
+        while let node = stack.last {
+          let next = node.visitCursor
+          if next < node.edges.count {
+            node.visitCursor = next + 1
+            guard let child = node.edges[next]?.node else { continue }
+            if child.pass != pass {
+              child.beginPass(pass)
+              stack.append(child)
+            }
+            child.dependencies += 1
+          } else {
+            stack.removeLast()
+            discovered.append(node)
+          }
         }
       }
     }
+    do {
+      return try execute(
+        roots: roots, nodes: discovered, inputs: inputs, retainGraph: retainGraph,
+        createGraph: createGraph)
+    } catch {
+      // Gradients buffered on nodes that never ran must not outlive the failed pass.
+      for node in discovered { node.buffer = nil }
+      throw error
+    }
+  }
 
+  /// `nodes`: every node of the pass, in postorder when `inputs` is given.
+  private static func execute(
+    roots: [Root], nodes: [Node], inputs: [Tensor]?, retainGraph: Bool, createGraph: Bool
+  ) throws(AutogradError) -> Outcome {
     // 2. For `grad`, find the nodes whose gradient is requested and prune what cannot reach them.
     var targets: [ObjectIdentifier: [Int]] = [:]
     if let inputs {
@@ -50,68 +94,59 @@ enum Engine {
         let node: Node? = t.gradFn ?? t.accumulator
         if let node { targets[ObjectIdentifier(node), default: []].append(i) }
       }
-    }
-    var needed: Set<ObjectIdentifier> = []
-    if inputs != nil {
-      for node in postorder {
-        let id = ObjectIdentifier(node)
-        if node.edges.contains(where: {
-          $0.map {
-            needed.contains(ObjectIdentifier($0.node)) || targets[ObjectIdentifier($0.node)] != nil
-          } ?? false
-        }) {
-          needed.insert(id)
+      for node in nodes {
+        node.isTarget = targets[ObjectIdentifier(node)] != nil
+        node.needed = node.edges.contains { edge in
+          guard let child = edge?.node else { return false }
+          return child.needed || child.isTarget
         }
       }
     }
 
     // 3. Execute.
-    var buffers: [ObjectIdentifier: Tensor] = [:]
-    var heap = NodeHeap()
+    var heap = NodeHeap(capacity: 8)
     for root in roots {
-      let id = ObjectIdentifier(root.edge.node)
-      buffers[id] = try accumulate(buffers[id], root.gradient, grad: createGraph)
+      let node = root.edge.node
+      node.buffer = try accumulate(node.buffer, root.gradient, grad: createGraph)
     }
-    for root in roots where dependencies[ObjectIdentifier(root.edge.node), default: 0] == 0 {
+    for root in roots where root.edge.node.dependencies == 0 {
       heap.push(root.edge.node)
-      dependencies[ObjectIdentifier(root.edge.node)] = -1
+      root.edge.node.dependencies = -1
     }
     var captured = [Tensor?](repeating: nil, count: inputs?.count ?? 0)
-    var pendingLeafGrads: [(Tensor, Tensor)] = []
-    var pendingRetained: [(Tensor, Tensor)] = []
-    var executed: [Node] = []
+    var pendingLeafGrads: [LeafGradient] = []
+    var pendingRetained: [LeafGradient] = []
+    var executedAny = false
 
     while let node = heap.pop() {
-      let id = ObjectIdentifier(node)
-      let incoming = buffers.removeValue(forKey: id)
-      if let idx = targets[id], let incoming {
+      let incoming = node.buffer
+      node.buffer = nil
+      if node.isTarget, let incoming, let idx = targets[ObjectIdentifier(node)] {
         for i in idx { captured[i] = incoming }
       }
       var outputs: [Tensor?] = []
       if let incoming {
         for weak in node.retainedTensors {
           if let t = weak.tensor, t.retainsGradStorage, t.gradFnStorage === node {
-            pendingRetained.append((t, incoming))
+            pendingRetained.append(LeafGradient(tensor: t, gradient: incoming))
           }
         }
         if node.isAccumulateGrad {
-          if inputs == nil, let leaf = node.variable { pendingLeafGrads.append((leaf, incoming)) }
-        } else if inputs == nil || needed.contains(id) {
-          let saved = try node.unpackSaved()
-          let needs = node.edges.map { edge -> Bool in
-            guard let edge else { return false }
-            return inputs == nil || needed.contains(ObjectIdentifier(edge.node))
-              || targets[ObjectIdentifier(edge.node)] != nil
+          if inputs == nil, let leaf = node.variable {
+            pendingLeafGrads.append(LeafGradient(tensor: leaf, gradient: incoming))
           }
+        } else if inputs == nil || node.needed {
+          let saved = try node.unpackSaved()
           guard let fn = node.backwardFn else { throw AutogradError.backwardTwice }
-          let context = BackwardContext(saved: saved, needs: needs, grad: createGraph)
+          let context = BackwardContext(
+            saved: saved, edges: node.edges, pruned: inputs != nil, grad: createGraph)
           outputs = try fn(incoming, context)
-          executed.append(node)
+          node.ranInPass = true
+          executedAny = true
         }
       }
-      for (i, edge) in node.edges.enumerated() {
-        guard let edge else { continue }
-        let childId = ObjectIdentifier(edge.node)
+      for i in node.edges.indices {
+        guard let child = node.edges[i]?.node else { continue }
         if i < outputs.count, var g = outputs[i] {
           if let meta = node.inputMeta[i] {
             if g.shape != meta.shape { g = try Reductions.sumTo(g, meta.shape, grad: createGraph) }
@@ -119,22 +154,29 @@ enum Engine {
               g = try Elementwise.cast(g, to: meta.dtype, grad: createGraph)
             }
           }
-          buffers[childId] = try accumulate(buffers[childId], g, grad: createGraph)
+          child.buffer = try accumulate(child.buffer, g, grad: createGraph)
         }
-        let remaining = (dependencies[childId] ?? 1) - 1
-        dependencies[childId] = remaining
-        if remaining == 0 { heap.push(edge.node) }
+        child.dependencies -= 1
+        if child.dependencies == 0 { heap.push(child) }
       }
     }
 
     // 4. Commit: everything ran, so now mutate.
+    let journal =
+      pendingRetained.isEmpty && (retainGraph || !executedAny) ? nil : MutationJournal.current
     var updated: [Tensor] = []
     var seen = Set<ObjectIdentifier>()
-    for (leaf, g) in pendingLeafGrads {
-      try accumulateGrad(into: leaf, g, createGraph: createGraph)
-      if seen.insert(ObjectIdentifier(leaf)).inserted { updated.append(leaf) }
+    for pending in pendingLeafGrads {
+      try accumulateGrad(into: pending.tensor, pending.gradient, createGraph: createGraph)
+      // One leaf rarely has two AccumulateGrad nodes in a pass; a set only pays off for many leaves.
+      if pendingLeafGrads.count <= 16 {
+        if !updated.contains(where: { $0 === pending.tensor }) { updated.append(pending.tensor) }
+      } else if seen.insert(ObjectIdentifier(pending.tensor)).inserted {
+        updated.append(pending.tensor)
+      }
     }
-    for (t, g) in pendingRetained {
+    for pending in pendingRetained {
+      let (t, g) = (pending.tensor, pending.gradient)
       journal?.recordMeta(t)
       if let existing = t.gradStorage {
         t.gradStorage = try Elementwise.add(existing, g, grad: createGraph)
@@ -142,17 +184,21 @@ enum Engine {
         t.gradStorage = createGraph ? g : Views.detach(try Views.clone(g, grad: false))
       }
     }
-    if !retainGraph {
-      for executedNode in executed {
-        for node in [executedNode] + (executedNode.wrapped.map { [$0] } ?? [])
-        where !node.saved.isEmpty || node.savedNumbers > 0 {
-          journal?.recordSaved(node)
-          for i in node.saved.indices { node.saved[i].tensor = nil }
-          node.released = true
-        }
+    if !retainGraph && executedAny {
+      for node in nodes where node.ranInPass {
+        release(node, journal: journal)
+        if let inner = node.wrapped { release(inner, journal: journal) }
       }
     }
     return Outcome(captured: captured, updatedLeaves: updated)
+  }
+
+  /// Frees a node's saved values after a pass without retain_graph.
+  private static func release(_ node: Node, journal: MutationJournal?) {
+    guard !node.saved.isEmpty || node.savedNumbers > 0 else { return }
+    journal?.recordSaved(node)
+    for i in node.saved.indices { node.saved[i].tensor = nil }
+    node.released = true
   }
 
   private static func accumulate(_ existing: Tensor?, _ g: Tensor, grad: Bool) throws(AutogradError)
@@ -178,8 +224,11 @@ enum Engine {
         leaf.gradStorage = try Elementwise.add(existing, incoming, grad: createGraph)
       } else {
         journal?.recordStorage(existing)
-        let sum = try Elementwise.add(existing, incoming, grad: false)
-        Kernels.copy(sum, into: existing)
+        // Same bits as adding into a fresh tensor and copying it back, without the fresh tensor.
+        if !Kernels.addInPlace(existing, incoming) {
+          let sum = try Elementwise.add(existing, incoming, grad: false)
+          Kernels.copy(sum, into: existing)
+        }
       }
       return
     }
@@ -196,16 +245,24 @@ enum Engine {
   }
 }
 
+/// A gradient waiting for the commit step, for a leaf's `.grad` or a retained non-leaf's.
+private struct LeafGradient {
+  let tensor: Tensor
+  let gradient: Tensor
+}
+
 /// Max-heap of nodes by creation order: the newest node runs first, as in PyTorch's ready queue.
 struct NodeHeap {
   private var items: [Node] = []
+
+  init(capacity: Int) { items.reserveCapacity(capacity) }
 
   mutating func push(_ node: Node) {
     items.append(node)
     var i = items.count - 1
     while i > 0 {
       let parent = (i - 1) / 2
-      guard rank(items[i]) > rank(items[parent]) else { break }
+      guard items[i].priority > items[parent].priority else { break }
       items.swapAt(i, parent)
       i = parent
     }
@@ -220,15 +277,12 @@ struct NodeHeap {
       let l = 2 * i + 1
       let r = l + 1
       var best = i
-      if l < items.count && rank(items[l]) > rank(items[best]) { best = l }
-      if r < items.count && rank(items[r]) > rank(items[best]) { best = r }
+      if l < items.count && items[l].priority > items[best].priority { best = l }
+      if r < items.count && items[r].priority > items[best].priority { best = r }
       if best == i { break }
       items.swapAt(i, best)
       i = best
     }
     return top
   }
-
-  /// AccumulateGrad nodes run as soon as they are ready (PyTorch gives them the maximum sequence number).
-  private func rank(_ node: Node) -> Int { node.isAccumulateGrad ? Int.max : node.id }
 }

@@ -40,7 +40,7 @@ public enum Gradients {
           continue
         }
         throw AutogradError(
-          .invalidArgument,
+          .invalidOp,
           "The differentiated Tensor at index \(i) appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior."
         )
       }
@@ -153,7 +153,7 @@ extension Tensor {
   /// `x.retain_grad()`: a non-leaf keeps its `.grad` after backward; a no-op on leaves.
   public func retainGrad() throws(AutogradError) {
     guard requiresGrad else {
-      throw .argument("can't retain_grad on Tensor that has requires_grad=False")
+      throw .invalidOp("can't retain_grad on Tensor that has requires_grad=False")
     }
     guard let node = gradFn, !retainsGradStorage else { return }
     MutationJournal.current?.recordMeta(self)
@@ -178,10 +178,11 @@ extension Tensor {
   /// `x.requires_grad_(flag)`.
   public func setRequiresGrad(_ flag: Bool) throws(AutogradError) {
     if flag && !dtype.isFloatingPoint {
-      throw .argument("only Tensors of floating point dtype can require gradients")
+      throw AutogradError(
+        .dtypeMismatch, "only Tensors of floating point dtype can require gradients")
     }
     if !flag && gradFn != nil {
-      throw .argument(
+      throw .invalidOp(
         "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
       )
     }

@@ -7,6 +7,8 @@
 public final class MutationJournal {
   private var undo: [() -> Void] = []
   private var seen: Set<ObjectIdentifier> = []
+  /// Version counters apart from storages: a fresh tensor's storage is its version counter too.
+  private var seenCounters: Set<ObjectIdentifier> = []
   private var seenMeta: Set<ObjectIdentifier> = []
   private var seenSaved: Set<ObjectIdentifier> = []
 
@@ -38,6 +40,7 @@ public final class MutationJournal {
   public func commit() {
     undo = []
     seen = []
+    seenCounters = []
     seenMeta = []
     seenSaved = []
   }
@@ -56,7 +59,7 @@ public final class MutationJournal {
   }
 
   func recordVersion(_ counter: VersionCounter) {
-    if seen.insert(ObjectIdentifier(counter)).inserted {
+    if seenCounters.insert(ObjectIdentifier(counter)).inserted {
       let value = counter.value
       undo.append { counter.value = value }
     }

@@ -151,15 +151,22 @@ enum Kernels {
   }
 
   /// A fresh contiguous tensor whose contents are undefined: only for results a kernel writes in full.
-  static func uninitialized(_ shape: [Int], dtype: DType) -> Tensor {
-    Tensor(
-      storage: Storage(dtype: dtype, count: shape.reduce(1, *), zeroed: false), shape: shape,
-      strides: contiguousStrides(shape), offset: 0, versionCounter: VersionCounter())
+  /// `like`, a tensor of the same shape with contiguous strides, lends its strides array (no allocation).
+  static func uninitialized(_ shape: [Int], dtype: DType, like: Tensor? = nil) -> Tensor {
+    let storage = Storage(dtype: dtype, count: shape.reduce(1, *), zeroed: false)
+    let strides: [Int]
+    if let like, like.shape == shape, like.hasContiguousStrides {
+      strides = like.strides
+    } else {
+      strides = contiguousStrides(shape)
+    }
+    return Tensor(
+      storage: storage, shape: shape, strides: strides, offset: 0, versionCounter: storage)
   }
 
   /// Elementwise unary map into a fresh contiguous tensor.
   static func map(_ a: Tensor, dtype: DType, _ f: (Double) -> Double) -> Tensor {
-    let out = uninitialized(a.shape, dtype: dtype)
+    let out = uninitialized(a.shape, dtype: dtype, like: a)
     if a.isContiguous && a.dtype == dtype {
       mapContiguous(a, into: out, f)
       return out
@@ -181,7 +188,7 @@ enum Kernels {
   )
     -> Tensor
   {
-    let out = uninitialized(shape, dtype: dtype)
+    let out = uninitialized(shape, dtype: dtype, like: a.shape == shape ? a : b)
     let n = out.numel
     let aDense = a.isContiguous && a.shape == shape && a.dtype == dtype && dtype.isFloatingPoint
     let bDense = b.isContiguous && b.shape == shape && b.dtype == dtype && dtype.isFloatingPoint
@@ -369,7 +376,7 @@ enum Kernels {
   }
 
   static func contiguousCopy(_ a: Tensor) -> Tensor {
-    let out = uninitialized(a.shape, dtype: a.dtype)
+    let out = uninitialized(a.shape, dtype: a.dtype, like: a)
     copy(a, into: out)
     return out
   }
@@ -482,6 +489,30 @@ extension Kernels {
       } else {
         return false
       }
+    case .int64:
+      return false
+    }
+    return true
+  }
+}
+
+extension Kernels {
+  /// `dst += src` elementwise for two dense tensors of one floating dtype and shape in separate storages, with
+  /// the same arithmetic as `zip(.add)` (float32 through Double); returns false (writing nothing) otherwise.
+  static func addInPlace(_ dst: Tensor, _ src: Tensor) -> Bool {
+    guard dst.dtype == src.dtype, dst.dtype.isFloatingPoint, dst.shape == src.shape,
+      dst.storage !== src.storage, dst.isContiguous, src.isContiguous
+    else { return false }
+    let n = dst.numel
+    switch dst.dtype {
+    case .float32:
+      let pd = dst.storage.floats() + dst.offset
+      let ps = UnsafePointer(src.storage.floats() + src.offset)
+      parallelRanges(n) { r in for i in r { pd[i] = Float(Double(pd[i]) + Double(ps[i])) } }
+    case .float64:
+      let pd = dst.storage.doubles() + dst.offset
+      let ps = UnsafePointer(src.storage.doubles() + src.offset)
+      parallelRanges(n) { r in for i in r { pd[i] = pd[i] + ps[i] } }
     case .int64:
       return false
     }

@@ -105,7 +105,12 @@ enum Indexing {
     if grad, let base = view.viewBase, base.requiresGrad, base.gradFn == nil {
       throw AutogradError.viewOfLeafInplace
     }
-    _ = try InPlace.copy(view, value, grad: grad)
+    // PyTorch's copy_to: leading size-1 dims of the value are dropped, then it is expanded to the view.
+    var source = value
+    let ones = value.shape.prefix { $0 == 1 }.count
+    if ones > 0 { source = try Views.view(source, Array(value.shape.dropFirst(ones)), grad: grad) }
+    if source.shape != view.shape { source = try Views.expand(source, view.shape, grad: grad) }
+    _ = try InPlace.copy(view, source, grad: grad)
     return y
   }
 }

@@ -10,8 +10,8 @@ enum LinearAlgebra {
   }
 
   static func mm(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
-    guard a.rank == 2 else { throw .shape("self must be a matrix") }
-    guard b.rank == 2 else { throw .shape("mat2 must be a matrix") }
+    guard a.rank == 2 else { throw .shape("mm: self must be a matrix, got \(a.rank)-D tensor") }
+    guard b.rank == 2 else { throw .shape("mm: mat2 must be a matrix, got \(b.rank)-D tensor") }
     try sameDtype(a, b)
     guard a.shape[1] == b.shape[0] else {
       throw .shape(
@@ -36,12 +36,19 @@ enum LinearAlgebra {
 
   static func mv(_ a: Tensor, _ v: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
     guard a.rank == 2, v.rank == 1 else {
-      throw .shape("vector + matrix @ vector expected, got \(a.rank), \(v.rank)")
+      // PyTorch's addmv check names the bias (1-D here) first.
+      throw .shape("vector + matrix @ vector expected, got 1, \(a.rank), \(v.rank)")
     }
-    try sameDtype(a, v)
     guard a.shape[1] == v.shape[0] else {
       throw .shape(
         "size mismatch, got input (\(a.shape[0])), mat (\(a.shape[0])x\(a.shape[1])), vec (\(v.shape[0]))"
+      )
+    }
+    guard a.dtype == v.dtype else {
+      // The bias PyTorch allocates takes the vector's dtype, so it is named first and last.
+      throw AutogradError(
+        .dtypeMismatch,
+        "addmv input tensors must have the same dtype, but got \(v.dtype.scalarTypeName), \(a.dtype.scalarTypeName), and \(v.dtype.scalarTypeName)"
       )
     }
     let column = Tensor(
@@ -74,15 +81,16 @@ enum LinearAlgebra {
     guard a.rank == 1, b.rank == 1 else {
       throw .shape("1D tensors expected, but got \(a.rank)D and \(b.rank)D tensors")
     }
-    guard a.shape[0] == b.shape[0] else {
-      throw .shape(
-        "inconsistent tensor size, expected tensor [\(a.shape[0])] and src [\(b.shape[0])] to have the same number of elements, but got \(a.shape[0]) and \(b.shape[0]) elements respectively"
-      )
-    }
+    // PyTorch checks the dtypes before the lengths.
     guard a.dtype == b.dtype else {
       throw AutogradError(
         .dtypeMismatch,
-        "dot : expected both vectors to have same dtype, but found \(a.dtype == .float32 ? "Float" : "Double") and \(b.dtype == .float32 ? "Float" : "Double")"
+        "dot : expected both vectors to have same dtype, but found \(a.dtype.scalarTypeName) and \(b.dtype.scalarTypeName)"
+      )
+    }
+    guard a.shape[0] == b.shape[0] else {
+      throw .shape(
+        "inconsistent tensor size, expected tensor [\(a.shape[0])] and src [\(b.shape[0])] to have the same number of elements, but got \(a.shape[0]) and \(b.shape[0]) elements respectively"
       )
     }
     let row = Tensor(
@@ -204,6 +212,17 @@ enum LinearAlgebra {
         ctx.needs(1)
           ? try bmm(Views.transpose(savedA!, 1, 2, grad: ctx.grad), g, grad: ctx.grad) : nil,
       ]
+    }
+  }
+}
+
+extension DType {
+  /// PyTorch's ScalarType name (`Float`, `Double`, `Long`), as in dtype errors of mv and dot.
+  var scalarTypeName: String {
+    switch self {
+    case .float32: "Float"
+    case .float64: "Double"
+    case .int64: "Long"
     }
   }
 }

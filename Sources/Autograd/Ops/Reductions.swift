@@ -36,37 +36,21 @@ enum Reductions {
     return try Views.expand(current, shape, grad: grad)
   }
 
-  /// `x.sum()` (`SumBackward0`) or `x.sum(dims, keepdim)` (`SumBackward1`).
-  /// `mean()` of a contiguous floating tensor without the general reduction's shape bookkeeping: the same
-  /// row-major float64 accumulation, one division, one 0-d result.
-  private static func meanAll(_ x: Tensor, grad: Bool) -> Tensor {
-    let shape = x.shape
-    let count = x.numel
-    var total = 0.0
-    if x.dtype == .float32 {
-      let p = x.storage.floats() + x.offset
-      for i in 0..<count { total += Double(p[i]) }
-    } else {
-      let p = x.storage.doubles() + x.offset
-      for i in 0..<count { total += p[i] }
-    }
-    let divisor = Double(count)
-    let out = Tensor(zerosOf: [], dtype: x.dtype)
-    out.storage.store(0, total / divisor)
-    return Recorder.record("MeanBackward0", out, inputs: [x], grad: grad) {
-      g, ctx throws(AutogradError) in
-      [try F.div(Views.expand(g, shape, grad: ctx.grad), Tensor.scalar(divisor), ctx.grad)]
-    }
+  /// Sums over `dims` keeping them as size 1: PyTorch's cascade order where it is reproduced (contiguous
+  /// floating inputs), else the general reduction (float64 accumulation, rounded once).
+  static func sumKeeping(_ x: Tensor, dims: Set<Int>) -> Tensor {
+    CascadeSum.sum(x, dims: dims)
+      ?? Kernels.reduce(x, dims: dims, dtype: x.dtype, initial: 0) { $0 += $1 }
   }
 
+  /// `x.sum()` (`SumBackward0`) or `x.sum(dims, keepdim)` (`SumBackward1`).
   static func sum(_ x: Tensor, dims: [Int]?, keepdim: Bool = false, grad: Bool)
     throws(AutogradError) -> Tensor
   {
-    let dtype = x.dtype
     let shape = x.shape
     guard let dims else {
       let all = Set(0..<x.rank)
-      let reduced = Kernels.reduce(x, dims: all, dtype: dtype, initial: 0) { $0 += $1 }
+      let reduced = sumKeeping(x, dims: all)
       let scalarOut = Tensor(
         storage: reduced.storage, shape: [], strides: [], offset: 0,
         versionCounter: reduced.versionCounter)
@@ -76,9 +60,7 @@ enum Reductions {
       }
     }
     let normalized = try normalizeDims(dims.isEmpty ? Array(0..<x.rank) : dims, rank: x.rank)
-    let reduced = Kernels.reduce(
-      x, dims: Set(normalized.filter { $0 < x.rank }), dtype: dtype, initial: 0
-    ) { $0 += $1 }
+    let reduced = sumKeeping(x, dims: Set(normalized.filter { $0 < x.rank }))
     let out = keepdim ? reduced : dropDims(reduced, normalized, from: reduced.shape)
     return Recorder.record("SumBackward1", out, inputs: [x], grad: grad) {
       g, ctx throws(AutogradError) in
@@ -96,14 +78,14 @@ enum Reductions {
       )
     }
     let shape = x.shape
-    if dims == nil && x.isContiguous { return meanAll(x, grad: grad) }
     let normalized = try dims.map { d throws(AutogradError) in
       try normalizeDims(d.isEmpty ? Array(0..<x.rank) : d, rank: x.rank)
     }
     let reduceSet = Set(normalized ?? Array(0..<x.rank)).filter { $0 < x.rank }
     let count = reduceSet.reduce(1) { $0 * x.shape[$1] }
     let divisor = Double(count)
-    let reduced = Kernels.reduce(x, dims: reduceSet, dtype: .float64, initial: 0) { $0 += $1 }
+    // PyTorch's CPU mean is the sum in the input's dtype divided by the count (`sum_out(...).div_(n)`).
+    let reduced = sumKeeping(x, dims: reduceSet)
     let meanValues = Kernels.map(reduced, dtype: x.dtype) { $0 / divisor }
     if normalized == nil {
       let out = Tensor(
@@ -129,7 +111,7 @@ enum Reductions {
   /// Full `max()`/`min()` (`MaxBackward1`/`MinBackward1`): ties share the gradient evenly.
   static func extremum(_ x: Tensor, greater: Bool, grad: Bool) throws(AutogradError) -> Tensor {
     guard x.numel > 0 else {
-      throw .argument(
+      throw .invalidOp(
         "\(greater ? "max" : "min")(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument."
       )
     }
@@ -153,14 +135,17 @@ enum Reductions {
   }
 
   /// `max(dim)`/`min(dim)` (`MaxBackward0`): values and int64 indices; the gradient goes to the first extremum.
-  static func extremum(_ x: Tensor, dim: Int, keepdim: Bool, greater: Bool, grad: Bool)
+  static func extremum(
+    _ x: Tensor, dim: Int, keepdim: Bool, greater: Bool, grad: Bool, opName: String? = nil
+  )
     throws(AutogradError)
     -> (values: Tensor, indices: Tensor)
   {
     let d = try Views.normalizeDim(dim, rank: x.rank)
     if x.rank > 0 && x.shape[d] == 0 {
       throw .shape(
-        "\(greater ? "max" : "min")(): Expected reduction dim \(d) to have non-zero size.")
+        "\(opName ?? (greater ? "max" : "min"))(): Expected reduction dim \(d) to have non-zero size."
+      )
     }
     let source = x.rank == 0 ? Kernels.tensor(Kernels.doubles(x), shape: [1], dtype: x.dtype) : x
     var (values, indices) = Kernels.argReduce(source, dim: x.rank == 0 ? 0 : d, greater: greater)
@@ -208,7 +193,7 @@ enum Reductions {
   {
     guard let dim else {
       guard x.numel > 0 else {
-        throw .argument(
+        throw .shape(
           "\(greater ? "argmax" : "argmin")(): Expected reduction dim to be specified for input.numel() == 0."
         )
       }
@@ -217,8 +202,10 @@ enum Reductions {
       let shape = keepdim ? [Int](repeating: 1, count: x.rank) : []
       return Kernels.tensor(Kernels.doubles(indices), shape: shape, dtype: .int64)
     }
-    return try extremum(Views.detach(x), dim: dim, keepdim: keepdim, greater: greater, grad: false)
-      .indices
+    return try extremum(
+      Views.detach(x), dim: dim, keepdim: keepdim, greater: greater, grad: false,
+      opName: greater ? "argmax" : "argmin"
+    ).indices
   }
 
   /// PyTorch's `sum_to`: sums a broadcast gradient back to `shape` (leading dims, then size-1 dims).
@@ -242,8 +229,10 @@ extension Reductions {
   static func logsumexp(_ x: Tensor, dims: [Int], keepdim: Bool, grad: Bool) throws(AutogradError)
     -> Tensor
   {
-    guard x.dtype.isFloatingPoint else {
-      throw .invalidOp("logsumexp(): expected a floating point tensor")
+    // Integral inputs are promoted to the default float dtype, as PyTorch does.
+    if !x.dtype.isFloatingPoint {
+      return try logsumexp(
+        Elementwise.cast(x, to: .float32, grad: false), dims: dims, keepdim: keepdim, grad: grad)
     }
     let normalized = try normalizeDims(dims, rank: x.rank)
     let set = Set(normalized.filter { $0 < x.rank })
@@ -277,10 +266,16 @@ extension Reductions {
     throws(AutogradError)
     -> Tensor
   {
+    let opName = greater ? "amax" : "amin"
+    if dims.isEmpty && x.numel == 0 {
+      throw .invalidOp(
+        "\(opName)(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument."
+      )
+    }
     let normalized = try normalizeDims(dims.isEmpty ? Array(0..<x.rank) : dims, rank: x.rank)
     let set = Set(normalized.filter { $0 < x.rank })
-    if x.numel == 0 {
-      throw .shape("\(greater ? "amax" : "amin")(): Expected reduction dim to have non-zero size.")
+    if let empty = normalized.first(where: { $0 < x.rank && x.shape[$0] == 0 }) {
+      throw .shape("\(opName)(): Expected reduction dim \(empty) to have non-zero size.")
     }
     let kept = Kernels.reduce(
       x, dims: set, dtype: x.dtype, initial: greater ? -.infinity : .infinity

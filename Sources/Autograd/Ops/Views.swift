@@ -216,7 +216,7 @@ enum Views {
   static func expand(_ x: Tensor, _ sizes: [Int], grad: Bool) throws(AutogradError) -> Tensor {
     guard sizes.count >= x.rank else {
       throw .shape(
-        "expand(torch.FloatTensor{\(shapeText(x.shape))}, size=\(shapeText(sizes))): the number of sizes provided (\(sizes.count)) must be greater or equal to the number of dimensions in the tensor (\(x.rank))"
+        "expand(\(x.dtype.legacyTypeName){\(shapeText(x.shape))}, size=\(shapeText(sizes))): the number of sizes provided (\(sizes.count)) must be greater or equal to the number of dimensions in the tensor (\(x.rank))"
       )
     }
     let lead = sizes.count - x.rank

@@ -5,16 +5,21 @@ package struct ConnectionTimeouts: Sendable, Equatable {
     package var idleKeepAlive: UInt64
     package var write: UInt64
     package var linger: UInt64
+    package var wholeBody: UInt64
+    /// Bytes per second; 0 gives every body only `wholeBody`.
+    package var minimumBodyRate: Int
 
     package init(
         headerSection: UInt64, bodyProgress: UInt64, idleKeepAlive: UInt64, write: UInt64,
-        linger: UInt64
+        linger: UInt64, wholeBody: UInt64 = 30_000_000_000, minimumBodyRate: Int = 64 * 1024
     ) {
         self.headerSection = headerSection
         self.bodyProgress = bodyProgress
         self.idleKeepAlive = idleKeepAlive
         self.write = write
         self.linger = linger
+        self.wholeBody = wholeBody
+        self.minimumBodyRate = minimumBodyRate
     }
 
     init(_ timeouts: HTTPServerConfiguration.Timeouts) {
@@ -23,8 +28,18 @@ package struct ConnectionTimeouts: Sendable, Equatable {
             bodyProgress: timeouts.bodyProgress.nanoseconds,
             idleKeepAlive: timeouts.idleKeepAlive.nanoseconds,
             write: timeouts.write.nanoseconds,
-            linger: timeouts.linger.nanoseconds
+            linger: timeouts.linger.nanoseconds,
+            wholeBody: timeouts.wholeBody.nanoseconds,
+            minimumBodyRate: timeouts.minimumBodyRate
         )
+    }
+
+    /// How long a body of `bytes` may take in all: max(`wholeBody`, bytes / `minimumBodyRate`), saturating.
+    package func bodyAllowance(bytes: Int) -> UInt64 {
+        guard minimumBodyRate > 0, bytes > 0 else { return wholeBody }
+        let (scaled, overflow) = UInt64(bytes).multipliedReportingOverflow(by: 1_000_000_000)
+        let atRate = overflow ? UInt64.max / 2 : scaled / UInt64(minimumBodyRate)
+        return max(wholeBody, min(atRate, UInt64.max / 2))
     }
 }
 
@@ -72,6 +87,8 @@ package struct ConnectionStateMachine: Sendable {
     package private(set) var closeAfterResponse = false
     package private(set) var shutdownRequested = false
     private var continueSent = false
+    /// When the current body's head ended: its whole-body allowance counts from here.
+    private var bodyStarted: UInt64 = 0
     private static let shutdownLinger: UInt64 = 250_000_000
     let timeouts: ConnectionTimeouts
 
@@ -114,11 +131,12 @@ package struct ConnectionStateMachine: Sendable {
             consumed += used
             switch step {
             case .needMore:
-                if phase == .readingBody && used > 0 { deadline = now &+ timeouts.bodyProgress }
+                if phase == .readingBody && used > 0 { deadline = bodyDeadline(now: now) }
                 return (consumed, .needMore)
             case .headComplete:
                 phase = .readingBody
-                deadline = now &+ timeouts.bodyProgress
+                bodyStarted = now
+                deadline = bodyDeadline(now: now)
                 if parser.head.expectContinue && !continueSent && !parser.isComplete {
                     continueSent = true
                     return (consumed, .sendContinue)
@@ -135,6 +153,13 @@ package struct ConnectionStateMachine: Sendable {
                 return (consumed, .error(error))
             }
         }
+    }
+
+    /// The next pause deadline, or the whole body's if that comes first.
+    private func bodyDeadline(now: UInt64) -> UInt64 {
+        var size = parser.body.count
+        if case .length(let length) = parser.head.framing { size = max(size, length) }
+        return min(now &+ timeouts.bodyProgress, bodyStarted &+ timeouts.bodyAllowance(bytes: size))
     }
 
     /// The handler's answer is being written; `forceClose` when the response itself ends the connection.

@@ -13,14 +13,17 @@ final class Acceptor: @unchecked Sendable {
     /// Set (under `queue`) once the listener's descriptor is closed.
     private var listenerClosed = true
     private var stopped = false
+    /// Set by `start`; nil serves plain HTTP.
+    private var tls: TLSContext?
 
     /// Connections over the cap still get a 503; past this many more they are closed unanswered.
     private static let rejectReserve = 256
     /// Accepts per wake-up: enough for bursts (Vapor's 1.5 % drops came from NIO's 4), bounded for fairness.
     private static let burst = 256
 
-    func start(fd: Int32, core: ServerCore) {
+    func start(fd: Int32, core: ServerCore, tls: TLSContext?) {
         queue.sync {
+            self.tls = tls
             let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
             source.setEventHandler { [weak self, weak core] in
                 guard let self, let core else { return }
@@ -57,14 +60,27 @@ final class Acceptor: @unchecked Sendable {
             }
             let open = core.openConnections.add(1, ordering: .relaxed).newValue
             let maximum = core.configuration.maxConnections
-            if open > maximum + Self.rejectReserve {
+            // Over TLS a 503 would cost a whole handshake, more than it is worth to a flood: close at once.
+            if open > maximum + Self.rejectReserve || (open > maximum && tls != nil) {
                 Glibc.close(fd)
                 core.connectionClosed()
                 continue
             }
+            let transport: Transport
+            if let tls {
+                guard let stream = TLSStream(context: tls, fd: fd) else {
+                    Glibc.close(fd)
+                    core.connectionClosed()
+                    continue
+                }
+                transport = .tls(stream)
+            } else {
+                transport = .plain
+            }
             let loop = core.loops[nextLoop]
             nextLoop = (nextLoop + 1) % core.loops.count
-            let connection = Connection(fd: fd, loop: loop, core: core, rejected: open > maximum)
+            let connection = Connection(
+                fd: fd, loop: loop, core: core, rejected: open > maximum, transport: transport)
             connection.start()
         }
     }

@@ -29,6 +29,11 @@ final class Connection: @unchecked Sendable {
     private var cancelled = false
     /// Over the connection cap: answer 503 and close.
     private let rejected: Bool
+    private let transport: Transport
+    /// TLS must write before it can read on (handshake, key update): reading waits for the socket to drain.
+    private var readWaitsForWritable = false
+    /// TLS must read before it can write on: the pending output waits for input.
+    private var writeWaitsForReadable = false
     /// Set while `processInput` runs, so a response written inside it does not start a nested parse.
     private var processingInput = false
     /// Hands the outcome of a handler started inline back to the dispatcher that still holds `lock`.
@@ -59,11 +64,12 @@ final class Connection: @unchecked Sendable {
     /// The pending output ends with a final response (not just `100 Continue`).
     private var outputIsFinal = false
 
-    init(fd: Int32, loop: IOLoop, core: ServerCore, rejected: Bool) {
+    init(fd: Int32, loop: IOLoop, core: ServerCore, rejected: Bool, transport: Transport) {
         self.fd = fd
         self.loop = loop
         self.core = core
         self.rejected = rejected
+        self.transport = transport
         self.machine = ConnectionStateMachine(
             limits: core.configuration.parserLimits, timeouts: core.timeouts, now: IOLoop.now())
         outputHead.reserveCapacity(512)
@@ -87,15 +93,28 @@ final class Connection: @unchecked Sendable {
     func handle(events: UInt32) {
         lock.withLock { _ in
             guard !cancelled else { return }
-            if events & (EPOLLOUT.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 && writeBlocked {
-                writeBlocked = false
-                flush()
+            if events & (EPOLLOUT.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
+                if writeBlocked {
+                    writeBlocked = false
+                    flush()
+                }
+                if readWaitsForWritable && !cancelled {
+                    readWaitsForWritable = false
+                    readSuspended = false
+                    onReadable(stopAtShortRead: false)
+                }
             }
             if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
-                && !readSuspended
+                && !cancelled
             {
-                // After a short read the socket is empty, unless the peer's end of input came with this event.
-                onReadable(stopAtShortRead: events & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue) == 0)
+                if writeWaitsForReadable {
+                    writeWaitsForReadable = false
+                    flush()
+                }
+                if !readSuspended && !cancelled {
+                    // After a short read the socket is empty, unless the peer's end of input came with this event.
+                    onReadable(stopAtShortRead: events & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue) == 0)
+                }
             }
         }
     }
@@ -124,27 +143,32 @@ final class Connection: @unchecked Sendable {
                 suspendReading()
                 return
             }
-            let count = recv(fd, input + inputEnd, space, 0)
-            if count > 0 {
+            switch transport.receive(fd: fd, into: input + inputEnd, count: space) {
+            case .transferred(let count):
                 if machine.phase == .lingering {
                     continue  // discard: the client only needs to see our last response
                 }
                 inputEnd += count
                 processInput()
                 if cancelled { return }
-                // A short read from a stream socket emptied it; the next arrival is a new event.
-                if count < space && stopAtShortRead { return }
-            } else if count == 0 {
+                // A short read from a stream socket emptied it, and the next arrival is a new event; but bytes
+                // TLS already decrypted raise no event.
+                if count < space && stopAtShortRead && !transport.hasBufferedInput { return }
+            case .end:
                 if machine.inputClosed() {
                     closeLocked()
                 } else {
                     suspendReading()  // end of input stays readable; finish the response first
                 }
                 return
-            } else {
-                let error = errno
-                if error == EINTR { continue }
-                if error != EAGAIN && error != EWOULDBLOCK { closeLocked() }
+            case .wait(.readable):
+                return
+            case .wait(.writable):
+                readWaitsForWritable = true
+                suspendReading()
+                return
+            case .failed:
+                closeLocked()
                 return
             }
         }
@@ -274,40 +298,34 @@ final class Connection: @unchecked Sendable {
         flush()
     }
 
-    /// Writes as much pending output as the socket takes: head and body in one `sendmsg`.
+    /// Writes as much pending output as the socket takes: head and body together.
     private func flush() {
         while headSent < outputHead.count || bodySent < outputBody.count {
-            let written = outputHead.withUnsafeBytes { head in
+            let result = outputHead.withUnsafeBytes { head in
                 outputBody.withUnsafeBytes { body in
-                    var vectors = (
-                        iovec(
-                            iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress.map { $0 + headSent }),
-                            iov_len: head.count - headSent),
-                        iovec(
-                            iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress.map { $0 + bodySent }),
-                            iov_len: body.count - bodySent)
-                    )
-                    return withUnsafeMutableBytes(of: &vectors) { raw in
-                        var message = msghdr()
-                        message.msg_iov = raw.baseAddress?.assumingMemoryBound(to: iovec.self)
-                        message.msg_iovlen = 2
-                        return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
-                    }
+                    transport.send(
+                        fd: fd,
+                        head: UnsafeRawBufferPointer(
+                            start: head.baseAddress.map { $0 + headSent }, count: head.count - headSent),
+                        body: UnsafeRawBufferPointer(
+                            start: body.baseAddress.map { $0 + bodySent }, count: body.count - bodySent))
                 }
             }
-            if written >= 0 {
+            switch result {
+            case .transferred(let written):
                 let fromHead = min(written, outputHead.count - headSent)
                 headSent += fromHead
                 bodySent += written - fromHead
                 machine.writeProgressed(now: IOLoop.now())
-            } else {
-                let error = errno
-                if error == EINTR { continue }
-                if error == EAGAIN || error == EWOULDBLOCK {
-                    writeBlocked = true
-                } else {
-                    closeLocked()  // EPIPE, ECONNRESET: the client is gone
-                }
+            case .wait(.writable):
+                writeBlocked = true
+                return
+            case .wait(.readable):
+                // The loop's next readable event flushes again (whether or not reading is suspended).
+                writeWaitsForReadable = true
+                return
+            case .end, .failed:
+                closeLocked()  // EPIPE, ECONNRESET, a TLS failure: the client is gone
                 return
             }
         }
@@ -324,10 +342,14 @@ final class Connection: @unchecked Sendable {
     private func responseWritten() {
         if machine.responseFinished(now: IOLoop.now()) {
             processInput()  // pipelined requests already buffered: the socket will not signal them again
-            if !cancelled && machine.wantsInput { resumeReading() }
+            if !cancelled && machine.wantsInput {
+                resumeReading()
+                // Bytes TLS already decrypted raise no event either.
+                if transport.hasBufferedInput && !reading && !cancelled { onReadable(stopAtShortRead: false) }
+            }
         } else {
             // Lingering close (RFC 9112 §9.6): stop sending, drain what the client still sends, then close.
-            shutdown(fd, Int32(SHUT_WR))
+            transport.finishSending(fd: fd)
             resumeReading()
         }
     }
@@ -379,6 +401,7 @@ final class Connection: @unchecked Sendable {
         guard !cancelled else { return }
         cancelled = true
         machine.closed()
+        transport.closing()
         let loop = self.loop
         loop.execute { loop.unregister(self) }
     }

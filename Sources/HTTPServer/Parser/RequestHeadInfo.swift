@@ -32,8 +32,10 @@ package struct RequestHeadInfo: Equatable, Sendable {
 
 extension HTTPRequestParser {
     /// Methods this server implements; others are 501 (RFC 9110 §9.1). CONNECT is refused: we are no tunnel.
+    /// QUERY (the IETF draft's safe method with a body) reaches the handler, which answers 405 where a path has
+    /// no use for it, as API clients and schema testers expect.
     private static let knownMethods: [[UInt8]] = [
-        "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE",
+        "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "QUERY",
     ].map { Array($0.utf8) }
 
     /// Applies the framing, Host, Expect and Connection rules once the whole head is in.

@@ -1,0 +1,108 @@
+import Autograd
+
+/// What one op will allocate and record, estimated from its arguments' shapes *before* the engine runs it, so a
+/// quota refuses `x.expand(100000, 100000).clone()` or a huge `matmul` instead of attempting it. Estimates are upper
+/// bounds for the ops that allocate; the engine's own shape rules still decide whether the op is valid.
+struct OpPreflight {
+  /// Elements of the result.
+  var elements: Int
+  /// New storage the result needs (0 for views and in-place ops, which reuse their input's).
+  var bytes: Int
+  /// Whether the op records a graph node (grad mode on and some tensor argument requires grad).
+  var recordsGraph: Bool
+
+  /// Ops whose result always reads its input's storage.
+  static let views: Set<String> = [
+    "t", "transpose", "permute", "view", "expand", "squeeze", "unsqueeze", "detach",
+  ]
+
+  init(_ request: OpRequest) {
+    var tensors: [Tensor] = []
+    var ints: [Int] = []
+    func collect(_ argument: OpArgument, depth: Int) {
+      switch argument {
+      case .tensor(let tensor): tensors.append(tensor)
+      case .int(let value): ints.append(value)
+      case .list(let items) where depth < 2:
+        for item in items { collect(item, depth: depth + 1) }
+      default: break
+      }
+    }
+    for argument in request.args { collect(argument, depth: 0) }
+    for (_, argument) in request.kwargs { collect(argument, depth: 0) }
+
+    let op = request.op
+    let largest = tensors.map(\.numel).max() ?? 1
+    var elements = OpPreflight.broadcastCount(tensors.map(\.shape)) ?? largest
+    switch op {
+    case "cat", "stack":
+      elements = tensors.reduce(0) { OpPreflight.add($0, $1.numel) }
+    case "expand", "view", "reshape":
+      elements = max(elements, OpPreflight.product(ints))
+    case "repeat":
+      elements = OpPreflight.multiply(largest, OpPreflight.product(ints))
+    case "outer":
+      elements = OpPreflight.multiply(tensors.first?.numel ?? 1, tensors.last?.numel ?? 1)
+    case "matmul", "mm", "mv", "dot":
+      // Not a broadcast of the whole shapes: only batch dimensions broadcast, the last two contract.
+      if tensors.count == 2 { elements = OpPreflight.productElements(tensors[0], tensors[1]) }
+    default:
+      break
+    }
+    self.elements = elements
+
+    let inPlace = op.hasSuffix("_") || op == "setitem"
+    if inPlace || OpPreflight.views.contains(op) {
+      bytes = 0
+    } else {
+      var itemSize = tensors.map(\.dtype.itemSize).max() ?? DType.float32.itemSize
+      if op == "argmax" || op == "argmin" { itemSize = DType.int64.itemSize }
+      bytes = OpPreflight.multiply(elements, itemSize)
+    }
+    recordsGraph = !request.noGrad && tensors.contains { $0.requiresGrad }
+  }
+
+  /// `a @ b`'s elements: the broadcast batch dimensions times rows of `a` times columns of `b`.
+  static func productElements(_ a: Tensor, _ b: Tensor) -> Int {
+    let rows = a.rank >= 2 ? a.shape[a.rank - 2] : 1
+    let columns = b.rank >= 2 ? b.shape[b.rank - 1] : 1
+    let batchA = a.rank > 2 ? Array(a.shape.dropLast(2)) : []
+    let batchB = b.rank > 2 ? Array(b.shape.dropLast(2)) : []
+    let batch = broadcastCount([batchA, batchB]) ?? max(product(batchA), product(batchB))
+    if a.rank == 1 && b.rank == 1 { return 1 }
+    return multiply(multiply(batch, rows), columns)
+  }
+
+  /// Elements of the broadcast of `shapes`; nil when they do not broadcast (the engine will say so).
+  static func broadcastCount(_ shapes: [[Int]]) -> Int? {
+    let rank = shapes.map(\.count).max() ?? 0
+    var out = [Int](repeating: 1, count: rank)
+    for shape in shapes {
+      let offset = rank - shape.count
+      for (i, extent) in shape.enumerated() {
+        let j = offset + i
+        if out[j] == 1 {
+          out[j] = extent
+        } else if extent != 1 && extent != out[j] {
+          return nil
+        }
+      }
+    }
+    return product(out)
+  }
+
+  static func product(_ values: [Int]) -> Int {
+    values.reduce(1) { multiply($0, max($1, 1)) }
+  }
+
+  /// Saturating: an estimate that overflows is simply too large.
+  static func multiply(_ a: Int, _ b: Int) -> Int {
+    let (result, overflow) = a.multipliedReportingOverflow(by: b)
+    return overflow ? Int.max : result
+  }
+
+  static func add(_ a: Int, _ b: Int) -> Int {
+    let (result, overflow) = a.addingReportingOverflow(b)
+    return overflow ? Int.max : result
+  }
+}
