@@ -1,3 +1,4 @@
+import Glibc
 import HTTPTypes
 
 /// One line of the route table.
@@ -75,7 +76,7 @@ struct Router: Sendable {
         rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
         switch segment {
         case .literal(let text):
-          fits = part.elementsEqual(text.utf8)
+          fits = Router.equal(part, text)
         case .sessionID:
           fits = !part.isEmpty
           match.sessionID = Substring(part)
@@ -91,6 +92,21 @@ struct Router: Sendable {
     }
     if allowed.isEmpty { return .noRoute }
     return .wrongMethod(allow: allowed.sorted().joined(separator: ", "))
+  }
+}
+
+extension Router {
+  /// Byte equality through contiguous storage when both have it (every native string does): the generic
+  /// `elementsEqual` walks both views through protocol witnesses.
+  static func equal(_ part: Substring.UTF8View, _ text: String) -> Bool {
+    let fast = part.withContiguousStorageIfAvailable { partBytes in
+      text.utf8.withContiguousStorageIfAvailable { textBytes in
+        guard partBytes.count == textBytes.count else { return false }
+        guard let a = partBytes.baseAddress, let b = textBytes.baseAddress else { return true }  // both empty
+        return memcmp(a, b, partBytes.count) == 0
+      }
+    }
+    return (fast ?? nil) ?? part.elementsEqual(text.utf8)
   }
 }
 
