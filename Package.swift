@@ -18,12 +18,14 @@ let package = Package(
         // Hot loops (GEMM, with per-CPU clones) in C so one portable binary still uses AVX2/AVX-512.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
         // HTTPS: OpenSSL (libssl-dev) behind a small shim for its macros and a socket BIO without SIGPIPE.
         .target(name: "COpenSSL", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         .target(name: "Autograd", dependencies: ["CKernels"]),
         .target(
             name: "HTTPServer",
             dependencies: [
+                "CEpoll",
                 "COpenSSL",
                 "CZlib",
                 .product(name: "HTTPTypes", package: "swift-http-types"),

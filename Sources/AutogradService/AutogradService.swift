@@ -105,7 +105,8 @@ public final class AutogradService: HTTPHandler {
         response.headerFields[.wwwAuthenticate] = APIKeys.challenge
       }
     }
-    response.headerFields[.xRequestID] = requestID
+    // Appended: no handler sets it, and the subscript setter would scan and splice the fields.
+    response.headerFields.append(HTTPField(name: .xRequestID, value: requestID))
 
     let seconds = WallClock.monotonic() - started
     let status = response.status.code

@@ -8,11 +8,22 @@ enum RequestBody {
   /// Content-Type is read as JSON, as curl and most clients send it.
   static func json(_ request: HTTPServerRequest) throws(ServiceError) -> JSONValue? {
     guard !isBlank(request.body) else { return nil }
-    if let value = request.head.headerFields[.contentType], !isJSONMediaType(value) {
+    if let value = contentType(request), !isJSONMediaType(value) {
       throw .unsupportedMediaType(
         "this route takes application/json, not \(mediaType(request) ?? value)")
     }
     return try parse(request.body)
+  }
+
+  /// The Content-Type value: the field's own string when there is one (the subscript would join the values into a
+  /// new string on every request), joined as the subscript joins them when there are several.
+  static func contentType(_ request: HTTPServerRequest) -> String? {
+    var found: String?
+    for field in request.head.headerFields where field.name == .contentType {
+      if found != nil { return request.head.headerFields[.contentType] }
+      found = field.value
+    }
+    return found
   }
 
   /// `application/json` or `application/<x>+json`, any case, with or without parameters, checked on the bytes

@@ -7,18 +7,26 @@ enum Responses {
   static func json(_ status: HTTPResponse.Status, _ body: [UInt8], location: String? = nil)
     -> HTTPServerResponse
   {
-    var fields = HTTPFields()
-    fields[.contentType] = "application/json"
-    if let location { fields[.location] = location }
+    var fields = Responses.fields(contentType: "application/json")
+    if let location { fields.append(HTTPField(name: .location, value: location)) }
     return HTTPServerResponse(status: status, headerFields: fields, body: body)
   }
 
   static func text(_ status: HTTPResponse.Status, _ text: String, contentType: String)
     -> HTTPServerResponse
   {
+    HTTPServerResponse(
+      status: status, headerFields: Responses.fields(contentType: contentType),
+      body: Array(text.utf8))
+  }
+
+  /// A fresh list with room for what every response gets later (`X-Request-Id`, maybe `Location`): appending
+  /// into reserved room, where the subscript setter would scan and splice, allocates once per response.
+  static func fields(contentType: String) -> HTTPFields {
     var fields = HTTPFields()
-    fields[.contentType] = contentType
-    return HTTPServerResponse(status: status, headerFields: fields, body: Array(text.utf8))
+    fields.reserveCapacity(4)
+    fields.append(HTTPField(name: .contentType, value: contentType))
+    return fields
   }
 
   static func noContent() -> HTTPServerResponse {
@@ -26,9 +34,8 @@ enum Responses {
   }
 
   static func problem(_ error: ServiceError) -> HTTPServerResponse {
-    var fields = HTTPFields()
-    fields[.contentType] = "application/problem+json"
-    if let allow = error.allow { fields[.allow] = allow }
+    var fields = Responses.fields(contentType: "application/problem+json")
+    if let allow = error.allow { fields.append(HTTPField(name: .allow, value: allow)) }
     return HTTPServerResponse(status: error.status, headerFields: fields, body: problemBody(error))
   }
 

@@ -1,3 +1,4 @@
+import Glibc
 import HTTPTypes
 
 /// One line of the route table.
@@ -58,19 +59,24 @@ struct Router: Sendable {
   }
 
   func route(method: HTTPRequest.Method, path: Substring) -> Outcome {
-    guard path.utf8.first == UInt8(ascii: "/") else { return .noRoute }
-    let parts = path.utf8.dropFirst().split(
-      separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-    guard parts.count < byLength.count else { return .noRoute }
+    let utf8 = path.utf8
+    guard utf8.first == UInt8(ascii: "/") else { return .noRoute }
+    // Segments are found again for each candidate route instead of split into an array: no allocation per request.
+    let segmentCount = utf8.reduce(0) { $1 == UInt8(ascii: "/") ? $0 + 1 : $0 }
+    guard segmentCount < byLength.count else { return .noRoute }
     var allowed: [String] = []
-    for index in byLength[parts.count] {
+    for index in byLength[segmentCount] {
       let route = routes[index]
       var match = RouteMatch(routeIndex: index)
       var fits = true
-      for (segment, part) in zip(route.segments, parts) {
+      var rest = utf8.dropFirst()
+      for segment in route.segments {
+        let end = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+        let part = rest[..<end]
+        rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
         switch segment {
         case .literal(let text):
-          fits = part.elementsEqual(text.utf8)
+          fits = Router.equal(part, text)
         case .sessionID:
           fits = !part.isEmpty
           match.sessionID = Substring(part)
@@ -86,6 +92,21 @@ struct Router: Sendable {
     }
     if allowed.isEmpty { return .noRoute }
     return .wrongMethod(allow: allowed.sorted().joined(separator: ", "))
+  }
+}
+
+extension Router {
+  /// Byte equality through contiguous storage when both have it (every native string does): the generic
+  /// `elementsEqual` walks both views through protocol witnesses.
+  static func equal(_ part: Substring.UTF8View, _ text: String) -> Bool {
+    let fast = part.withContiguousStorageIfAvailable { partBytes in
+      text.utf8.withContiguousStorageIfAvailable { textBytes in
+        guard partBytes.count == textBytes.count else { return false }
+        guard let a = partBytes.baseAddress, let b = textBytes.baseAddress else { return true }  // both empty
+        return memcmp(a, b, partBytes.count) == 0
+      }
+    }
+    return (fast ?? nil) ?? part.elementsEqual(text.utf8)
   }
 }
 

@@ -1,4 +1,5 @@
 import Autograd
+import Glibc
 import HTTPServer
 import HTTPTypes
 import TensorJSON
@@ -39,12 +40,12 @@ extension JSONWriter {
     switch tensor.dtype {
     case .float32:
       let written: Void? = tensor.withContiguousBuffer { (values: UnsafeBufferPointer<Float>) in
-        writeTensor(values, shape: shape)
+        writeTensor(values, shape: shape, threads: Self.writerThreads)
       }
       if written == nil { null() }
     case .float64:
       let written: Void? = tensor.withContiguousBuffer { (values: UnsafeBufferPointer<Double>) in
-        writeTensor(values, shape: shape)
+        writeTensor(values, shape: shape, threads: Self.writerThreads)
       }
       if written == nil { null() }
     case .int64:
@@ -53,6 +54,10 @@ extension JSONWriter {
       values.withUnsafeBufferPointer { writeTensor($0, shape: shape) }
     }
   }
+
+  /// A large tensor's text is written on up to two threads: a 1,000,000-element gradient takes tens of
+  /// milliseconds on one, while the response waits.
+  static let writerThreads = min(2, max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
 
   mutating func optionalTensorValues(_ tensor: Tensor?) {
     if let tensor { tensorValues(tensor) } else { null() }

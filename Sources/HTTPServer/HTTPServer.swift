@@ -2,7 +2,7 @@ import Dispatch
 import Logging
 import Synchronization
 
-/// An HTTP/1.1 server on POSIX sockets and Dispatch, answering every request with one `HTTPHandler`.
+/// An HTTP/1.1 server on POSIX sockets and epoll, answering every request with one `HTTPHandler`.
 ///
 /// ```swift
 /// let server = HTTPServer(configuration: .init(port: 0), handler: MyHandler(), logger: logger)
@@ -31,9 +31,9 @@ public final class HTTPServer: Sendable {
             let tls = try configuration.tls.map(TLSContext.init)
             let (fd, port) = try Socket.listen(
                 host: configuration.host, port: configuration.port, backlog: configuration.backlog)
-            core.acceptor.start(fd: fd, core: core, tls: tls)
             let interval = sweepInterval(core.timeouts)
-            for loop in core.loops { loop.startTimer(interval: interval) }
+            for loop in core.loops { loop.start(sweepInterval: interval) }
+            core.acceptor.start(fd: fd, core: core, tls: tls)
             lifecycle = .running
             core.logger.info("listening on \(configuration.host) port \(port)\(tls == nil ? "" : " (HTTPS)")")
             return port
@@ -60,7 +60,7 @@ public final class HTTPServer: Sendable {
         guard wasRunning else { return }
         core.acceptor.stop()
         for loop in core.loops {
-            loop.queue.async { loop.forEachConnection { $0.beginShutdown() } }
+            loop.execute { loop.forEachConnection { $0.beginShutdown() } }
         }
         let clock = ContinuousClock()
         let end = clock.now.advanced(by: deadline)
@@ -68,12 +68,12 @@ public final class HTTPServer: Sendable {
             try? await Task.sleep(for: .milliseconds(5))
         }
         for loop in core.loops {
-            loop.queue.async { loop.forEachConnection { $0.close() } }
+            loop.execute { loop.forEachConnection { $0.close() } }
         }
         while openConnectionCount > 0 || !core.acceptor.isClosed {
             try? await Task.sleep(for: .milliseconds(2))
         }
-        for loop in core.loops { loop.stopTimer() }
+        for loop in core.loops { loop.stop() }
         core.logger.info("server stopped")
     }
 

@@ -137,6 +137,8 @@ struct JSONParser {
     // Not (only) numbers: parse element by element from the start.
     i = open + 1
     var elements: [JSONValue] = []
+    // Room for short lists (op arguments) in one allocation instead of growing 1 → 2 → 4.
+    elements.reserveCapacity(4)
     while true {
       elements.append(try parseValue(depth: depth))
       skipWhitespace()
@@ -182,7 +184,7 @@ struct JSONParser {
   mutating func parseObject(depth: Int) throws(JSONError) -> JSONValue {
     try enter(depth)
     i += 1
-    var object = JSONObject()
+    var object = JSONObject(capacity: 6)
     // Past a few keys, a set keeps duplicate detection linear for hostile bodies with many keys.
     var seen: Set<String>? = nil
     skipWhitespace()

@@ -82,6 +82,14 @@ public struct JSONObject: Sendable, Equatable {
     values = []
   }
 
+  /// Room for `capacity` members without regrowing (request objects have a handful).
+  init(capacity: Int) {
+    keys = []
+    values = []
+    keys.reserveCapacity(capacity)
+    values.reserveCapacity(capacity)
+  }
+
   /// Builds an object from members; nil when a key repeats.
   public init?(_ members: [(String, JSONValue)]) {
     self.init()

@@ -1,14 +1,22 @@
+import Dispatch
+
 extension JSONWriter {
   /// Writes `values` (row-major) as nested arrays of the given shape, like `tensor.tolist()`: a 0-d tensor
   /// (`shape == []`) is a bare number, shape `[2, 0]` is `[[],[]]`. float32 numbers in their shortest float32 form.
   /// `values.count` must equal the product of `shape` (the engine's invariant, not client input).
-  public mutating func writeTensor(_ values: UnsafeBufferPointer<Float>, shape: [Int]) {
-    writeNested(values, shape: shape)
+  ///
+  /// `threads` > 1 writes a large tensor's rows on that many threads (the same bytes): less time, the same CPU.
+  public mutating func writeTensor(
+    _ values: UnsafeBufferPointer<Float>, shape: [Int], threads: Int = 1
+  ) {
+    writeNested(values, shape: shape, threads: threads)
   }
 
   /// As the float32 overload, with float64 shortest forms.
-  public mutating func writeTensor(_ values: UnsafeBufferPointer<Double>, shape: [Int]) {
-    writeNested(values, shape: shape)
+  public mutating func writeTensor(
+    _ values: UnsafeBufferPointer<Double>, shape: [Int], threads: Int = 1
+  ) {
+    writeNested(values, shape: shape, threads: threads)
   }
 
   /// As the float32 overload, for int64 tensors: plain integers (`3`, not `3.0`).
@@ -16,8 +24,11 @@ extension JSONWriter {
     writeNested(values, shape: shape)
   }
 
+  /// Below this many values a second thread costs more than it saves.
+  static var parallelMinimum: Int { 1 << 16 }
+
   private mutating func writeNested<Element: JSONNumberElement>(
-    _ values: UnsafeBufferPointer<Element>, shape: [Int]
+    _ values: UnsafeBufferPointer<Element>, shape: [Int], threads: Int = 1
   ) {
     var count = 1
     // Arrays written: 1 for the outermost, shape[0] for the next level, ... (each costs at most "[],").
@@ -44,6 +55,10 @@ extension JSONWriter {
         if let source = values.baseAddress {
           out += Element.writeJSON(source[0], to: out)
         }
+      } else if threads > 1 && count >= Self.parallelMinimum && shape[0] >= threads {
+        shape.withUnsafeBufferPointer { dims in
+          Self.emitRowsInParallel(dims, source: values, parts: threads, out: &out)
+        }
       } else {
         var index = 0
         shape.withUnsafeBufferPointer { dims in
@@ -53,6 +68,68 @@ extension JSONWriter {
       initialized = out - base
     }
     needsComma = true
+  }
+
+  /// The outermost array, its rows split into `parts` runs written at once: the first straight into `out`, the
+  /// others into scratch buffers copied in behind it. `dims[0] >= parts`, and `out` has room for the whole text.
+  private static func emitRowsInParallel<Element: JSONNumberElement>(
+    _ dims: UnsafeBufferPointer<Int>, source: UnsafeBufferPointer<Element>, parts: Int,
+    out: inout UnsafeMutablePointer<UInt8>
+  ) {
+    let rows = dims[0]
+    let rowValues = source.count / rows
+    var arraysPerRow = 0
+    var product = 1
+    for level in 1..<dims.count {
+      arraysPerRow += product
+      product *= dims[level]
+    }
+    let rowBound = rowValues * (Element.maxJSONLength + 1) + arraysPerRow * 3 + 1
+    out.pointee = UInt8(ascii: "[")
+    out += 1
+    let first = out
+    let scratchRows = rows - rows / parts
+    let scratch = UnsafeMutablePointer<UInt8>.allocate(
+      capacity: scratchRows * rowBound + NumberFormatting.maxLength)
+    defer { scratch.deallocate() }
+    let ends = UnsafeMutableBufferPointer<Int>.allocate(capacity: parts)
+    defer { ends.deallocate() }
+    let shared = ParallelRows(
+      dims: dims, source: source, first: first, scratch: scratch, ends: ends)
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+      let lower = rows * part / parts
+      let upper = rows * (part + 1) / parts
+      let scratchStart = (lower - rows / parts) * rowBound
+      var p = part == 0 ? shared.first : shared.scratch + scratchStart
+      let start = p
+      var index = lower * rowValues
+      for row in lower..<upper {
+        if row > lower {
+          p.pointee = UInt8(ascii: ",")
+          p += 1
+        }
+        if shared.dims.count == 1 {
+          if let base = shared.source.baseAddress {
+            p += Element.writeJSON(base[index], to: p)
+          }
+          index += 1
+        } else {
+          emit(shared.dims, level: 1, source: shared.source, index: &index, out: &p)
+        }
+      }
+      shared.ends[part] = p - start
+    }
+    out = first + ends[0]
+    for part in 1..<parts {
+      out.pointee = UInt8(ascii: ",")
+      out += 1
+      let lower = rows * part / parts
+      let scratchStart = (lower - rows / parts) * rowBound
+      out.update(from: scratch + scratchStart, count: ends[part])
+      out += ends[part]
+    }
+    out.pointee = UInt8(ascii: "]")
+    out += 1
   }
 
   /// One nested array; the innermost level is the hot loop.
@@ -94,8 +171,19 @@ extension JSONWriter {
   }
 }
 
+/// What the parts of one parallel write share. `@unchecked Sendable`: each part writes only its own rows' region
+/// (of `first` or `scratch`) and its own slot of `ends`; `dims` and `source` are only read; all of it outlives the
+/// `concurrentPerform` that uses it.
+private struct ParallelRows<Element>: @unchecked Sendable {
+  let dims: UnsafeBufferPointer<Int>
+  let source: UnsafeBufferPointer<Element>
+  let first: UnsafeMutablePointer<UInt8>
+  let scratch: UnsafeMutablePointer<UInt8>
+  let ends: UnsafeMutableBufferPointer<Int>
+}
+
 /// The element types a tensor is written from.
-protocol JSONNumberElement {
+protocol JSONNumberElement: SendableMetatype {
   /// The longest text `writeJSON` produces.
   static var maxJSONLength: Int { get }
   static func writeJSON(_ value: Self, to p: UnsafeMutablePointer<UInt8>) -> Int

@@ -32,8 +32,11 @@ enum RequestBuilder {
         var fields = HTTPFields()
         fields.reserveCapacity(parser.fields.count)
         for field in parser.fields {
+            let nameBytes = parser.bytes(field.name)
             // Names were checked as tokens, so this never drops a field in practice.
-            guard let name = HTTPField.Name(String(decoding: parser.bytes(field.name), as: UTF8.self))
+            guard
+                let name = commonName(nameBytes)
+                    ?? HTTPField.Name(String(decoding: nameBytes, as: UTF8.self))
             else {
                 continue
             }
@@ -43,6 +46,26 @@ enum RequestBuilder {
         let method = info.isHEAD ? HTTPRequest.Method.get : method(parser.bytes(parser.method))
         return HTTPRequest(
             method: method, scheme: scheme, authority: authority, path: path, headerFields: fields)
+    }
+
+    /// The fields nearly every request carries, as the library's prebuilt names: no String to build, validate and
+    /// lower-case per field.
+    private static let commonNames: [HTTPField.Name] =
+        [
+            .contentType, .contentLength, .accept, .acceptEncoding, .userAgent, .connection,
+            .authorization, .transferEncoding, .contentEncoding, .expect,
+        ]
+        // HTTPTypes keeps no `.host` (it wants the authority pseudo-field); the server passes Host on as a field.
+        + [HTTPField.Name("Host")].compactMap { $0 }
+
+    private static func commonName(_ bytes: ArraySlice<UInt8>) -> HTTPField.Name? {
+        for name in commonNames where name.canonicalName.utf8.count == bytes.count {
+            // Canonical names are lower case; ASCII letters compare case-insensitively with `| 0x20`.
+            if zip(name.canonicalName.utf8, bytes).allSatisfy({ $0 == $1 | 0x20 || $0 == $1 }) {
+                return name
+            }
+        }
+        return nil
     }
 
     private static func method(_ bytes: ArraySlice<UInt8>) -> HTTPRequest.Method {

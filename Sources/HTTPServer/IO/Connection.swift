@@ -1,16 +1,16 @@
-import Dispatch
+import CEpoll
 import Glibc
 import HTTPTypes
 import Synchronization
 
-/// One client connection: the socket, its Dispatch sources, and the buffers, driving a `ConnectionStateMachine`.
+/// One client connection: the socket and the buffers, driving a `ConnectionStateMachine`.
 ///
-/// `@unchecked Sendable`: all mutable state is touched only while holding `lock`. Socket events arrive on
-/// `loop.queue` (which already serialises them). A request with a small body whose handler agrees
-/// (`HTTPHandler.handlesInline`) runs right there, on the I/O thread, until the handler first suspends (most never
-/// do); others, or a handler that suspends, go on in the concurrency pool, and that task writes its response directly under the lock instead of hopping back
-/// to the queue. Each hop between threads cost more CPU than the request's own work. The descriptor is closed
-/// only in the last source's cancel handler, so its number cannot be reused while a source watches it.
+/// `@unchecked Sendable`: all mutable state is touched only while holding `lock`. Socket events arrive on the
+/// loop's thread. A request with a small body whose handler agrees (`HTTPHandler.handlesInline`) runs right there,
+/// until the handler first suspends (most never do); others, or a handler that suspends, go on in the concurrency
+/// pool, and that task writes its response directly under the lock instead of hopping back. Each hop between
+/// threads cost more CPU than the request's own work. The descriptor is closed only by the loop, on its thread,
+/// after `close`, so its number cannot be reused while it is registered.
 final class Connection: @unchecked Sendable {
     let fd: Int32
     let loop: IOLoop
@@ -19,11 +19,13 @@ final class Connection: @unchecked Sendable {
     /// Per connection, so no lock is shared between connections; formatting once a second is cheap.
     private var dateCache = DateCache()
     private var machine: ConnectionStateMachine
-    private let readSource: DispatchSourceRead
-    private var writeSource: DispatchSourceWrite?
+    /// Reading stopped early (input buffer full, end of input, or an error response going out): the loop's
+    /// edge-triggered events will not repeat what is already waiting, so `resumeReading` reads on by itself.
     private var readSuspended = false
-    private var writeSuspended = false
-    private var openSources = 1
+    /// Inside `onReadable`, which reads on anyway: a resume from within must not nest another.
+    private var reading = false
+    /// A write would block: the loop's next writable event flushes.
+    private var writeBlocked = false
     private var cancelled = false
     /// Over the connection cap: answer 503 and close.
     private let rejected: Bool
@@ -70,7 +72,6 @@ final class Connection: @unchecked Sendable {
         self.transport = transport
         self.machine = ConnectionStateMachine(
             limits: core.configuration.parserLimits, timeouts: core.timeouts, now: IOLoop.now())
-        self.readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
         outputHead.reserveCapacity(512)
     }
 
@@ -78,32 +79,54 @@ final class Connection: @unchecked Sendable {
         input.deallocate()
     }
 
-    /// Called on the accept queue: the source starts watching at once instead of after a hop to `loop.queue`.
+    /// Called on the accept queue. The loop registers the descriptor on its thread; an edge-triggered registration
+    /// reports what is already readable, so nothing that arrived before is missed.
     func start() {
-        // Registration runs on `loop.queue` before any event of this connection can (FIFO on a serial queue),
-        // so the cancel handler's unregister always comes after it.
         let loop = self.loop
-        loop.queue.async { loop.register(self) }
+        loop.execute { loop.register(self) }
+        if rejected {
+            lock.withLock { _ in sendError(status: 503) }
+        }
+    }
+
+    /// On the loop's thread: what epoll reported for this descriptor.
+    func handle(events: UInt32) {
         lock.withLock { _ in
-            readSource.setEventHandler { [self] in lock.withLock { _ in onReadable() } }
-            readSource.setCancelHandler { [self] in sourceCancelled() }
-            readSource.activate()
-            if rejected {
-                sendError(status: 503)
+            guard !cancelled else { return }
+            if events & (EPOLLOUT.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
+                if writeBlocked {
+                    writeBlocked = false
+                    flush()
+                }
+                if readWaitsForWritable && !cancelled {
+                    readWaitsForWritable = false
+                    readSuspended = false
+                    onReadable(stopAtShortRead: false)
+                }
+            }
+            if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
+                && !cancelled
+            {
+                if writeWaitsForReadable {
+                    writeWaitsForReadable = false
+                    flush()
+                }
+                if !readSuspended && !cancelled {
+                    // After a short read the socket is empty, unless the peer's end of input came with this event.
+                    onReadable(stopAtShortRead: events & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue) == 0)
+                }
             }
         }
     }
 
     // MARK: Reading
 
-    private func onReadable() {
+    /// Reads until the socket is empty (edge-triggered events fire again only for new input), the buffer is full,
+    /// or the input ends.
+    private func onReadable(stopAtShortRead: Bool) {
         guard !cancelled else { return }
-        if writeWaitsForReadable {
-            writeWaitsForReadable = false
-            if !machine.wantsInput { suspendReading() }
-            flush()
-            return
-        }
+        reading = true
+        defer { reading = false }
         while true {
             if inputStart == inputEnd {
                 inputStart = 0
@@ -128,8 +151,9 @@ final class Connection: @unchecked Sendable {
                 inputEnd += count
                 processInput()
                 if cancelled { return }
-                // Drained; the source fires again when more arrives (TLS reads on until it has to wait).
-                if count < space && transport.shortReadMeansDrained { return }
+                // A short read from a stream socket emptied it, and the next arrival is a new event; not under
+                // TLS, which returns one record per read while more may wait, unannounced (it reads on until it must wait).
+                if count < space && stopAtShortRead && transport.shortReadMeansDrained { return }
             case .end:
                 if machine.inputClosed() {
                     closeLocked()
@@ -142,7 +166,6 @@ final class Connection: @unchecked Sendable {
             case .wait(.writable):
                 readWaitsForWritable = true
                 suspendReading()
-                resumeWriting()
                 return
             case .failed:
                 closeLocked()
@@ -189,7 +212,9 @@ final class Connection: @unchecked Sendable {
             #available(macOS 26.0, *)
         else {
             Task {
-                let outcome = await core.respond(to: request, acceptsGzip: info.acceptsGzip)
+                let outcome = await core.respond(
+                    to: request, acceptsGzip: info.acceptsGzip,
+                    hasContentEncoding: info.contentEncodingField != nil)
                 self.lock.withLock { _ in
                     self.responseReady(outcome, isHEAD: info.isHEAD, http10: http10)
                 }
@@ -199,7 +224,9 @@ final class Connection: @unchecked Sendable {
         inlineOutcome.withLock { $0 = .running }
         // Runs synchronously on this thread until the handler's first suspension; most requests finish first.
         Task.immediate {
-            let outcome = await core.respond(to: request, acceptsGzip: info.acceptsGzip)
+            let outcome = await core.respond(
+                to: request, acceptsGzip: info.acceptsGzip,
+                hasContentEncoding: info.contentEncodingField != nil)
             let finishedInline = self.inlineOutcome.withLock { state in
                 guard case .running = state else { return false }
                 state = .finished(outcome)
@@ -291,18 +318,17 @@ final class Connection: @unchecked Sendable {
                 bodySent += written - fromHead
                 machine.writeProgressed(now: IOLoop.now())
             case .wait(.writable):
-                resumeWriting()
+                writeBlocked = true
                 return
             case .wait(.readable):
+                // The loop's next readable event flushes again (whether or not reading is suspended).
                 writeWaitsForReadable = true
-                resumeReading()
                 return
             case .end, .failed:
                 closeLocked()  // EPIPE, ECONNRESET, a TLS failure: the client is gone
                 return
             }
         }
-        suspendWriting()
         outputHead.removeAll(keepingCapacity: true)
         outputBody = []
         headSent = 0
@@ -318,7 +344,8 @@ final class Connection: @unchecked Sendable {
             processInput()  // pipelined requests already buffered: the socket will not signal them again
             if !cancelled && machine.wantsInput {
                 resumeReading()
-                if transport.hasBufferedInput { onReadable() }
+                // Bytes TLS already decrypted raise no event either.
+                if transport.hasBufferedInput && !reading && !cancelled { onReadable(stopAtShortRead: false) }
             }
         } else {
             // Lingering close (RFC 9112 §9.6): stop sending, drain what the client still sends, then close.
@@ -327,51 +354,17 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    // MARK: Sources
+    // MARK: Reading on and off
 
     private func suspendReading() {
-        guard !readSuspended else { return }
         readSuspended = true
-        readSource.suspend()
     }
 
     private func resumeReading() {
         guard readSuspended, !cancelled else { return }
         readSuspended = false
-        readSource.resume()
-    }
-
-    private func resumeWriting() {
-        if let writeSource {
-            if writeSuspended {
-                writeSuspended = false
-                writeSource.resume()
-            }
-            return
-        }
-        // Created on the first blocked write and kept (suspended) afterwards: re-creating sources for one fd is
-        // where libdispatch has lost events (libdispatch #833).
-        let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
-        source.setEventHandler { [self] in lock.withLock { _ in onWritable() } }
-        source.setCancelHandler { [self] in sourceCancelled() }
-        openSources += 1
-        writeSource = source
-        source.activate()
-    }
-
-    private func onWritable() {
-        flush()
-        if readWaitsForWritable && !cancelled {
-            readWaitsForWritable = false
-            if machine.wantsInput { resumeReading() }
-            onReadable()
-        }
-    }
-
-    private func suspendWriting() {
-        guard let writeSource, !writeSuspended else { return }
-        writeSuspended = true
-        writeSource.suspend()
+        // What arrived while suspended raised no new event.
+        if !reading { onReadable(stopAtShortRead: false) }
     }
 
     // MARK: Timeouts, shutdown, close
@@ -403,35 +396,13 @@ final class Connection: @unchecked Sendable {
         lock.withLock { _ in closeLocked() }
     }
 
+    /// The loop closes the descriptor on its thread; nothing here touches it once `cancelled` is set.
     private func closeLocked() {
         guard !cancelled else { return }
         cancelled = true
         machine.closed()
         transport.closing()
-        // A suspended source must be resumed before it is cancelled and released.
-        if readSuspended {
-            readSuspended = false
-            readSource.resume()
-        }
-        readSource.cancel()
-        if let writeSource {
-            if writeSuspended {
-                writeSuspended = false
-                writeSource.resume()
-            }
-            writeSource.cancel()
-        }
-    }
-
-    /// On `loop.queue`.
-    private func sourceCancelled() {
-        let last = lock.withLock { _ in
-            openSources -= 1
-            return openSources == 0
-        }
-        guard last else { return }
-        Glibc.close(fd)
-        loop.unregister(self)
-        core.connectionClosed()
+        let loop = self.loop
+        loop.execute { loop.unregister(self) }
     }
 }

@@ -22,7 +22,7 @@ final class ServerCore: Sendable {
         self.logger = logger
         let count =
             configuration.ioQueueCount > 0 ? configuration.ioQueueCount : max(1, System.coreCount)
-        self.loops = (0..<count).map { IOLoop(index: $0) }
+        self.loops = (0..<count).map { _ in IOLoop() }
         self.acceptor = Acceptor()
     }
 
@@ -37,9 +37,12 @@ final class ServerCore: Sendable {
     }
 
     /// Runs off the I/O queues: body decoding, the handler, and response compression.
-    func respond(to request: HTTPServerRequest, acceptsGzip: Bool) async -> Outcome {
+    /// `hasContentEncoding`: the parser saw the field (most requests have none, and the lookup costs a scan).
+    func respond(to request: HTTPServerRequest, acceptsGzip: Bool, hasContentEncoding: Bool) async
+        -> Outcome
+    {
         var request = request
-        if let encoding = request.head.headerFields[.contentEncoding] {
+        if hasContentEncoding, let encoding = request.head.headerFields[.contentEncoding] {
             switch decodeBody(&request, encoding: encoding) {
             case .some(let status):
                 return Outcome(response: HTTPServerResponse(status: .init(code: status)), close: true)
