@@ -146,9 +146,10 @@ enum Engine {
         }
       }
       for i in node.edges.indices {
-        guard let child = node.edges[i]?.node else { continue }
+        guard let edge = node.edges[i] else { continue }
+        let child = edge.node
         if i < outputs.count, var g = outputs[i] {
-          if let meta = node.inputMeta[i] {
+          if let meta = edge.meta {
             if g.shape != meta.shape { g = try Reductions.sumTo(g, meta.shape, grad: createGraph) }
             if g.dtype != meta.dtype {
               g = try Elementwise.cast(g, to: meta.dtype, grad: createGraph)

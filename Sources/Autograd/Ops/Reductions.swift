@@ -93,7 +93,11 @@ enum Reductions {
         versionCounter: meanValues.versionCounter)
       return Recorder.record("MeanBackward0", out, inputs: [x], grad: grad) {
         g, ctx throws(AutogradError) in
-        [try F.div(Views.expand(g, shape, grad: ctx.grad), Tensor.scalar(divisor), ctx.grad)]
+        // One gradient value over the input's shape: a fill, the same value the expand-and-divide computes.
+        if !ctx.grad, g.rank == 0, g.dtype.isFloatingPoint {
+          return [Kernels.filled(shape, dtype: g.dtype, value: g.storage.load(g.offset) / divisor)]
+        }
+        return [try F.div(Views.expand(g, shape, grad: ctx.grad), Tensor.scalar(divisor), ctx.grad)]
       }
     }
     let dimsList = normalized ?? []
