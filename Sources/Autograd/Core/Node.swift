@@ -201,6 +201,7 @@ public final class Node {
   func unpackSaved() throws(AutogradError) -> [Tensor] {
     // PyTorch frees every saved value at release, so a rerun fails as freed before any version check.
     if released && (savedNumbers > 0 || !saved.isEmpty) { throw AutogradError.backwardTwice }
+    if saved.isEmpty { return [] }
     var result: [Tensor] = []
     result.reserveCapacity(saved.count)
     for s in saved {

@@ -240,7 +240,12 @@ enum Elementwise {
     let needB = b.requiresGrad
     let constantB = b.isWrappedNumber ? try b.item() : nil
     let bDtype = b.dtype
-    let saving = (needA && constantB == nil ? [b] : []) + (needB ? [a] : [])
+    var saving: [Tensor] = []
+    if grad && (needA || needB) {
+      saving.reserveCapacity(2)
+      if needA && constantB == nil { saving.append(b) }
+      if needB { saving.append(a) }
+    }
     defer { if needA && constantB != nil { out.gradFnStorage?.savedNumbers = 1 } }
     return Recorder.record("MulBackward0", out, inputs: [a, b], saving: saving, grad: grad) {
       g, ctx throws(AutogradError) in
