@@ -50,6 +50,10 @@ import Testing
       "v1 = torch.tensor([1e-40, 0.25])\nprint(torch.nn.functional.silu(torch.log(v1)).tolist())",
       "[-0.0, -0.27725887298583984]\n"
     ),
+    (
+      "x = torch.tensor([0.5, 1.0, 2.0], requires_grad=True)\nprint(F.cross_entropy(x, x), F.cross_entropy(x, x, reduction='sum'), F.cross_entropy(torch.ones(2, 0, requires_grad=True), torch.ones(2, 0)))",
+      "tensor(3.3753, grad_fn=<DivBackward1>) tensor(3.3753, grad_fn=<NegBackward0>) tensor(nan, grad_fn=<NegBackward0>)\n"
+    ),
   ]
 
   @Test(arguments: cases)

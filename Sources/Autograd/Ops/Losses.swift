@@ -179,16 +179,20 @@ enum Losses {
       )
     }
     let logp = try logSoftmax(input, dim: classDim, grad: grad)
-    let perSample = try F.neg(
-      Reductions.sum(F.mul(logp, target, grad), dims: [classDim], grad: grad), grad)
+    // PyTorch's cross_entropy_loss_prob_target, op for op (so values and grad_fn names match).
+    let product = try F.mul(logp, target, grad)
     switch reduction {
-    case .none: return perSample
-    case .sum: return try Reductions.sum(perSample, dims: nil, grad: grad)
+    case .none: return try F.neg(Reductions.sum(product, dims: [classDim], grad: grad), grad)
+    case .sum: return try F.neg(Reductions.sum(product, dims: nil, grad: grad), grad)
     case .mean:
-      let n = input.rank == 1 ? 1 : input.shape[0]
+      let total = try Reductions.sum(product, dims: nil, grad: grad)
+      if input.numel == 0 {
+        return try F.neg(InPlace.fill(total, Tensor.scalar(.nan), grad: grad), grad)
+      }
+      let classes = input.shape[classDim]
+      let n = input.numel / classes
       return try Elementwise.div(
-        Reductions.sum(perSample, dims: nil, grad: grad), Tensor.scalar(Double(n)), grad: grad,
-        name: "DivBackward1")
+        F.neg(total, grad), Tensor.scalar(Double(n)), grad: grad, name: "DivBackward1")
     }
   }
 }
