@@ -15,7 +15,10 @@ OUT="fuzz-out/schemathesis"
 mkdir -p "$OUT"
 
 if ! python3 -c "import schemathesis, sys; sys.exit(schemathesis.__version__ != '$SCHEMATHESIS_VERSION')" 2>/dev/null; then
-    python3 -m pip install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >/dev/null
+    # A distribution's own Python refuses plain installs (PEP 668): then into the user's site instead.
+    python3 -m pip install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >/dev/null 2>&1 \
+        || python3 -m pip install -q --disable-pip-version-check --user --break-system-packages \
+            "schemathesis==$SCHEMATHESIS_VERSION" >/dev/null
 fi
 
 if [[ -z "${BIN:-}" ]]; then

@@ -45,10 +45,9 @@ extension Interpreter {
     case "ndim": return .int(t.rank)
     case "_version": return .int(t.version)
     case "T":
-      guard t.rank <= 2 else {
-        throw fail("invalid_argument", "'.T' is supported only on tensors of 2 or fewer dimensions")
-      }
-      return try callOp("t", [.tensor(t)], [:])
+      // PyTorch's `.T` is `permute` with the dims reversed (PermuteBackward0 at any rank).
+      let dims = (0..<t.rank).reversed().map { EvalValue.int($0) }
+      return try callOp("permute", [.tensor(t)] + dims, [:])
     default:
       if OpNames.tensorMethods.contains(name) || OpNames.all.contains(name) {
         return .method(.tensor(t), name)

@@ -17,7 +17,8 @@ struct Parser {
   static func parse(_ source: String, limits: EvalLimits = .default) throws(EvalError) -> Program {
     if source.utf8.count > limits.maxSourceBytes {
       throw EvalError(
-        "limit_exceeded", "the program is longer than \(limits.maxSourceBytes) bytes",
+        "limit_exceeded",
+        "the program is longer than \(limits.maxSourceBytes) bytes (max-eval-source-bytes)",
         at: SourcePosition(line: 1, column: 1))
     }
     let tokens = try Lexer.tokenize(source, maxNestingDepth: limits.maxNestingDepth)
@@ -112,7 +113,8 @@ struct Parser {
 
   func tooManyStatements() -> EvalError {
     EvalError(
-      "limit_exceeded", "the program has more than \(limits.maxStatements) statements",
+      "limit_exceeded",
+      "the program has more than \(limits.maxStatements) statements (max-eval-statements)",
       at: current.position)
   }
 

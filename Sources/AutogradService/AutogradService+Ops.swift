@@ -13,6 +13,7 @@ extension AutogradService {
       guard let body = try RequestBody.json(context.request) else {
         throw .invalidArgument("ops takes an op object or an array of them")
       }
+      state.prepareGraphNodes(forOps: body.arrayElements?.count ?? 1)
       if case .object = body {
         let (tensor, name) = try AutogradService.apply(body, state: &state, limits: limits)
         return Responses.tensor(

@@ -177,7 +177,9 @@ public final class AutogradService: HTTPHandler {
       tensors += session.namedTensorCount.load(ordering: .relaxed)
       bytes += session.namedTensorBytes.load(ordering: .relaxed)
     }
-    let text = metrics.render(sessions: sessions.count, tensors: tensors, tensorBytes: bytes)
+    let text = metrics.render(
+      sessions: sessions.count, tensors: tensors, tensorBytes: bytes,
+      budgetUsed: memory.bytesUsed, budgetLimit: memory.limit)
     return Responses.text(.ok, text, contentType: "text/plain; version=0.0.4; charset=utf-8")
   }
 

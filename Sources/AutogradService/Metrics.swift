@@ -49,7 +49,9 @@ final class Metrics: Sendable {
   }
 
   /// Prometheus text exposition format 0.0.4.
-  func render(sessions: Int, tensors: Int, tensorBytes: Int) -> String {
+  func render(
+    sessions: Int, tensors: Int, tensorBytes: Int, budgetUsed: Int = 0, budgetLimit: Int = 0
+  ) -> String {
     let snapshot = state.withLock { $0 }
     var out = "# HELP http_requests_total HTTP requests by method, route template and status.\n"
     out += "# TYPE http_requests_total counter\n"
@@ -81,8 +83,16 @@ final class Metrics: Sendable {
       "# HELP autograd_tensors Named tensors over all sessions.\n# TYPE autograd_tensors gauge\n"
     out += "autograd_tensors \(tensors)\n"
     out +=
-      "# HELP autograd_tensor_bytes Bytes of the named tensors' values.\n# TYPE autograd_tensor_bytes gauge\n"
+      "# HELP autograd_tensor_bytes Bytes of storage behind named tensors (views counted once).\n"
+      + "# TYPE autograd_tensor_bytes gauge\n"
     out += "autograd_tensor_bytes \(tensorBytes)\n"
+    out +=
+      "# HELP autograd_memory_budget_used_bytes Bytes held or reserved against max-total-bytes.\n"
+    out += "# TYPE autograd_memory_budget_used_bytes gauge\n"
+    out += "autograd_memory_budget_used_bytes \(budgetUsed)\n"
+    out += "# HELP autograd_memory_budget_bytes The global memory budget (max-total-bytes).\n"
+    out += "# TYPE autograd_memory_budget_bytes gauge\n"
+    out += "autograd_memory_budget_bytes \(budgetLimit)\n"
     return out
   }
 

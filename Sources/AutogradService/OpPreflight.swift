@@ -11,9 +11,9 @@ struct OpPreflight {
   /// Whether the op records a graph node (grad mode on and some tensor argument requires grad).
   var recordsGraph: Bool
 
-  /// Ops whose result always reads its input's storage.
+  /// Ops whose result always reads its input's storage (`getitem` takes basic indexing only: always a view).
   static let views: Set<String> = [
-    "t", "transpose", "permute", "view", "expand", "squeeze", "unsqueeze", "detach",
+    "t", "transpose", "permute", "view", "expand", "squeeze", "unsqueeze", "detach", "getitem",
   ]
 
   init(_ request: OpRequest) {

@@ -66,8 +66,9 @@ final class Session: @unchecked Sendable {
   {
     await gate.enter()
     defer { gate.leave() }
-    let snapshot = state
     state.reservedBytes = 0
+    state.graphNodesAtStart = nil
+    let snapshot = state
     let journal = MutationJournal()
     var result: Result<T, ServiceError> = journal.recording {
       do throws(ServiceError) {
@@ -90,7 +91,9 @@ final class Session: @unchecked Sendable {
     if case .failure = result {
       _ = settle(reserved: reserved, grown: 0)
       journal.rollback()
+      let exactNodes = state.graphNodesAtStart
       state = snapshot
+      if let exactNodes { state.setGraphNodes(exactNodes) }
     } else {
       journal.commit()
     }
@@ -102,7 +105,9 @@ final class Session: @unchecked Sendable {
 
   /// Settles a request's reservation with the global budget; false when its growth does not fit.
   private func settle(reserved: Int, grown: Int) -> Bool {
-    charged.withLock { charged in
+    // Most requests (reads, in-place ops, rebinding) neither reserve nor add storage.
+    if reserved == 0 && grown == 0 { return true }
+    return charged.withLock { charged in
       guard !charged.closed else {
         _ = memory.settle(reserved: reserved, grown: 0)
         return true

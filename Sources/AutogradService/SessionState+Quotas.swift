@@ -29,6 +29,16 @@ extension SessionState {
     throw graphNodesRefusal()
   }
 
+  /// At the start of a request of `ops` ops, before it changes anything: makes the node count exact when the
+  /// ops could reach the limit, so a refusal costs at most one graph walk per request however often it repeats.
+  mutating func prepareGraphNodes(forOps ops: Int) {
+    guard !graphNodeCountIsExact, OpPreflight.add(graphNodes, ops) > limits.maxGraphNodes else {
+      return
+    }
+    recountGraphNodes()
+    graphNodesAtStart = graphNodes
+  }
+
   /// After an op: its result's node is new when it has one.
   mutating func noteRecorded(_ result: Tensor, inPlace: Bool) {
     guard result.gradFn != nil else { return }

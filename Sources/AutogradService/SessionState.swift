@@ -40,6 +40,9 @@ struct SessionState {
   private var graphNodesExact = true
   /// Bytes this request reserved from the global budget (settled by `Session.run`).
   var reservedBytes = 0
+  /// The exact graph-node count taken at the start of this request, before it changed anything: still true if
+  /// the request is undone, so `Session.run` keeps it (a refused request must not leave the next one a walk).
+  var graphNodesAtStart: Int?
 
   init(limits: SessionLimits) {
     self.limits = limits

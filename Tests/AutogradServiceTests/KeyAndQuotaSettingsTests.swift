@@ -87,6 +87,36 @@ import Testing
   }
 }
 
+extension KeyAndQuotaSettingsTests {
+  /// The request log at its most verbose, after a request with a right key and one with a wrong key.
+  @Test func keysNeverReachTheLog() async throws {
+    let (process, _, stderr) = try ServerBinary.start(
+      ["serve", "--port", "0", "--log-level", "trace"],
+      environment: ["AUTOGRAD_API_KEY": "sekrit-right-key"])
+    defer { if process.isRunning { process.terminate() } }
+    let log = StepLog(LogReader(stderr.fileHandleForReading))
+    let serving = try await offThePool { try log.reader.waitFor("serving") }
+    let port = try #require(serving.firstMatch(of: /port=(\d+)/).flatMap { UInt16($0.1) })
+    let t = LiveTarget(port: port)
+    let right = try await t.send(
+      "GET", "/v1/sessions", headers: [("Authorization", "Bearer sekrit-right-key")])
+    #expect(right.status == 200)
+    let wrong = try await t.send(
+      "GET", "/v1/sessions", headers: [("X-API-Key", "sekrit-wrong-key")])
+    #expect(wrong.status == 401)
+    // Both requests are logged (the log line names the status) before the keys are looked for.
+    _ = try await offThePool { try log.reader.waitFor("status=401") }
+    #expect(!log.reader.seen.joined(separator: "\n").contains("sekrit"))
+  }
+}
+
+/// A child's log read off the pool.
+// @unchecked: one test drives it, one awaited step at a time, so the reader is never used by two threads at once.
+final class StepLog: @unchecked Sendable {
+  let reader: LogReader
+  init(_ reader: LogReader) { self.reader = reader }
+}
+
 /// A temporary keys file.
 struct KeyFile {
   let path: String

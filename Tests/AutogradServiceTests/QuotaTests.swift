@@ -1,4 +1,5 @@
 import AutogradEval
+import Foundation
 import HTTPServer
 import Testing
 
@@ -78,6 +79,27 @@ import Testing
     }
   }
 
+  @Test func differentiableGradientsAreUndoneWhenTheirGraphPassesTheNodeQuota() async throws {
+    try await withTarget(.live, configuration: ServiceConfiguration(maxGraphNodesPerSession: 3)) {
+      t in
+      let s = try await t.newSession()
+      try await t.expect(
+        201, "POST", s + "/tensors", #"{"name": "x", "data": [1, 2], "requires_grad": true}"#)
+      try await t.expect(
+        201, "POST", s + "/ops",
+        #"[{"op": "mul", "args": ["x", "x"], "name": "y"}, {"op": "sum", "args": ["y"], "name": "l"}]"#
+      )
+      let plain = try await t.expect(
+        200, "POST", s + "/grad", #"{"outputs": ["l"], "inputs": ["x"], "retain_graph": true}"#)
+      #expect(J.flat(plain["grads"]) == [2, 4])
+      let refused = try await t.refused(
+        "POST", s + "/grad",
+        #"{"outputs": ["l"], "inputs": ["x"], "create_graph": true, "names": ["g"]}"#)
+      #expect(refused.detail.contains("max-graph-nodes-per-session"))
+      #expect(try await t.tensorNames(s) == ["x", "y", "l"])
+    }
+  }
+
   @Test func elementsPerTensorAreRefusedBeforeTheOpRuns() async throws {
     try await withTarget(.live, configuration: ServiceConfiguration(maxElementsPerTensor: 6)) {
       t in
@@ -118,13 +140,18 @@ import Testing
       let computed = try await t.refused(
         "POST", s + "/ops", #"{"op": "add", "args": ["x", 1], "name": "y"}"#)
       #expect(computed.detail.contains("max-session-bytes"))
-      // A view reads x's storage: nothing new to hold.
+      // Views read x's storage: nothing new to hold.
       try await t.expect(
         201, "POST", s + "/ops", #"{"op": "view", "args": ["x", 4, 4], "name": "v"}"#)
-      #expect(try await t.tensorNames(s) == ["x", "v"])
-      // Freeing x's names frees its bytes.
+      try await t.expect(
+        201, "POST", s + "/ops",
+        #"{"op": "getitem", "args": ["v"], "kwargs": {"index": "1:3"}, "name": "g"}"#)
+      #expect(try await t.tensorNames(s) == ["x", "v", "g"])
+      // The storage is freed with the last name that reads it.
       #expect(try await t.send("DELETE", s + "/tensors/x").status == 204)
       #expect(try await t.send("DELETE", s + "/tensors/v").status == 204)
+      _ = try await t.refused("POST", s + "/tensors", #"{"name": "y", "data": [1]}"#)
+      #expect(try await t.send("DELETE", s + "/tensors/g").status == 204)
       try await t.expect(
         201, "POST", s + "/tensors", #"{"name": "y", "shape": [2, 8], "init": "ones"}"#)
     }
@@ -144,6 +171,9 @@ import Testing
       #expect(refused.detail.contains("max-total-bytes"))
       #expect(refused.detail.contains("96"))
       #expect(try await t.tensorNames(second) == ["y"])
+      let metrics = try await t.send("GET", "/metrics").text
+      #expect(metrics.contains("autograd_memory_budget_used_bytes 96\n"))
+      #expect(metrics.contains("autograd_memory_budget_bytes 96\n"))
       // Deleting a session gives its bytes back to the budget.
       #expect(try await t.send("DELETE", first).status == 204)
       try await t.expect(201, "POST", second + "/tensors", #"{"name": "z", "data": [1]}"#)
@@ -166,8 +196,10 @@ import Testing
       #expect(J.flat(allowed["jacobians"]) == [2, 0, 0, 2])
       let refused = try await t.refused(
         "POST", s + "/jacobian", #"{"output": "b", "inputs": ["a"]}"#)
-      #expect(refused.detail.contains("9"))
-      #expect(refused.detail.contains("4"))
+      #expect(refused.detail.contains("9 elements"))
+      #expect(refused.detail.contains("(max-jacobian-elements) is 4"))
+      let grad = try await t.expect(200, "GET", s + "/tensors/a/grad")
+      #expect(grad["grad"] is NSNull)
     }
   }
 
@@ -183,7 +215,7 @@ import Testing
       let refused = try await t.refused(
         "POST", s + "/eval", body: "y = torch.zeros(2)   ",
         headers: [("Content-Type", "text/plain")])
-      #expect(refused.detail.contains("20"))
+      #expect(refused.detail.contains("20 bytes (max-eval-source-bytes)"))
       #expect(try await t.tensorNames(s) == ["x"])
     }
   }
@@ -195,8 +227,44 @@ import Testing
       try await t.expect(200, "POST", s + "/eval", #"{"source": "a = torch.ones(1)\nb = a + 1"}"#)
       let refused = try await t.refused(
         "POST", s + "/eval", #"{"source": "c = torch.ones(1)\nd = c + 1\ne = d + 1"}"#)
-      #expect(refused.detail.contains("2 statements"))
+      #expect(refused.detail.contains("2 statements (max-eval-statements)"))
       #expect(try await t.tensorNames(s) == ["a", "b"])
+    }
+  }
+
+  @Test func aBatchThatWouldPassAQuotaIsRefusedWholeAtTheFailingOp() async throws {
+    try await withTarget(.live, configuration: ServiceConfiguration(maxTensorsPerSession: 3)) {
+      t in
+      let s = try await t.newSession()
+      try await t.expect(201, "POST", s + "/tensors", #"{"name": "a", "data": [1, 2]}"#)
+      let response = try await t.send(
+        "POST", s + "/ops",
+        json: #"""
+          [{"op": "add", "args": ["a", 1], "name": "b"}, {"op": "mul", "args": ["b", 2], "name": "c"},
+           {"op": "mul", "args": ["c", 2], "name": "d"}]
+          """#)
+      #expect(response.status == 429)
+      #expect(response.object["code"] as? String == "limit_exceeded")
+      #expect(response.object["op_index"] as? Int == 2)
+      #expect(try await t.tensorNames(s) == ["a"])
+    }
+  }
+
+  @Test func evalIsUndoneWhenItLeavesMoreThanTheSessionMayHold() async throws {
+    let configuration = ServiceConfiguration(maxGraphNodesPerSession: 2, maxSessionBytes: 64)
+    try await withTarget(.live, configuration: configuration) { t in
+      let s = try await t.newSession()
+      try await t.expect(200, "POST", s + "/eval", #"{"source": "a = torch.ones(16)"}"#)
+      let bytes = try await t.refused(
+        "POST", s + "/eval", #"{"source": "b = torch.ones(1)"}"#)
+      #expect(bytes.detail.contains("max-session-bytes"))
+      #expect(try await t.send("DELETE", s + "/tensors/a").status == 204)
+      try await t.expect(
+        200, "POST", s + "/eval",
+        #"{"source": "x = torch.ones(2, requires_grad=True)\ny = x + 1\nz = y * 2"}"#)
+      let nodes = try await t.refused("POST", s + "/eval", #"{"source": "w = z.sum()"}"#)
+      #expect(nodes.detail.contains("max-graph-nodes-per-session"))
+      #expect(try await t.tensorNames(s) == ["x", "y", "z"])
     }
   }
 
@@ -214,6 +282,7 @@ import Testing
       let refused = try await t.send("POST", s + "/tensors", json: body(65))
       #expect(refused.status == 413)
       #expect(refused.object["code"] as? String == "payload_too_large")
+      #expect(try await t.tensorNames(s) == ["x"])
     }
   }
 }

@@ -16,7 +16,7 @@ private func T(_ t: Tensor) -> OpArgument { .tensor(t) }
       try plain.setData(Tensor.ones([3]))
     }
     #expect(y.version == 1 && y.gradFn?.name == "AddBackward0" && values(y) == [3, 3, 3])
-    #expect(plain.gradFn?.name == "CopySlices" && !plain.isLeaf)
+    #expect(plain.gradFn?.name == "CopyBackwards" && !plain.isLeaf)
     journal.rollback()
     #expect(y.version == 0 && y.gradFn?.name == "MulBackward0" && values(y) == [2, 2, 2])
     #expect(plain.gradFn == nil && plain.isLeaf && !plain.requiresGrad && plain.version == 0)

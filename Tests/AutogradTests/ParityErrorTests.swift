@@ -56,10 +56,20 @@ import Testing
         == AutogradError(
           .shapeMismatch, "argmax(): Expected reduction dim 1 to have non-zero size."))
     #expect(
+      refusal { _ = try op("min", .tensor(try ones([0]))) }
+        == AutogradError(
+          .shapeMismatch,
+          "min(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument."
+        ))
+    #expect(
       refusal { _ = try op("argmin", .tensor(try ones([0]))) }
         == AutogradError(
           .shapeMismatch,
           "argmin(): Expected reduction dim to be specified for input.numel() == 0."))
+    #expect(
+      refusal { _ = try op("amin", .tensor(try ones([2, 0])), kwargs: ["dim": .int(-1)]) }
+        == AutogradError(.shapeMismatch, "amin(): Expected reduction dim -1 to have non-zero size.")
+    )
     #expect(
       refusal { _ = try op("amin", .tensor(try ones([2, 0, 3])), kwargs: ["dim": .int(1)]) }
         == AutogradError(.shapeMismatch, "amin(): Expected reduction dim 1 to have non-zero size."))
@@ -109,5 +119,123 @@ import Testing
       refusal { try i.setRequiresGrad(true) }
         == AutogradError(
           .dtypeMismatch, "only Tensors of floating point dtype can require gradients"))
+  }
+
+  @Test func indexingA0DTensorAndCrossEntropyTargetsUsePyTorchsTexts() throws {
+    #expect(
+      refusal {
+        _ = try op("getitem", .tensor(try ones([])), kwargs: ["index": .string("0")])
+      }
+        == AutogradError(
+          .shapeMismatch,
+          "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+        ))
+    let pair = try Tensor(shape: [2], doubles: [0, 1], dtype: .int64)
+    #expect(
+      refusal { _ = try op("cross_entropy", .tensor(try ones([3])), .tensor(pair)) }
+        == AutogradError(
+          .shapeMismatch, "For 1D input, 1D target must have size 1, but got target size: 2"))
+    let row = try Tensor(shape: [1, 2], doubles: [0, 1], dtype: .int64)
+    #expect(
+      refusal { _ = try op("cross_entropy", .tensor(try ones([2, 3])), .tensor(row)) }
+        == AutogradError(
+          .shapeMismatch, "Expected input batch_size (2) to match target batch_size (1)."))
+  }
+
+  @Test func maximumTakesTensorsOnlyAndLogsumexpNeedsDim() throws {
+    #expect(
+      refusal { _ = try op("maximum", .tensor(try ones([2])), .int(2)) }
+        == AutogradError(
+          .invalidOp, "maximum(): argument 'other' (position 2) must be Tensor, not int"))
+    #expect(
+      refusal { _ = try op("minimum", .double(2.5), .tensor(try ones([2]))) }
+        == AutogradError(
+          .invalidOp, "minimum(): argument 'input' (position 1) must be Tensor, not float"))
+    #expect(
+      refusal { _ = try op("logsumexp", .tensor(try ones([2]))) }
+        == AutogradError(
+          .invalidArgument, "logsumexp() missing 1 required positional arguments: \"dim\""))
+  }
+
+  @Test func zeroDimIndexingAndIntegerActivationsUsePyTorchsTexts() throws {
+    let s = try ones([])
+    #expect(
+      refusal { _ = try op("getitem", .tensor(s), kwargs: ["index": .string(":")]) }
+        == AutogradError(.shapeMismatch, "slice() cannot be applied to a 0-dim tensor."))
+    #expect(
+      refusal { _ = try op("getitem", .tensor(s), kwargs: ["index": .string("..., 0")]) }
+        == AutogradError(.shapeMismatch, "too many indices for tensor of dimension 0"))
+    let i = try Tensor(shape: [2], doubles: [1, 2], dtype: .int64)
+    #expect(
+      refusal { _ = try op("silu", .tensor(i)) }
+        == AutogradError(.invalidOp, "\"silu_cpu\" not implemented for 'Long'"))
+    #expect(
+      refusal { _ = try op("gelu", .tensor(i)) }
+        == AutogradError(.invalidOp, "\"GeluKernelImpl\" not implemented for 'Long'"))
+  }
+
+  @Test func aFreedGraphFailsAsFreedBeforeAnyVersionCheck() throws {
+    let x = try Tensor(shape: [2], doubles: [1, 1], dtype: .float64, requiresGrad: true)
+    let s = try op("sum", .tensor(try op("mul", .tensor(x), .tensor(x))))
+    try s.backward()
+    _ = try op("mul_", .tensor(x), .int(2), grad: false)
+    // PyTorch: "Trying to backward through the graph a second time ...", not the in-place error.
+    #expect(refusal { try s.backward() } == AutogradError.backwardTwice)
+  }
+
+  @Test func crossEntropyTargetsShapedLikeTheInputAreProbabilities() throws {
+    let i = try Tensor(shape: [3], doubles: [1, 0, 2], dtype: .int64)
+    #expect(
+      refusal { _ = try op("cross_entropy", .tensor(try ones([3])), .tensor(i)) }
+        == AutogradError(
+          .dtypeMismatch,
+          "Expected floating point type for target with class probabilities, got Long"))
+    #expect(
+      refusal { _ = try op("pow", .tensor(i), .int(-1)) }
+        == AutogradError(.invalidOp, "Integers to negative integer powers are not allowed."))
+    #expect(
+      refusal { _ = try op("getitem", .tensor(try ones([])), kwargs: ["index": .string("-1")]) }
+        == AutogradError(.shapeMismatch, "index -1 is out of bounds for dimension 0 with size 0"))
+  }
+
+  @Test func matrixProductsCheckSizesBeforeDtypes() throws {
+    #expect(
+      refusal { _ = try op("mm", .tensor(try ones([2, 3])), .tensor(try ones([2, 3], .float64))) }
+        == AutogradError(
+          .shapeMismatch, "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"))
+    #expect(
+      refusal {
+        _ = try op("matmul", .tensor(try ones([2, 2, 3])), .tensor(try ones([2, 3, 2], .float64)))
+      } == AutogradError(.dtypeMismatch, "expected scalar type Float but found Double"))
+    #expect(
+      refusal {
+        _ = try op("matmul", .tensor(try ones([3, 2, 2, 3])), .tensor(try ones([2, 2, 2])))
+      }
+        == AutogradError(
+          .shapeMismatch,
+          "Expected size for first two dimensions of batch2 tensor to be: [6, 3] but got: [6, 2]."))
+  }
+
+  @Test func int64ArangeTruncatesStartAndStep() throws {
+    // torch.arange(1, 4, 0.5, dtype=torch.int64) -> tensor([1, 1, 1, 1, 1, 1])
+    let a = try Tensor.arange(start: 1, end: 4, step: 0.5, dtype: .int64)
+    #expect(values(a) == [1, 1, 1, 1, 1, 1])
+    // torch.arange(0.5, 4, 0.7, dtype=torch.int64) -> tensor([0, 0, 0, 0, 0])
+    #expect(
+      values(try Tensor.arange(start: 0.5, end: 4, step: 0.7, dtype: .int64)) == [0, 0, 0, 0, 0])
+  }
+
+  @Test func setitemFitsTheValueBeforeTheLeafCheck() throws {
+    let x = try ones([2, 3])
+    x.requiresGradStorage = true
+    #expect(
+      refusal {
+        _ = try op(
+          "setitem", .tensor(x), .tensor(try ones([2, 3])), kwargs: ["index": .string("-1, 0")])
+      }
+        == AutogradError(
+          .shapeMismatch,
+          "expand(torch.FloatTensor{[2, 3]}, size=[]): the number of sizes provided (0) must be greater or equal to the number of dimensions in the tensor (2)"
+        ))
   }
 }

@@ -10,7 +10,7 @@ import Testing
         configure: @escaping (inout HTTPServerConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (Int, HTTPServer) throws -> Void
     ) async throws {
-        try await withServer(
+        try await withServerOnOwnThread(
             configure: {
                 $0.tls = TLSFixture.configuration
                 configure(&$0)
@@ -51,6 +51,30 @@ import Testing
             #expect(try client.readResponse().text == "hello")
             #expect(try client.readResponse().text == "GET head=false")
             #expect(try client.readResponse().status == 404)
+        }
+    }
+
+    @Test func requestSplitOverSmallRecordsArrivingTogetherIsRead() async throws {
+        try await withTLSServer { port, _ in
+            let client = try TLSTestClient(port: port)
+            // One short record does not mean the socket is empty: the server must read on to the last record.
+            try client.sendRecordsAtOnce(["GET /hel", "lo HTTP/1.1\r\n", "Host: x\r\n", "\r\n"])
+            #expect(try client.readResponse().text == "hello")
+            try client.sendRecordsAtOnce([
+                "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\n", "ab", "cd", "ef",
+            ])
+            #expect(try client.readResponse().text == "abcdef")
+        }
+    }
+
+    @Test func keyUpdatesMidConnectionAreFollowed() async throws {
+        try await withTLSServer { port, _ in
+            let client = try TLSTestClient(port: port)
+            for round in 0..<3 {
+                try client.requestKeyUpdate()
+                try client.send("GET /method HTTP/1.1\r\nHost: x\r\n\r\n")
+                #expect(try client.readResponse().text == "GET head=false", "round \(round)")
+            }
         }
     }
 
@@ -110,6 +134,30 @@ import Testing
             #expect(try client.readResponse().text == "hello")
             #expect(silent.isClosedByServer())
             #expect(stalled.isClosedByServer())
+        }
+    }
+
+    @Test func connectionsOverTheCapAreClosedWithoutAHandshake() async throws {
+        try await withTLSServer(configure: { $0.maxConnections = 1 }) { port, server in
+            let first = try TLSTestClient(port: port)
+            try first.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try first.readResponse().status == 200)
+            let second = try TestClient(port: port)
+            #expect(second.isClosedByServer())
+            #expect(eventually { server.openConnectionCount == 1 })
+            try first.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try first.readResponse().status == 200)
+        }
+    }
+
+    @Test func tlsClientThatStopsReadingIsClosedAtTheWriteDeadline() async throws {
+        try await withTLSServer(configure: { $0.timeouts.write = .milliseconds(300) }) { port, server in
+            let client = try TLSTestClient(port: port)
+            // 10 MB of pipelined responses, more than both socket buffers hold, and never a byte read.
+            let request = "GET /big HTTP/1.1\r\nHost: x\r\nAccept-Encoding: identity\r\n\r\n"
+            try client.send(String(repeating: request, count: 100))
+            #expect(eventually { server.openConnectionCount == 0 })
+            withExtendedLifetime(client) {}
         }
     }
 

@@ -59,7 +59,24 @@ final class TLSTestClient {
         return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
     }
 
+    /// TLS 1.3 KeyUpdate asking the server to update its keys too; it goes out with the next write.
+    func requestKeyUpdate() throws {
+        guard SSL_key_update(ssl, SSL_KEY_UPDATE_REQUESTED) == 1 else {
+            throw Failure(description: "SSL_key_update: " + Self.lastError())
+        }
+    }
+
     func send(_ text: String) throws { try send(Array(text.utf8)) }
+
+    /// Each piece in its own TLS record, all leaving in one TCP segment (corked), so the server gets one readiness
+    /// event for several records.
+    func sendRecordsAtOnce(_ pieces: [String]) throws {
+        var on: Int32 = 1
+        setsockopt(tcp.fd, Int32(IPPROTO_TCP), TCP_CORK, &on, socklen_t(MemoryLayout<Int32>.size))
+        for piece in pieces { try send(piece) }
+        var off: Int32 = 0
+        setsockopt(tcp.fd, Int32(IPPROTO_TCP), TCP_CORK, &off, socklen_t(MemoryLayout<Int32>.size))
+    }
 
     func send(_ bytes: [UInt8]) throws {
         var offset = 0

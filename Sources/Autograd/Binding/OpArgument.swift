@@ -32,7 +32,8 @@ struct ArgumentValues {
   /// Parameter names without the `*` of a variadic one, in signature order.
   let names: [String]
   private var first: (OpArgument?, OpArgument?, OpArgument?, OpArgument?) = (nil, nil, nil, nil)
-  private var rest: [OpArgument?] = []
+  /// Values past the fourth; nil (no array to keep unique on every write) for every op today.
+  private var rest: [OpArgument?]?
 
   init(names: [String]) {
     self.names = names
@@ -50,6 +51,7 @@ struct ArgumentValues {
     }
   }
 
+  /// `i` is an index of `names`.
   subscript(slot i: Int) -> OpArgument? {
     get {
       switch i {
@@ -57,7 +59,7 @@ struct ArgumentValues {
       case 1: first.1
       case 2: first.2
       case 3: first.3
-      default: rest[i - 4]
+      default: rest.map { $0[i - 4] } ?? nil
       }
     }
     set {
@@ -66,7 +68,7 @@ struct ArgumentValues {
       case 1: first.1 = newValue
       case 2: first.2 = newValue
       case 3: first.3 = newValue
-      default: rest[i - 4] = newValue
+      default: rest?[i - 4] = newValue
       }
     }
   }
@@ -119,8 +121,9 @@ struct BoundArguments {
   }
 
   func has(_ key: String) -> Bool {
-    if let v = values[key], case .none = v { return false }
-    return values[key] != nil
+    guard let v = values[key] else { return false }
+    if case .none = v { return false }
+    return true
   }
 
   func tensor(_ key: String) throws(AutogradError) -> Tensor {

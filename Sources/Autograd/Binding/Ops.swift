@@ -247,8 +247,11 @@ public enum Ops {
         gradFn: "LogsumexpBackward0"
       ) {
         b, g throws(AutogradError) in
-        try Reductions.logsumexp(
-          b.tensor("input"), dims: b.intList("dim") ?? [],
+        guard let dims = try b.intList("dim") else {
+          throw .argument("logsumexp() missing 1 required positional arguments: \"dim\"")
+        }
+        return try Reductions.logsumexp(
+          b.tensor("input"), dims: dims,
           keepdim: b.bool("keepdim", default: false), grad: g)
       },
       spec(

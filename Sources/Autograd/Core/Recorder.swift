@@ -14,6 +14,8 @@ enum Recorder {
     else {
       if !grad, output.viewBase != nil, inputs.contains(where: { $0?.requiresGrad == true }) {
         output.viewMadeInNoGrad = true
+        // PyTorch: a view made under no_grad of a tensor that requires grad still requires grad, as a leaf.
+        output.requiresGradStorage = true
       }
       return output
     }

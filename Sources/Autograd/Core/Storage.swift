@@ -8,46 +8,99 @@ import CKernels
   import Darwin
 #endif
 
-/// Blocks up to this many bytes come from malloc (16-byte aligned), larger ones from `ck_alloc`.
+/// Storages of up to this many bytes keep their elements inside the storage object itself (one allocation per
+/// fresh small tensor instead of two); larger ones take a separate block.
+private let inlineBytes = 64
+
+/// Separate blocks up to this many bytes come from malloc (16-byte aligned), larger ones from `ck_alloc` (64-byte
+/// aligned, huge pages past 4 MiB): aligned_alloc's memalign path costs several times more than malloc, and a few
+/// hundred bytes gain nothing from cache-line alignment.
 private let smallBlock = 256
 
-/// A flat allocation of elements of one dtype (64-byte aligned past `smallBlock` bytes). Views share one storage.
+/// What a storage or version counter object keeps in front of its inline elements.
+struct StorageHeader {
+  var version = 0
+  let dtype: DType
+  let count: Int
+  /// The separate block holding the elements, nil when they sit inline.
+  let block: UnsafeMutableRawPointer?
+  let blockBytes: Int
+}
+
+/// The in-place version counter shared by a tensor, its views and its `detach()` results.
+///
+/// A `ManagedBuffer`, so that `Storage` (a subclass) can keep small tensors' elements inline; header fields are
+/// read through its pointer accessors, which cost no run-time exclusivity check.
+class VersionCounter: ManagedBuffer<StorageHeader, UInt64> {
+  /// A counter of its own, for `.data`: no elements.
+  static func make() -> VersionCounter {
+    let object = create(minimumCapacity: 0) { _ in
+      StorageHeader(dtype: .float32, count: 0, block: nil, blockBytes: 0)
+    }
+    return unsafeDowncast(object, to: VersionCounter.self)
+  }
+
+  final var value: Int {
+    get { withUnsafeMutablePointerToHeader { $0.pointee.version } }
+    set { withUnsafeMutablePointerToHeader { $0.pointee.version = newValue } }
+  }
+}
+
+/// A flat allocation of elements of one dtype. Views share one storage.
 ///
 /// A storage is also the version counter of the tensor created with it: one object instead of two for every
 /// fresh tensor. Views and `detach()` keep using it; `.data` gets a counter of its own.
 final class Storage: VersionCounter {
-  let dtype: DType
-  let count: Int
-  let bytes: UnsafeMutableRawPointer
-  /// What was asked of malloc or `ck_alloc` (`ck_free` needs it back) (at least 1, so an empty tensor still owns a block).
-  private let allocatedBytes: Int
-
   /// A zero-filled storage, so a fresh tensor never exposes stale memory.
-  convenience init(dtype: DType, count: Int) {
-    self.init(dtype: dtype, count: count, zeroed: true)
+  static func make(dtype: DType, count: Int) -> Storage {
+    make(dtype: dtype, count: count, zeroed: true)
   }
 
   /// `zeroed: false` leaves the contents undefined: only for results a kernel overwrites entirely before anyone
   /// reads them. Zero-filling a fresh multi-megabyte result costs more than the op that then overwrites it.
-  init(dtype: DType, count: Int, zeroed: Bool) {
-    self.dtype = dtype
-    self.count = count
+  static func make(dtype: DType, count: Int, zeroed: Bool) -> Storage {
     let (byteCount, overflow) = count.multipliedReportingOverflow(by: dtype.itemSize)
-    let wanted = max(byteCount, 1)
-    // Small blocks (a training step's scalars and small gradients) take plain malloc: aligned_alloc's memalign
-    // path costs several times more, and a few dozen bytes gain nothing from cache-line alignment.
-    let raw =
-      overflow || byteCount < 0 ? nil : wanted <= smallBlock ? malloc(wanted) : ck_alloc(wanted)
-    guard let block = raw else {
+    guard !overflow, byteCount >= 0 else {
       fatalError("tensor storage of \(count) x \(dtype.itemSize) bytes is not available")
     }
-    allocatedBytes = wanted
-    bytes = block
-    if zeroed { bytes.initializeMemory(as: UInt8.self, repeating: 0, count: allocatedBytes) }
+    if byteCount <= inlineBytes {
+      let words = (byteCount + 7) / 8
+      let object = create(minimumCapacity: words) { _ in
+        StorageHeader(dtype: dtype, count: count, block: nil, blockBytes: 0)
+      }
+      let storage = unsafeDowncast(object, to: Storage.self)
+      if zeroed {
+        storage.withUnsafeMutablePointerToElements { $0.initialize(repeating: 0, count: words) }
+      }
+      return storage
+    }
+    // At least 1 byte, so the block is a real allocation.
+    let wanted = max(byteCount, 1)
+    guard let block = wanted <= smallBlock ? malloc(wanted) : ck_alloc(wanted) else {
+      fatalError("tensor storage of \(count) x \(dtype.itemSize) bytes is not available")
+    }
+    if zeroed { block.initializeMemory(as: UInt8.self, repeating: 0, count: wanted) }
+    let object = create(minimumCapacity: 0) { _ in
+      StorageHeader(dtype: dtype, count: count, block: block, blockBytes: wanted)
+    }
+    return unsafeDowncast(object, to: Storage.self)
   }
 
   deinit {
-    if allocatedBytes <= smallBlock { free(bytes) } else { ck_free(bytes, allocatedBytes) }
+    let (block, bytes) = withUnsafeMutablePointerToHeader {
+      ($0.pointee.block, $0.pointee.blockBytes)
+    }
+    guard let block else { return }
+    if bytes <= smallBlock { free(block) } else { ck_free(block, bytes) }
+  }
+
+  var dtype: DType { withUnsafeMutablePointerToHeader { $0.pointee.dtype } }
+  var count: Int { withUnsafeMutablePointerToHeader { $0.pointee.count } }
+
+  /// The first element. Inline elements live as long as this object, which every tensor reading them holds.
+  var bytes: UnsafeMutableRawPointer {
+    if let block = withUnsafeMutablePointerToHeader({ $0.pointee.block }) { return block }
+    return withUnsafeMutablePointerToElements { UnsafeMutableRawPointer($0) }
   }
 
   var byteCount: Int { count * dtype.itemSize }
@@ -71,9 +124,4 @@ final class Storage: VersionCounter {
     case .int64: int64s()[i] = v.isFinite ? Int64(exactly: v.rounded(.towardZero)) ?? 0 : 0
     }
   }
-}
-
-/// The in-place version counter shared by a tensor, its views and its `detach()` results.
-class VersionCounter {
-  final var value = 0
 }

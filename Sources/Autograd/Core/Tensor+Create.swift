@@ -128,7 +128,10 @@ extension Tensor {
     let count = Int(countDouble)
     let integral = start.rounded() == start && end.rounded() == end && step.rounded() == step
     let type = dtype ?? (integral ? .int64 : .float32)
-    let values = (0..<count).map { start + Double($0) * step }
+    // For int64 PyTorch truncates start and step to integers (the count still comes from the real values).
+    let (first, delta) =
+      type == .int64 ? (start.rounded(.towardZero), step.rounded(.towardZero)) : (start, step)
+    let values = (0..<count).map { first + Double($0) * delta }
     return try Tensor(shape: [count], doubles: values, dtype: type, requiresGrad: requiresGrad)
   }
 

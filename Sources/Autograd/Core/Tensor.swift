@@ -11,9 +11,10 @@ public final class Tensor {
 
   // Autograd metadata. `gradFnStorage` is read through `gradFn`, which regenerates a stale view's node.
   var requiresGradStorage = false
-  var gradFnStorage: Node?
+  // Unchecked for the same reason as `Node`'s scheduler fields: one session's thread, no access held across a call.
+  @exclusivity(unchecked) var gradFnStorage: Node?
   var outputNr = 0
-  var gradStorage: Tensor?
+  @exclusivity(unchecked) var gradStorage: Tensor?
   var retainsGradStorage = false
   /// Leaves hold their AccumulateGrad weakly; the graph holds it strongly (as PyTorch does), so no cycle.
   weak var accumulator: Node?
@@ -43,7 +44,7 @@ public final class Tensor {
 
   /// A fresh contiguous tensor of zeros (no autograd).
   convenience init(zerosOf shape: [Int], dtype: DType) {
-    let storage = Storage(dtype: dtype, count: shape.reduce(1, *))
+    let storage = Storage.make(dtype: dtype, count: shape.reduce(1, *))
     self.init(
       storage: storage, shape: shape, strides: contiguousStrides(shape), offset: 0,
       versionCounter: storage)
@@ -96,6 +97,12 @@ public final class Tensor {
     return true
   }
 
+  /// Every element reads one storage location: a single element, or a broadcast (`expand`) of one.
+  var readsOneElement: Bool {
+    for d in shape.indices where shape[d] != 1 && strides[d] != 0 { return false }
+    return true
+  }
+
   /// Strides exactly row-major for the shape (`isContiguous` also accepts any strides on one element).
   var hasContiguousStrides: Bool {
     var running = 1
@@ -112,6 +119,8 @@ public final class Tensor {
   func gradientEdge() -> Edge? {
     guard requiresGradStorage else { return nil }
     if let node = gradFn { return Edge(node: node, inputNr: outputNr) }
+    // A view made under no_grad requires grad through its base only; PyTorch gives it no grad accumulator.
+    if viewMadeInNoGrad { return nil }
     if let acc = accumulator { return Edge(node: acc, inputNr: 0) }
     let acc = Node.accumulateGrad(for: self)
     accumulator = acc

@@ -132,7 +132,7 @@ extension Tensor {
   public var data: Tensor {
     Tensor(
       storage: storage, shape: shape, strides: strides, offset: offset,
-      versionCounter: VersionCounter())
+      versionCounter: VersionCounter.make())
   }
 
   /// `x.data = values` / `x.data *= k` done by the caller: replaces the values untracked, no version bump.

@@ -150,10 +150,20 @@ enum Kernels {
     }
   }
 
+  /// Sets every element of a fresh contiguous `out` to `value` (converted as `Storage.store` does).
+  private static func fillContiguous(_ out: Tensor, _ value: Double) {
+    let n = out.numel
+    switch out.dtype {
+    case .float32: out.storage.floats().update(repeating: Float(value), count: n)
+    case .float64: out.storage.doubles().update(repeating: value, count: n)
+    case .int64: for i in 0..<n { out.storage.store(i, value) }
+    }
+  }
+
   /// A fresh contiguous tensor whose contents are undefined: only for results a kernel writes in full.
   /// `like`, a tensor of the same shape with contiguous strides, lends its strides array (no allocation).
   static func uninitialized(_ shape: [Int], dtype: DType, like: Tensor? = nil) -> Tensor {
-    let storage = Storage(dtype: dtype, count: shape.reduce(1, *), zeroed: false)
+    let storage = Storage.make(dtype: dtype, count: shape.reduce(1, *), zeroed: false)
     let strides: [Int]
     if let like, like.shape == shape, like.hasContiguousStrides {
       strides = like.strides
@@ -190,21 +200,30 @@ enum Kernels {
   {
     let out = uninitialized(shape, dtype: dtype, like: a.shape == shape ? a : b)
     let n = out.numel
+    if n == 0 { return out }
     let aDense = a.isContiguous && a.shape == shape && a.dtype == dtype && dtype.isFloatingPoint
     let bDense = b.isContiguous && b.shape == shape && b.dtype == dtype && dtype.isFloatingPoint
-    if let op, n > 0, aDense || bDense,
-      zipTyped(op, a, b, aDense: aDense, bDense: bDense, into: out)
+    // One element, or a broadcast (expand) of one: a number for the loop. Backward formulas meet this often
+    // (`mean`'s gradient is an expanded 0-d tensor divided by a count).
+    let aOne = a.readsOneElement
+    let bOne = b.readsOneElement
+    if let op, aDense || bDense,
+      zipTyped(op, a, b, aDense: aDense, bDense: bDense, aOne: aOne, bOne: bOne, into: out)
     {
       return out
     }
-    if aDense && b.numel == 1 && n > 0 {
+    if aDense && bOne {
       let scalar = b.storage.load(b.offset)
       mapContiguous(a, into: out) { f($0, scalar) }
       return out
     }
-    if bDense && a.numel == 1 && n > 0 {
+    if bDense && aOne {
       let scalar = a.storage.load(a.offset)
       mapContiguous(b, into: out) { f(scalar, $0) }
+      return out
+    }
+    if aOne && bOne {
+      fillContiguous(out, f(a.storage.load(a.offset), b.storage.load(b.offset)))
       return out
     }
     if aDense && bDense {
@@ -350,22 +369,22 @@ enum Kernels {
     let out =
       k == 0 ? Tensor(zerosOf: [m, n], dtype: a.dtype) : uninitialized([m, n], dtype: a.dtype)
     if m == 0 || n == 0 || k == 0 { return out }
-    let ac = a.isContiguous ? a : contiguousCopy(a)
-    let bc = b.isContiguous ? b : contiguousCopy(b)
+    let (ac, transA, lda) = gemmOperand(a, rows: m, columns: k)
+    let (bc, transB, ldb) = gemmOperand(b, rows: k, columns: n)
     switch a.dtype {
     case .float32:
       GEMM.multiply(
-        transA: false, transB: false, m: m, n: n, k: k, a: ac.storage.floats() + ac.offset, lda: k,
-        b: bc.storage.floats() + bc.offset, ldb: n, c: out.storage.floats(), ldc: n,
+        transA: transA, transB: transB, m: m, n: n, k: k, a: ac.storage.floats() + ac.offset,
+        lda: lda, b: bc.storage.floats() + bc.offset, ldb: ldb, c: out.storage.floats(), ldc: n,
         accumulate: false)
     case .float64:
       GEMM.multiply(
-        transA: false, transB: false, m: m, n: n, k: k, a: ac.storage.doubles() + ac.offset, lda: k,
-        b: bc.storage.doubles() + bc.offset, ldb: n, c: out.storage.doubles(), ldc: n,
+        transA: transA, transB: transB, m: m, n: n, k: k, a: ac.storage.doubles() + ac.offset,
+        lda: lda, b: bc.storage.doubles() + bc.offset, ldb: ldb, c: out.storage.doubles(), ldc: n,
         accumulate: false)
     case .int64:
-      let va = doubles(ac)
-      let vb = doubles(bc)
+      let va = doubles(a)
+      let vb = doubles(b)
       var vc = [Double](repeating: 0, count: m * n)
       for i in 0..<m {
         for p in 0..<k { for j in 0..<n { vc[i * n + j] += va[i * k + p] * vb[p * n + j] } }
@@ -373,6 +392,20 @@ enum Kernels {
       return tensor(vc, shape: [m, n], dtype: .int64)
     }
     return out
+  }
+
+  /// How GEMM reads a `rows` x `columns` matrix operand without copying it: row-major with a leading
+  /// dimension (a contiguous matrix, or rows sliced out of a wider one), or column-major (a transposed view, as
+  /// `t()` and every mm backward produce). Anything else is copied first. GEMM packs every layout into the same
+  /// panels, so the product has the same bits either way.
+  private static func gemmOperand(_ t: Tensor, rows: Int, columns: Int) -> (
+    Tensor, transposed: Bool, leading: Int
+  ) {
+    if t.isContiguous { return (t, false, columns) }
+    let (s0, s1) = (t.strides[0], t.strides[1])
+    if s1 == 1 && rows > 1 && s0 >= columns { return (t, false, s0) }
+    if s0 == 1 && columns > 1 && s1 >= rows { return (t, true, s1) }
+    return (contiguousCopy(t), false, columns)
   }
 
   static func contiguousCopy(_ a: Tensor) -> Tensor {
@@ -436,20 +469,30 @@ extension Kernels {
   /// Runs `op` over `a` and `b` into `out` when at least one operand is dense in the output's floating dtype and
   /// the other is dense too or a single element; returns false (writing nothing) otherwise.
   fileprivate static func zipTyped(
-    _ op: BinaryOp, _ a: Tensor, _ b: Tensor, aDense: Bool, bDense: Bool, into out: Tensor
+    _ op: BinaryOp, _ a: Tensor, _ b: Tensor, aDense: Bool, bDense: Bool, aOne: Bool, bOne: Bool,
+    into out: Tensor
   ) -> Bool {
     switch op {
-    case .add: zipTyped(AddKernel.self, a, b, aDense: aDense, bDense: bDense, into: out)
-    case .sub: zipTyped(SubKernel.self, a, b, aDense: aDense, bDense: bDense, into: out)
-    case .mul: zipTyped(MulKernel.self, a, b, aDense: aDense, bDense: bDense, into: out)
-    case .div: zipTyped(DivKernel.self, a, b, aDense: aDense, bDense: bDense, into: out)
+    case .add:
+      zipTyped(
+        AddKernel.self, a, b, aDense: aDense, bDense: bDense, aOne: aOne, bOne: bOne, into: out)
+    case .sub:
+      zipTyped(
+        SubKernel.self, a, b, aDense: aDense, bDense: bDense, aOne: aOne, bOne: bOne, into: out)
+    case .mul:
+      zipTyped(
+        MulKernel.self, a, b, aDense: aDense, bDense: bDense, aOne: aOne, bOne: bOne, into: out)
+    case .div:
+      zipTyped(
+        DivKernel.self, a, b, aDense: aDense, bDense: bDense, aOne: aOne, bOne: bOne, into: out)
     }
   }
 
   // float32 elements go through Double and back, exactly as the closure path computes them, so both paths give
   // the same bits; the conversions vectorise and the loop stays memory-bound.
   private static func zipTyped<K: BinaryKernel>(
-    _: K.Type, _ a: Tensor, _ b: Tensor, aDense: Bool, bDense: Bool, into out: Tensor
+    _: K.Type, _ a: Tensor, _ b: Tensor, aDense: Bool, bDense: Bool, aOne: Bool, bOne: Bool,
+    into out: Tensor
   ) -> Bool {
     let n = out.numel
     switch out.dtype {
@@ -461,11 +504,11 @@ extension Kernels {
         parallelRanges(n) { r in
           for i in r { po[i] = Float(K.apply(Double(pa[i]), Double(pb[i]))) }
         }
-      } else if aDense && b.numel == 1 {
+      } else if aDense && bOne {
         let pa = UnsafePointer(a.storage.floats() + a.offset)
         let s = b.storage.load(b.offset)
         parallelRanges(n) { r in for i in r { po[i] = Float(K.apply(Double(pa[i]), s)) } }
-      } else if bDense && a.numel == 1 {
+      } else if bDense && aOne {
         let pb = UnsafePointer(b.storage.floats() + b.offset)
         let s = a.storage.load(a.offset)
         parallelRanges(n) { r in for i in r { po[i] = Float(K.apply(s, Double(pb[i]))) } }
@@ -478,11 +521,11 @@ extension Kernels {
         let pa = UnsafePointer(a.storage.doubles() + a.offset)
         let pb = UnsafePointer(b.storage.doubles() + b.offset)
         parallelRanges(n) { r in for i in r { po[i] = K.apply(pa[i], pb[i]) } }
-      } else if aDense && b.numel == 1 {
+      } else if aDense && bOne {
         let pa = UnsafePointer(a.storage.doubles() + a.offset)
         let s = b.storage.load(b.offset)
         parallelRanges(n) { r in for i in r { po[i] = K.apply(pa[i], s) } }
-      } else if bDense && a.numel == 1 {
+      } else if bDense && aOne {
         let pb = UnsafePointer(b.storage.doubles() + b.offset)
         let s = a.storage.load(a.offset)
         parallelRanges(n) { r in for i in r { po[i] = K.apply(s, pb[i]) } }

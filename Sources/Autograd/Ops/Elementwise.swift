@@ -54,7 +54,7 @@ enum Elementwise {
     },
     "relu": Unary(
       name: "ReluBackward0", keepsInt: true, saves: .result,
-      forward: { $0 > 0 ? $0 : ($0.isNaN ? $0 : 0) }
+      forward: { $0 < 0 ? 0 : $0 }  // keeps -0.0 and NaN, as PyTorch's relu
     ) {
       g, r, c throws(AutogradError) in try F.mul(g, F.constant(r!) { $0 > 0 ? 1 : 0 }, c)
     },
@@ -141,8 +141,26 @@ enum Elementwise {
 
   static func unary(_ op: String, _ x: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
     guard let spec = unaryOps[op] else { throw .invalidOp("unknown op \(op)") }
+    // These activations have no integer kernel in PyTorch (the math functions promote instead).
+    let floatOnlyKernels = [
+      "silu": "silu_cpu", "gelu": "GeluKernelImpl", "softplus": "softplus_cpu",
+    ]
+    if !x.dtype.isFloatingPoint, let kernel = floatOnlyKernels[op] {
+      throw .invalidOp("\"\(kernel)\" not implemented for 'Long'")
+    }
     let dtype = x.dtype.isFloatingPoint || spec.keepsInt ? x.dtype : .float32
-    let out = Kernels.map(x, dtype: dtype, spec.forward)
+    // Formulas PyTorch evaluates step by step in float32, where a float64 evaluation rounded once differs
+    // visibly (softplus of large negative inputs is 0 in float32, a denormal in float64).
+    let float32Forms: [String: @Sendable (Double) -> Double] = [
+      "softplus": { v in
+        let f = Float(v)
+        return f > 20
+          ? v : Double(Float(Foundation.log1p(Double(Float(Foundation.exp(Double(f)))))))
+      },
+      "sigmoid": { v in Double(Float(1) / (Float(1) + Float(Foundation.exp(-v)))) },
+    ]
+    let forward = dtype == .float32 ? float32Forms[op] ?? spec.forward : spec.forward
+    let out = Kernels.map(x, dtype: dtype, forward)
     let backward = spec.backward
     switch spec.saves {
     case .nothing:
@@ -257,6 +275,9 @@ enum Elementwise {
     throws(AutogradError) -> Tensor
   {
     let dtype = x.dtype.isFloatingPoint || exponentIsInt ? x.dtype : .float32
+    if !x.dtype.isFloatingPoint && exponentIsInt && e < 0 {
+      throw .invalidOp("Integers to negative integer powers are not allowed.")
+    }
     let out = Kernels.map(x, dtype: dtype) { Foundation.pow($0, e) }
     return Recorder.record("PowBackward0", out, inputs: [x], saving: [x], grad: grad) {
       g, ctx throws(AutogradError) in
@@ -284,7 +305,8 @@ enum Elementwise {
         let bMinusOne = try F.sub(b, Tensor.scalar(1), ctx.grad)
         let d = try F.mul(b, pow(a, bMinusOne, grad: ctx.grad), ctx.grad)
         let mask = try F.constant2(b, b) { e, _ in e == 0 ? 0 : 1 }
-        result[0] = try F.mul(F.mul(g, d, ctx.grad), mask, ctx.grad)
+        // Replaced, not multiplied, so `0 ** 0` gives 0 rather than 0 * inf.
+        result[0] = try F.mul(F.mul(g, F.where0(d, mask), ctx.grad), mask, ctx.grad)
       }
       if ctx.needs(1) {
         // a^b * log(a), and 0 where a == 0 and b >= 0.
@@ -316,6 +338,13 @@ enum Elementwise {
   static func extremum(_ a: Tensor, _ b: Tensor, greater: Bool, grad: Bool) throws(AutogradError)
     -> Tensor
   {
+    // PyTorch's maximum/minimum take tensors only; a Python number is a TypeError.
+    for (t, argument) in [(a, "'input' (position 1)"), (b, "'other' (position 2)")]
+    where t.isWrappedNumber {
+      throw .invalidOp(
+        "\(greater ? "maximum" : "minimum")(): argument \(argument) must be Tensor, not \(t.dtype.isFloatingPoint ? "float" : "int")"
+      )
+    }
     let (shape, dtype) = try binaryResult(a, b)
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { x, y in
       if x.isNaN || y.isNaN { return .nan }
@@ -380,6 +409,8 @@ enum Elementwise {
   }
 
   static func broadcastShapes(_ a: [Int], _ b: [Int]) throws(AutogradError) -> [Int] {
+    // Equal shapes (most calls) broadcast to themselves: share the array instead of building a new one.
+    if a == b { return a }
     let rank = Swift.max(a.count, b.count)
     var out = [Int](repeating: 1, count: rank)
     for i in 0..<rank {
@@ -479,11 +510,10 @@ extension Elementwise {
     ) { c, _ in
       c != 0 ? 1 : 0
     }
-    let picked = Kernels.zip(mask, ea, shape: shape, dtype: dtype) { m, v in m != 0 ? v : 0 }
-    let out = Kernels.zip(
-      picked, Kernels.zip(mask, eb, shape: shape, dtype: dtype) { m, v in m != 0 ? 0 : v },
-      shape: shape, dtype: dtype
-    ) { $0 + $1 }
+    // Picked element by element (a sum of masked halves would turn -0.0 into 0.0).
+    let (mv, av, bv) = (Kernels.doubles(mask), Kernels.doubles(ea), Kernels.doubles(eb))
+    let out = Kernels.tensor(
+      mv.indices.map { mv[$0] != 0 ? av[$0] : bv[$0] }, shape: shape, dtype: dtype)
     return Recorder.record("WhereBackward0", out, inputs: [nil, a, b], grad: grad) {
       g, ctx throws(AutogradError) in
       let keep = Kernels.map(mask, dtype: g.dtype) { $0 }

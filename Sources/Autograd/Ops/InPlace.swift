@@ -19,7 +19,8 @@ enum InPlace {
         )
       }
       if let base = t.viewBase {
-        if base.requiresGrad && base.gradFn == nil { throw AutogradError.viewOfLeafInplace }
+        // PyTorch's check_inplace: a view that requires grad of a leaf base (a base without grad counts too).
+        if t.requiresGrad && base.gradFn == nil { throw AutogradError.viewOfLeafInplace }
       } else if t.requiresGrad && t.gradFn == nil {
         throw AutogradError.leafInplace
       }

@@ -70,6 +70,18 @@ enum Indexing {
     let ellipses = index.items.filter { $0 == .ellipsis }.count
     guard ellipses <= 1 else { throw .shape("an index can only have a single ellipsis ('...')") }
     guard consumed <= x.rank else {
+      // A lone integer or slice on a 0-d tensor has its own texts; tuples count indices.
+      if x.rank == 0 && !index.isTuple && index.items.count == 1 {
+        if case .slice = index.items[0] {
+          throw .shape("slice() cannot be applied to a 0-dim tensor.")
+        }
+        if case .index(let i) = index.items[0], i != 0 {
+          throw .shape("index \(i) is out of bounds for dimension 0 with size 0")
+        }
+        throw .shape(
+          "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+        )
+      }
       throw .shape("too many indices for tensor of dimension \(x.rank)")
     }
     var result = x
@@ -102,15 +114,53 @@ enum Indexing {
     -> Tensor
   {
     let view = try getitem(y, index, grad: grad)
+    // PyTorch's setitem skips full slices and `...`: an index that selects all of `y` writes `y` itself
+    // (CopyBackwards, or FillBackward2 for a number) instead of going through a view (CopySlices).
+    if selectsAll(y, index) {
+      if value.isWrappedNumber { return try InPlace.fill(y, value, grad: grad) }
+      return try InPlace.copy(y, try setitemSource(value, to: y.shape, grad: grad), grad: grad)
+    }
+    // The value is fitted to the target (shape errors) before the in-place checks, as in PyTorch.
+    let source = try setitemSource(value, to: view.shape, grad: grad)
     if grad, let base = view.viewBase, base.requiresGrad, base.gradFn == nil {
       throw AutogradError.viewOfLeafInplace
     }
-    // PyTorch's copy_to: leading size-1 dims of the value are dropped, then it is expanded to the view.
+    _ = try InPlace.copy(view, source, grad: grad)
+    return y
+  }
+
+  /// Whether every item is `...` or a full slice (`:`, `0:`, `::1`, `:n` with n at least the size): PyTorch's
+  /// setitem skips those, so such an index writes `y` itself.
+  private static func selectsAll(_ y: Tensor, _ index: Index) -> Bool {
+    let items = index.items
+    guard items.allSatisfy({ if case .slice = $0 { true } else { $0 == .ellipsis } }) else {
+      return false
+    }
+    let ellipsisAt = items.firstIndex(of: .ellipsis)
+    let slices = items.filter { $0 != .ellipsis }
+    guard slices.count <= y.rank else { return false }
+    for (k, item) in items.enumerated() {
+      guard case .slice(let start, let stop, let step) = item else { continue }
+      // Items after the ellipsis count from the last dim.
+      let dim = ellipsisAt.map { k > $0 ? y.rank - (items.count - k) : k } ?? k
+      guard dim >= 0, dim < y.rank else { return false }
+      let size = y.shape[dim]
+      // PyTorch compares the start as written (`-5:` is not skipped), the stop after clamping.
+      let fullStart = start == nil || start == 0
+      let fullStop = stop == nil || (stop.map { $0 >= size } ?? false)
+      guard fullStart, fullStop, step == nil || step == 1 else { return false }
+    }
+    return true
+  }
+
+  /// PyTorch's copy_to: leading size-1 dims of the value are dropped, then it is expanded to the target.
+  private static func setitemSource(_ value: Tensor, to shape: [Int], grad: Bool)
+    throws(AutogradError) -> Tensor
+  {
     var source = value
     let ones = value.shape.prefix { $0 == 1 }.count
     if ones > 0 { source = try Views.view(source, Array(value.shape.dropFirst(ones)), grad: grad) }
-    if source.shape != view.shape { source = try Views.expand(source, view.shape, grad: grad) }
-    _ = try InPlace.copy(view, source, grad: grad)
-    return y
+    if source.shape != shape { source = try Views.expand(source, shape, grad: grad) }
+    return source
   }
 }

@@ -12,12 +12,13 @@ enum LinearAlgebra {
   static func mm(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
     guard a.rank == 2 else { throw .shape("mm: self must be a matrix, got \(a.rank)-D tensor") }
     guard b.rank == 2 else { throw .shape("mm: mat2 must be a matrix, got \(b.rank)-D tensor") }
-    try sameDtype(a, b)
+    // PyTorch checks the shapes before the dtypes.
     guard a.shape[1] == b.shape[0] else {
       throw .shape(
         "mm: mat1 and mat2 shapes cannot be multiplied (\(a.shape[0])x\(a.shape[1]) and \(b.shape[0])x\(b.shape[1]))"
       )
     }
+    try sameDtype(a, b)
     _ = try checkedCount([a.shape[0], b.shape[1]])
     let out = Kernels.matmul2D(a, b)
     let needA = a.requiresGrad
@@ -131,8 +132,10 @@ enum LinearAlgebra {
       return try mm(a, b, grad: grad)
     case (1, 2):
       let row = try Views.unsqueeze(a, 0, grad: grad)
-      return try Views.squeeze(
-        mm(row, b, grad: grad), dims: [0], name: "SqueezeBackward4", grad: grad)
+      let product = try mm(row, b, grad: grad)
+      // PyTorch squeezes in place here (`squeeze_(0)`), which bumps the result's version.
+      product.versionCounter.value += 1
+      return try Views.squeeze(product, dims: [0], name: "SqueezeBackward4", grad: grad)
     case (_, 2) where a.rank > 2:
       // Fold the batch dims into rows: view -> mm -> _unsafe_view.
       let k = a.shape[a.rank - 1]
@@ -155,17 +158,18 @@ enum LinearAlgebra {
 
   /// Batched matmul with broadcast batch dims: expand, fold into [B, n, k] views, bmm, unfold.
   static func batched(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
-    try sameDtype(a, b)
     let (n, k) = (a.shape[a.rank - 2], a.shape[a.rank - 1])
     let (k2, m) = (b.shape[b.rank - 2], b.shape[b.rank - 1])
-    guard k == k2 else {
-      throw .shape(
-        "Expected size for first two dimensions of batch2 tensor to be: [\(k2), \(k)] but got: [\(k2), \(m)]."
-      )
-    }
     let batch = try Elementwise.broadcastShapes(
       Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2)))
     let count = batch.reduce(1, *)
+    // As PyTorch's bmm on the folded operands: sizes first, then dtypes.
+    guard k == k2 else {
+      throw .shape(
+        "Expected size for first two dimensions of batch2 tensor to be: [\(count), \(k)] but got: [\(count), \(k2)]."
+      )
+    }
+    try bmmDtypes(a, b)
     var ea = a
     if Array(a.shape.dropLast(2)) != batch { ea = try Views.expand(a, batch + [n, k], grad: grad) }
     var eb = b
@@ -177,12 +181,12 @@ enum LinearAlgebra {
 
   static func bmm(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
     guard a.rank == 3, b.rank == 3 else { throw .shape("batch1 must be a 3D tensor") }
-    try sameDtype(a, b)
     guard a.shape[0] == b.shape[0], a.shape[2] == b.shape[1] else {
       throw .shape(
         "Expected size for first two dimensions of batch2 tensor to be: [\(a.shape[0]), \(a.shape[2])] but got: [\(b.shape[0]), \(b.shape[1])]."
       )
     }
+    try bmmDtypes(a, b)
     let (count, n, m) = (a.shape[0], a.shape[1], b.shape[2])
     _ = try checkedCount([count, n, m])
     let out = Tensor(zerosOf: [count, n, m], dtype: a.dtype)
@@ -212,6 +216,17 @@ enum LinearAlgebra {
         ctx.needs(1)
           ? try bmm(Views.transpose(savedA!, 1, 2, grad: ctx.grad), g, grad: ctx.grad) : nil,
       ]
+    }
+  }
+}
+
+extension LinearAlgebra {
+  /// bmm's dtype check (`expected scalar type Float but found Double`).
+  static func bmmDtypes(_ a: Tensor, _ b: Tensor) throws(AutogradError) {
+    guard a.dtype == b.dtype else {
+      throw AutogradError(
+        .dtypeMismatch,
+        "expected scalar type \(a.dtype.scalarTypeName) but found \(b.dtype.scalarTypeName)")
     }
   }
 }

@@ -10,8 +10,9 @@ enum Losses {
       x.rank == 0 ? Kernels.tensor(Kernels.doubles(x), shape: [1], dtype: x.dtype) : x,
       dim: x.rank == 0 ? 0 : dim, greater: true)
     let source = x.rank == 0 ? Kernels.tensor(Kernels.doubles(x), shape: [1], dtype: x.dtype) : x
+    // As PyTorch: an infinite or NaN maximum makes the whole slice NaN.
     let shifted = Kernels.zip(source, maxValues, shape: source.shape, dtype: .float64) { v, m in
-      m.isFinite ? v - m : v
+      v - m
     }
     let exps = Kernels.map(shifted, dtype: .float64) { Foundation.exp($0) }
     let sums = Kernels.reduce(
@@ -48,7 +49,7 @@ enum Losses {
       throw .invalidOp("\"log_softmax_lastdim_kernel_impl\" not implemented for 'Long'")
     }
     let d = try Views.normalizeDim(dim, rank: x.rank)
-    let out = try softmaxValues(x, dim: d, log: true)
+    let out = LogSoftmaxKernel.run(x, dim: d)
     let rank = x.rank
     return Recorder.record("LogSoftmaxBackward0", out, inputs: [x], savingOutput: true, grad: grad)
     {
@@ -113,11 +114,17 @@ enum Losses {
     let batched = input.rank == 2
     let n = batched ? input.shape[0] : 1
     let classes = input.shape[batched ? 1 : 0]
-    guard (batched && target.shape == [n]) || (!batched && target.rank == 0) else {
+    // PyTorch's checks, in its order.
+    if !batched && target.rank == 1 && target.shape[0] != 1 {
       throw .shape(
-        batched
-          ? "Expected input batch_size (\(n)) to match target batch_size (\(target.shape.first ?? 0))."
-          : "0D or 1D target tensor expected, multi-target not supported")
+        "For 1D input, 1D target must have size 1, but got target size: \(target.shape[0])")
+    }
+    if batched && (target.shape.first ?? 0) != n {
+      throw .shape(
+        "Expected input batch_size (\(n)) to match target batch_size (\(target.shape.first ?? 0)).")
+    }
+    if target.rank > 1 {
+      throw .shape("0D or 1D target tensor expected, multi-target not supported")
     }
     let values = Kernels.doubles(input)
     let targets = Kernels.doubles(target).map { exactInt($0) ?? Int.min }
@@ -156,11 +163,17 @@ enum Losses {
     -> Tensor
   {
     let classDim = input.rank == 1 ? 0 : 1
-    let logp = try logSoftmax(input, dim: classDim, grad: grad)
-    if target.dtype == .int64 { return try nllLoss(logp, target, reduction: reduction, grad: grad) }
+    // PyTorch reads a target shaped like the input as class probabilities, anything else as class indices.
     guard target.shape == input.shape else {
-      throw .shape("Expected target size \(shapeText(input.shape)), got \(shapeText(target.shape))")
+      let logp = try logSoftmax(input, dim: classDim, grad: grad)
+      return try nllLoss(logp, target, reduction: reduction, grad: grad)
     }
+    guard target.dtype.isFloatingPoint else {
+      throw AutogradError(
+        .dtypeMismatch, "Expected floating point type for target with class probabilities, got Long"
+      )
+    }
+    let logp = try logSoftmax(input, dim: classDim, grad: grad)
     let perSample = try F.neg(
       Reductions.sum(F.mul(logp, target, grad), dims: [classDim], grad: grad), grad)
     switch reduction {

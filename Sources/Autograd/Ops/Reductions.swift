@@ -111,7 +111,7 @@ enum Reductions {
   /// Full `max()`/`min()` (`MaxBackward1`/`MinBackward1`): ties share the gradient evenly.
   static func extremum(_ x: Tensor, greater: Bool, grad: Bool) throws(AutogradError) -> Tensor {
     guard x.numel > 0 else {
-      throw .invalidOp(
+      throw .shape(
         "\(greater ? "max" : "min")(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument."
       )
     }
@@ -268,14 +268,17 @@ extension Reductions {
   {
     let opName = greater ? "amax" : "amin"
     if dims.isEmpty && x.numel == 0 {
-      throw .invalidOp(
+      throw .shape(
         "\(opName)(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument."
       )
     }
     let normalized = try normalizeDims(dims.isEmpty ? Array(0..<x.rank) : dims, rank: x.rank)
     let set = Set(normalized.filter { $0 < x.rank })
-    if let empty = normalized.first(where: { $0 < x.rank && x.shape[$0] == 0 }) {
-      throw .shape("\(opName)(): Expected reduction dim \(empty) to have non-zero size.")
+    // amax names the dim as the caller wrote it (max(dim) and argmax name it normalized).
+    for d in dims where x.rank > 0 {
+      if x.shape[try Views.normalizeDim(d, rank: x.rank)] == 0 {
+        throw .shape("\(opName)(): Expected reduction dim \(d) to have non-zero size.")
+      }
     }
     let kept = Kernels.reduce(
       x, dims: set, dtype: x.dtype, initial: greater ? -.infinity : .infinity

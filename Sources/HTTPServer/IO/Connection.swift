@@ -151,9 +151,9 @@ final class Connection: @unchecked Sendable {
                 inputEnd += count
                 processInput()
                 if cancelled { return }
-                // A short read from a stream socket emptied it, and the next arrival is a new event; but bytes
-                // TLS already decrypted raise no event.
-                if count < space && stopAtShortRead && !transport.hasBufferedInput { return }
+                // A short read from a stream socket emptied it, and the next arrival is a new event; not under
+                // TLS, which returns one record per read while more may wait, unannounced (it reads on until it must wait).
+                if count < space && stopAtShortRead && transport.shortReadMeansDrained { return }
             case .end:
                 if machine.inputClosed() {
                     closeLocked()

@@ -27,8 +27,3 @@ final class TLSContext: @unchecked Sendable {
         SSL_CTX_free(context)
     }
 }
-
-/// The certificate or key cannot be used: the message names the file and OpenSSL's reason.
-public struct TLSConfigurationError: Error, CustomStringConvertible {
-    public var description: String
-}

@@ -72,6 +72,15 @@ enum Transport {
         }
     }
 
+    /// Whether fewer bytes than asked for means the socket is empty. Not under TLS: it returns one record at a time,
+    /// while more records (or decrypted bytes of this one) may be waiting, which no readiness event would announce.
+    var shortReadMeansDrained: Bool {
+        switch self {
+        case .plain: true
+        case .tls: false
+        }
+    }
+
     /// Decrypted bytes held inside TLS: the socket will not signal them, so the reader must ask.
     var hasBufferedInput: Bool {
         switch self {

@@ -1,0 +1,61 @@
+import Autograd
+import Testing
+
+@testable import AutogradEval
+
+/// Programs where the parity fuzzer (scripts/parity) found a difference, with the stdout PyTorch 2.15 printed.
+@Suite struct ParityEvalTests {
+  static let cases: [(String, String)] = [
+    (
+      "a = torch.ones(2, 3, requires_grad=True)\nprint(a.T.grad_fn is None, a.T.shape)\nprint(a.T)",
+      "False torch.Size([3, 2])\ntensor([[1., 1.],\n        [1., 1.],\n        [1., 1.]], grad_fn=<PermuteBackward0>)\n"
+    ),
+    (
+      "a = torch.ones(3, requires_grad=True)\ny = a * 1\ny[:] = torch.ones(3)\nprint(y)\ny[::1] = 2\nprint(y)",
+      "tensor([1., 1., 1.], grad_fn=<CopyBackwards>)\ntensor([2., 2., 2.], grad_fn=<FillBackward2>)\n"
+    ),
+    (
+      "a = torch.ones(3, requires_grad=True)\ny = a @ torch.ones(3, 2)\nprint(y, y._version)",
+      "tensor([3., 3.], grad_fn=<SqueezeBackward4>) 1\n"
+    ),
+    (
+      "x = torch.tensor([-0.0, 0.0, -1.0, float('nan')], dtype=torch.float64)\nprint(x.relu())",
+      "tensor([-0., 0., 0., nan], dtype=torch.float64)\n"
+    ),
+    (
+      "a = torch.tensor([0.0, 2.0, -1.0], requires_grad=True)\nb = torch.tensor([0.0, 0.0, 2.0], requires_grad=True)\n(a ** b).sum().backward()\nprint(a.grad)",
+      "tensor([ 0.,  0., -2.])\n"
+    ),
+    (
+      "x = torch.ones(2, 3, requires_grad=True)\nwith torch.no_grad():\n    v = x.t()\n    m = x * 2\nprint(v.requires_grad, v.is_leaf, v.grad_fn, m.requires_grad)\nv.sum().backward()\nprint(x.grad, v.grad)",
+      "True True None False\nNone None\n"
+    ),
+    (
+      "v2 = torch.tensor([-0.0, 1.0, -2.0, 0.0])\nprint(torch.where(v2 > 0, v2, v2))",
+      "tensor([-0.,  1., -2.,  0.])\n"
+    ),
+    (
+      "print(torch.nn.functional.softplus(torch.tensor([-200.0, -100.0, 30.0])))",
+      "tensor([0.0000e+00, 3.7835e-44, 3.0000e+01])\n"
+    ),
+    (
+      "a = torch.ones(2, 3, requires_grad=True)\ny = a * 1\ny[:, 0:2] = 5.0\nprint(y)\ny[:1] = 4.0\nprint(y)\ny[-5:] = 2.0\nprint(y)",
+      "tensor([[5., 5., 1.],\n        [5., 5., 1.]], grad_fn=<CopySlices>)\ntensor([[4., 4., 4.],\n        [5., 5., 1.]], grad_fn=<CopySlices>)\ntensor([[2., 2., 2.],\n        [2., 2., 2.]], grad_fn=<CopySlices>)\n"
+    ),
+  ]
+
+  @Test(arguments: cases)
+  func printsWhatPyTorchPrints(source: String, expected: String) throws {
+    var environment = InMemoryEvalEnvironment()
+    let outcome = try EvalProgram.run(source: source, environment: &environment)
+    #expect(outcome.stdout == expected)
+  }
+
+  @Test func inPlaceOnALeafViewThatRequiresGradIsRefused() throws {
+    var environment = InMemoryEvalEnvironment()
+    let source = "v = (torch.arange(6.) / 7).reshape(2, 3).requires_grad_()\nv.mul_(2)"
+    #expect(throws: EvalError.self) {
+      try EvalProgram.run(source: source, environment: &environment)
+    }
+  }
+}
