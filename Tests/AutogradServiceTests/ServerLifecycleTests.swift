@@ -140,8 +140,16 @@ final class RunningServer: @unchecked Sendable {
     try await offThePool { self.waitForExitBlocking() }
   }
 
-  private func waitForExitBlocking() -> Int32 {
-    process.waitUntilExit()
+  /// A server that does not exit within the time is killed and reported as status -1, so a hung drain fails the
+  /// test instead of hanging the whole run.
+  private func waitForExitBlocking(within seconds: Double = 30) -> Int32 {
+    let deadline = Date().addingTimeInterval(seconds)
+    while process.isRunning && Date() < deadline { usleep(10_000) }
+    guard !process.isRunning else {
+      kill()
+      process.waitUntilExit()
+      return -1
+    }
     return process.terminationStatus
   }
 
@@ -160,9 +168,19 @@ final class LogReader {
     self.handle = handle
   }
 
-  func waitFor(_ text: String) throws -> String {
+  /// Gives up after `seconds` without the line, so a silent child fails the test instead of hanging it.
+  @discardableResult
+  func waitFor(_ text: String, within seconds: Double = 30) throws -> String {
     if let line = seen.first(where: { $0.contains(text) }) { return line }
+    let deadline = Date().addingTimeInterval(seconds)
     while true {
+      var ready = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
+      let remaining = Int32(max(0, deadline.timeIntervalSinceNow) * 1000)
+      guard remaining > 0, poll(&ready, 1, remaining) > 0 else {
+        throw RawConnection.Failure(
+          description:
+            "no '\(text)' in the log within \(seconds) s: \(seen.joined(separator: "\n"))")
+      }
       let data = handle.availableData
       guard !data.isEmpty else {
         throw RawConnection.Failure(
