@@ -106,8 +106,9 @@ public enum Ops {
     specs += [
       spec("add(input, other, *, alpha=1)", binary + ["alpha"], gradFn: "AddBackward0") {
         b, g throws(AutogradError) in
-        if case .tensor(let x)? = b.values["input"], !b.has("alpha"),
-          let number = Elementwise.pythonNumber(b.values["other"]),
+        // Slots 0, 1, 2 are input, other, alpha: read by position, no name lookups on the common path.
+        if case .tensor(let x)? = b.values[slot: 0], b.values[slot: 2] == nil,
+          let number = Elementwise.pythonNumber(b.values[slot: 1]),
           let sum = Elementwise.addNumber(x, number.value, grad: g)
         {
           return sum
@@ -133,8 +134,8 @@ public enum Ops {
         return try Elementwise.sub(other, x, alpha: alpha, grad: g)
       },
       spec("mul(input, other)", binary, gradFn: "MulBackward0") { b, g throws(AutogradError) in
-        if case .tensor(let x)? = b.values["input"],
-          let number = Elementwise.pythonNumber(b.values["other"]),
+        if case .tensor(let x)? = b.values[slot: 0],
+          let number = Elementwise.pythonNumber(b.values[slot: 1]),
           let product = Elementwise.mulNumber(x, number.value, dtype: number.dtype, grad: g)
         {
           return product

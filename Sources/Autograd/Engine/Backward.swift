@@ -39,13 +39,16 @@ enum Engine {
       while head < discovered.count {
         let node = discovered[head]
         head += 1
-        for i in node.edges.indices {
-          guard let child = node.edges[i]?.node else { continue }
-          if child.pass != pass {
-            child.beginPass(pass)
-            discovered.append(child)
+        // Through the buffer: reading only each edge's node, not copying the edge (and its metadata's shape).
+        node.edges.withUnsafeBufferPointer { edges in
+          for i in edges.indices {
+            guard let child = edges[i]?.node else { continue }
+            if child.pass != pass {
+              child.beginPass(pass)
+              discovered.append(child)
+            }
+            child.dependencies += 1
           }
-          child.dependencies += 1
         }
       }
     } else {
@@ -146,10 +149,10 @@ enum Engine {
         }
       }
       for i in node.edges.indices {
-        // The node alone, not the whole edge: copying an edge retains its metadata's shape too.
-        guard let child = node.edges[i]?.node else { continue }
+        guard let edge = node.edges[i] else { continue }
+        let child = edge.node
         if i < outputs.count, var g = outputs[i] {
-          if let meta = node.edges[i]?.meta {
+          if let meta = edge.meta {
             if g.shape != meta.shape { g = try Reductions.sumTo(g, meta.shape, grad: createGraph) }
             if g.dtype != meta.dtype {
               g = try Elementwise.cast(g, to: meta.dtype, grad: createGraph)
