@@ -42,6 +42,18 @@ import Testing
       "a = torch.ones(2, 3, requires_grad=True)\ny = a * 1\ny[:, 0:2] = 5.0\nprint(y)\ny[:1] = 4.0\nprint(y)\ny[-5:] = 2.0\nprint(y)",
       "tensor([[5., 5., 1.],\n        [5., 5., 1.]], grad_fn=<CopySlices>)\ntensor([[4., 4., 4.],\n        [5., 5., 1.]], grad_fn=<CopySlices>)\ntensor([[2., 2., 2.],\n        [2., 2., 2.]], grad_fn=<CopySlices>)\n"
     ),
+    (
+      "v1 = torch.tensor([0.3, 7.1, 1e-3], requires_grad=True)\nv3 = v1 / v1\nv3.backward(torch.tensor([2.0, 100000.0, -4.05]))\nprint(v1.grad.tolist())",
+      "[0.0, -0.0009765625, 0.0]\n"
+    ),
+    (
+      "v1 = torch.tensor([1e-40, 0.25])\nprint(torch.nn.functional.silu(torch.log(v1)).tolist())",
+      "[-0.0, -0.27725887298583984]\n"
+    ),
+    (
+      "x = torch.tensor([0.5, 1.0, 2.0], requires_grad=True)\nprint(F.cross_entropy(x, x), F.cross_entropy(x, x, reduction='sum'), F.cross_entropy(torch.ones(2, 0, requires_grad=True), torch.ones(2, 0)))",
+      "tensor(3.3753, grad_fn=<DivBackward1>) tensor(3.3753, grad_fn=<NegBackward0>) tensor(nan, grad_fn=<NegBackward0>)\n"
+    ),
   ]
 
   @Test(arguments: cases)

@@ -31,5 +31,17 @@ import Testing
       values_(try op("log_softmax", .tensor(x), kwargs: ["dim": .int(0)])).allSatisfy(\.isNaN))
   }
 
+  @Test func float32MseLossRoundsLikePyTorch() throws {
+    // a = arange(100)/7 - 5, b = arange(100)/3, both [10, 10]; mse_loss(a, b) and its gradient, from PyTorch.
+    let a = try Tensor(
+      shape: [10, 10], doubles: (0..<100).map { Double(Float($0) / 7 - 5) }, requiresGrad: true)
+    let b = try Tensor(shape: [10, 10], doubles: (0..<100).map { Double(Float($0) / 3) })
+    let l = try op("mse_loss", .tensor(a), .tensor(b))
+    #expect(values_(l) == [238.4149627685547])
+    try l.backward()
+    let g = values_(try #require(a.grad))
+    #expect(g[1] == -0.10380952805280685 && g[99] == -0.477142870426178)
+  }
+
   private func values_(_ t: Tensor) -> [Double] { values(t) }
 }

@@ -158,6 +158,7 @@ enum Elementwise {
           ? v : Double(Float(Foundation.log1p(Double(Float(Foundation.exp(Double(f)))))))
       },
       "sigmoid": { v in Double(Float(1) / (Float(1) + Float(Foundation.exp(-v)))) },
+      "silu": { v in Double(Float(v) / (Float(1) + Float(Foundation.exp(-v)))) },
     ]
     let forward = dtype == .float32 ? float32Forms[op] ?? spec.forward : spec.forward
     let out = Kernels.map(x, dtype: dtype, forward)
@@ -261,10 +262,11 @@ enum Elementwise {
       let denominator = constantB.map { Tensor.scalar($0, dtype: bDtype) } ?? ctx.saved[0]
       var result: [Tensor?] = [ctx.needs(0) ? try F.div(g, denominator, ctx.grad) : nil, nil]
       if ctx.needs(1) {
+        // PyTorch's div_tensor_other_backward: -grad * ((self / other) / other), in that order.
         let numerator = ctx.saved[1]
-        result[1] = try F.div(
-          F.mul(F.neg(g, ctx.grad), numerator, ctx.grad), F.mul(denominator, denominator, ctx.grad),
-          ctx.grad)
+        result[1] = try F.mul(
+          F.neg(g, ctx.grad),
+          F.div(F.div(numerator, denominator, ctx.grad), denominator, ctx.grad), ctx.grad)
       }
       return result
     }

@@ -77,7 +77,9 @@ enum Losses {
     -> Tensor
   {
     let (shape, dtype) = try Elementwise.binaryResult(input, target)
-    let diff = Kernels.zip(input, target, shape: shape, dtype: dtype) { ($0 - $1) * ($0 - $1) }
+    // PyTorch's `pow(input - target, 2)`: the difference is rounded to the dtype before it is squared.
+    let difference = Kernels.zip(input, target, shape: shape, dtype: dtype) { $0 - $1 }
+    let diff = Kernels.zip(difference, difference, shape: shape, dtype: dtype) { $0 * $1 }
     let out: Tensor
     switch reduction {
     case .none: out = diff
@@ -90,8 +92,11 @@ enum Losses {
     ) {
       g, ctx throws(AutogradError) in
       let (a, b) = (ctx.saved[0], ctx.saved[1])
-      var scale = try F.mul(F.sub(a, b, ctx.grad), Tensor.scalar(2), ctx.grad)
-      if reduction == .mean { scale = try F.div(scale, Tensor.scalar(count), ctx.grad) }
+      // PyTorch's mse_loss_backward: `norm * (input - target) * grad` with norm = 2/n (mean) or 2, as a scalar
+      // of the gradient's dtype.
+      let norm = reduction == .mean ? 2 / count : 2
+      let normInDtype = g.dtype == .float32 ? Double(Float(norm)) : norm
+      let scale = try F.mul(F.sub(a, b, ctx.grad), Tensor.scalar(normInDtype), ctx.grad)
       let d = try F.mul(scale, g, ctx.grad)
       return [ctx.needs(0) ? d : nil, ctx.needs(1) ? try F.neg(d, ctx.grad) : nil]
     }
@@ -174,16 +179,20 @@ enum Losses {
       )
     }
     let logp = try logSoftmax(input, dim: classDim, grad: grad)
-    let perSample = try F.neg(
-      Reductions.sum(F.mul(logp, target, grad), dims: [classDim], grad: grad), grad)
+    // PyTorch's cross_entropy_loss_prob_target, op for op (so values and grad_fn names match).
+    let product = try F.mul(logp, target, grad)
     switch reduction {
-    case .none: return perSample
-    case .sum: return try Reductions.sum(perSample, dims: nil, grad: grad)
+    case .none: return try F.neg(Reductions.sum(product, dims: [classDim], grad: grad), grad)
+    case .sum: return try F.neg(Reductions.sum(product, dims: nil, grad: grad), grad)
     case .mean:
-      let n = input.rank == 1 ? 1 : input.shape[0]
+      let total = try Reductions.sum(product, dims: nil, grad: grad)
+      if input.numel == 0 {
+        return try F.neg(InPlace.fill(total, Tensor.scalar(.nan), grad: grad), grad)
+      }
+      let classes = input.shape[classDim]
+      let n = input.numel / classes
       return try Elementwise.div(
-        Reductions.sum(perSample, dims: nil, grad: grad), Tensor.scalar(Double(n)), grad: grad,
-        name: "DivBackward1")
+        F.neg(total, grad), Tensor.scalar(Double(n)), grad: grad, name: "DivBackward1")
     }
   }
 }
