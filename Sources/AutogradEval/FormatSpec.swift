@@ -95,7 +95,7 @@ extension Interpreter {
         throw fail("invalid_argument", "unsupported format string passed to Tensor.__format__")
       }
       let item = try engine { () throws(AutogradError) in try t.item() }
-      subject = t.dtype == .int64 ? .int(Int(exactly: item) ?? 0) : .float(item)
+      subject = Interpreter.pythonScalar(item, dtype: t.dtype)
     }
     if spec.isEmpty { return subject.str }
     guard let format = FormatSpec(spec) else {

@@ -101,6 +101,6 @@ enum OpNames {
   static let torchDTypes: [String: DType] = [
     "float32": .float32, "float": .float32, "float64": .float64, "double": .float64,
     "int64": .int64,
-    "long": .int64,
+    "long": .int64, "bool": .bool,
   ]
 }

@@ -129,10 +129,10 @@ extension Interpreter {
           "a Tensor with \(t.numel) elements cannot be converted to Scalar")
       }
       let value = try engine { () throws(AutogradError) in try t.item() }
-      return t.dtype == .int64 ? .int(Int(exactly: value) ?? 0) : .float(value)
+      return Self.pythonScalar(value, dtype: t.dtype)
     case "tolist":
       _ = try bind(args, "tolist", [])
-      return Self.nestedList(t.contiguousDoubles(), shape: t.shape, integral: t.dtype == .int64)
+      return Self.nestedList(t.contiguousDoubles(), shape: t.shape, dtype: t.dtype)
     case "size":
       let a = try bind(args, "size", ["dim"])
       guard let dimValue = a["dim"], case .int(let dim) = dimValue else { return .size(t.shape) }
@@ -161,9 +161,12 @@ extension Interpreter {
       return .tensor(t)
     case "register_hook":
       throw fail("invalid_argument", "hooks are not supported")
-    case "float", "double", "long":
+    case "float", "double", "long", "bool":
       _ = try bind(args, name, [])
-      let dtype: DType = name == "float" ? .float32 : (name == "double" ? .float64 : .int64)
+      let conversions: [String: DType] = [
+        "float": .float32, "double": .float64, "long": .int64, "bool": .bool,
+      ]
+      let dtype = conversions[name] ?? .float32
       return try callOp("to", [.tensor(t), .dtype(dtype)], [:])
     case "max" where args.hasDim, "min" where args.hasDim:
       let a = try bind(args, name, ["dim", "keepdim"])
@@ -188,8 +191,17 @@ extension Interpreter {
     }
   }
 
-  static func nestedList(_ values: [Double], shape: [Int], integral: Bool) -> EvalValue {
-    func scalar(_ v: Double) -> EvalValue { integral ? .int(Int(exactly: v) ?? 0) : .float(v) }
+  /// A tensor element as the Python value `item()` gives: bool, int or float by dtype.
+  static func pythonScalar(_ v: Double, dtype: DType) -> EvalValue {
+    switch dtype {
+    case .bool: .bool(v != 0)
+    case .int64: .int(Int(exactly: v) ?? 0)
+    case .float32, .float64: .float(v)
+    }
+  }
+
+  static func nestedList(_ values: [Double], shape: [Int], dtype: DType) -> EvalValue {
+    func scalar(_ v: Double) -> EvalValue { pythonScalar(v, dtype: dtype) }
     guard let first = shape.first else { return values.first.map(scalar) ?? .none }
     let rest = Array(shape.dropFirst())
     let stride = rest.reduce(1, *)
@@ -198,7 +210,7 @@ extension Interpreter {
     for i in 0..<first {
       let chunk = Array(values[(i * stride)..<((i + 1) * stride)])
       items.append(
-        rest.isEmpty ? scalar(chunk[0]) : nestedList(chunk, shape: rest, integral: integral))
+        rest.isEmpty ? scalar(chunk[0]) : nestedList(chunk, shape: rest, dtype: dtype))
     }
     return .list(items)
   }

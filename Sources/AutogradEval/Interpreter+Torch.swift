@@ -29,7 +29,7 @@ extension Interpreter {
       }
       let fill = try scalar(fillValue, name)
       var inferred: DType = .float32
-      if case .int = fill, !(fillValue.isBool) { inferred = .int64 }
+      if case .int = fill { inferred = fillValue.isBool ? .bool : .int64 }
       return try factory(
         name, shape: shape, dtype: try dtype(a["dtype"]) ?? inferred, fill: fill.double,
         requiresGrad: try flag(a["requires_grad"], "requires_grad", default: false))
@@ -191,11 +191,9 @@ extension Interpreter {
     var sawNonBool = false
     let shape = try flatten(
       data, into: &values, sawFloat: &sawFloat, sawNonBool: &sawNonBool, depth: 0)
-    if !sawNonBool && !values.isEmpty && dtype == nil {
-      throw fail("invalid_argument", "bool tensors are not supported")
-    }
     try checkBudget(values.count)
-    let type = dtype ?? (sawFloat || values.isEmpty ? .float32 : .int64)
+    let allBool = !sawNonBool && !values.isEmpty
+    let type = dtype ?? (allBool ? .bool : (sawFloat || values.isEmpty ? .float32 : .int64))
     let t = try engine { () throws(AutogradError) in
       try Tensor(shape: shape, doubles: values, dtype: type, requiresGrad: requiresGrad)
     }
@@ -227,8 +225,8 @@ extension Interpreter {
         throw fail(
           "invalid_argument", "only one element tensors can be converted to Python scalars")
       }
-      sawNonBool = true
-      if t.dtype != .int64 { sawFloat = true }
+      if t.dtype != .bool { sawNonBool = true }
+      if t.dtype.isFloatingPoint { sawFloat = true }
       values.append(try engine { () throws(AutogradError) in try t.item() })
       return []
     case .list(let items), .tuple(let items):

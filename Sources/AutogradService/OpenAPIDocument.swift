@@ -1029,7 +1029,8 @@ components:
       description: A tensor name; names beginning with `_` are chosen by the server.
     DType:
       type: string
-      enum: [float32, float64, int64]
+      description: A tensor's dtype in answers; `bool` is what comparisons give (it cannot be requested on creation).
+      enum: [float32, float64, int64, bool]
       default: float32
     DTypeInput:
       type: string
@@ -1056,7 +1057,8 @@ components:
         - type: number
         - type: string
           enum: [NaN, Infinity, -Infinity]
-      description: One element; JSON has no NaN or infinities, so they travel as strings.
+        - type: boolean
+      description: One element; JSON has no NaN or infinities, so they travel as strings; bool elements are `true`/`false`.
     Values:
       description: |
         A tensor's values as nested arrays in row-major order (`tensor.tolist()`); a 0-d tensor is a bare number.

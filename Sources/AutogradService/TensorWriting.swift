@@ -52,7 +52,23 @@ extension JSONWriter {
       // int64 tensors are class indices and targets: small, so going through Double costs nothing.
       let values = tensor.contiguousDoubles().map { Int64(exactly: $0) ?? 0 }
       values.withUnsafeBufferPointer { writeTensor($0, shape: shape) }
+    case .bool:
+      // Masks from comparisons: JSON true/false, as `tolist()` gives Python bools.
+      let values = tensor.contiguousDoubles()
+      var next = 0
+      boolArray(values, shape: shape[...], next: &next)
     }
+  }
+
+  private mutating func boolArray(_ values: [Double], shape: ArraySlice<Int>, next: inout Int) {
+    guard let count = shape.first else {
+      bool(next < values.count && values[next] != 0)
+      next += 1
+      return
+    }
+    beginArray()
+    for _ in 0..<count { boolArray(values, shape: shape.dropFirst(), next: &next) }
+    endArray()
   }
 
   /// A large tensor's text is written on up to two threads: a 1,000,000-element gradient takes tens of

@@ -105,7 +105,7 @@ let gradCases: [GradCase] = {
     },
     GradCase(label: "where", shapes: [[4], [4]]) { x in
       try o(
-        "where", [T(Tensor(shape: [4], doubles: [1, 0, 0, 1], dtype: .int64)), T(x[0]), T(x[1])])
+        "where", [T(Tensor(shape: [4], doubles: [1, 0, 0, 1], dtype: .bool)), T(x[0]), T(x[1])])
     },
     GradCase(label: "outer", shapes: [[3], [2]]) { x in try o("outer", [T(x[0]), T(x[1])]) },
     GradCase(label: "dot", shapes: [[4], [4]]) { x in try o("dot", [T(x[0]), T(x[1])]) },

@@ -53,8 +53,6 @@ class Program:
     if isinstance(b, dict) and "shape" in b and "dtype" in b and isinstance(a, dict):
       for key in ("shape", "dtype", "requires_grad", "is_leaf", "grad_fn", "version"):
         if a.get(key) != b.get(key):
-          if key == "dtype" and (a.get(key), b.get(key)) == ("int64", "bool"):
-            continue
           self.diffs.append((where, "flag", f"{path}.{key}: ours {a.get(key)!r} torch {b.get(key)!r}"))
       if not str(b.get("name", "")).startswith("_") and a.get("name") != b.get("name"):
         self.diffs.append((where, "flag", f"{path}.name: ours {a.get('name')!r} torch {b.get('name')!r}"))
@@ -65,7 +63,7 @@ class Program:
       elif b.get("grad") is not None:
         compare_values(a.get("grad"), b.get("grad"), b.get("dtype"), "grad", out)
       for p, kind, detail in out:
-        if kind != "ulp" and not (b.get("dtype") == "bool"):
+        if kind != "ulp":
           self.diffs.append((where, kind, f"{path}.{p}: {detail}"))
       return
     if isinstance(a, dict) and isinstance(b, dict):

@@ -430,13 +430,18 @@ class Gen:
     v = self.fresh()
     nd = t.dim()
     d = rng.randrange(-nd, nd) if nd else 0
-    r = rng.choice(["cat", "stack", "where", "clamp", "softmax", "log_softmax", "mse_loss", "cross_entropy"])
+    r = rng.choice(
+      ["cat", "stack", "where", "clamp", "softmax", "log_softmax", "mse_loss", "cross_entropy", "compare"])
     if r in ("cat", "stack"):
       b = self.pick(lambda u: u.shape == t.shape) or a
       line = f"{v} = torch.{r}([{a}, {b}], {'dim=' if rng.random() < 0.5 else ''}{d})"
     elif r == "where":
       b = self.pick(lambda u: u.shape == t.shape) or a
       line = f"{v} = torch.where({a} > 0, {a}, {b})"
+    elif r == "compare":
+      b = self.pick(lambda u: u.shape == t.shape) or a
+      other = rng.choice(["0", "0.5", "-1", b])
+      line = f"{v} = {a} {rng.choice(['>', '<', '>=', '<=', '==', '!='])} {other}"
     elif r == "clamp":
       lo, hi = rng.choice([("min=-1", "max=1"), ("min=0", ""), ("", "max=0.5"), ("-0.5", "0.5")])
       args = ", ".join(x for x in (lo, hi) if x)
@@ -556,6 +561,9 @@ def compare_values(a, b, dtype, path, out):
     for i, (x, y) in enumerate(zip(a, b)):
       compare_values(x, y, dtype, path, out)
     return
+  if isinstance(a, bool) != isinstance(b, bool):
+    out.append((path, "value", f"{a!r} vs {b!r}"))
+    return
   if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
     fa, fb = float(a), float(b)
     if fa == fb and math.copysign(1, fa) == math.copysign(1, fb):
@@ -571,7 +579,7 @@ def compare_values(a, b, dtype, path, out):
   out.append((path, "value", f"{a!r} vs {b!r}"))
 
 
-KNOWN_BOOL = True
+KNOWN_BOOL = False
 
 
 def compare_tensor(name, ours, ref, out):

@@ -136,7 +136,7 @@ struct BoundArguments {
     case .tensor(let t): return t
     case .int(let i): return Tensor.scalar(Double(i), dtype: .int64)
     case .double(let d): return Tensor.scalar(d, dtype: .float64)
-    case .bool(let b): return Tensor.scalar(b ? 1 : 0, dtype: .int64)
+    case .bool(let b): return Tensor.scalar(b ? 1 : 0, dtype: .bool)
     default: throw .argument("\(op)(): argument '\(key)' must be a Tensor or a number")
     }
   }

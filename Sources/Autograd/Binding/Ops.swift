@@ -76,6 +76,7 @@ public enum Ops {
     case "float32", "float": return .float32
     case "float64", "double": return .float64
     case "int64", "long": return .int64
+    case "bool": return .bool
     default: throw .argument("unsupported dtype \(s)")
     }
   }
@@ -160,7 +161,13 @@ public enum Ops {
           return try Elementwise.rpow(e, base: x.item(), grad: g)
         }
         if e.isWrappedNumber {
-          return try Elementwise.pow(x, scalar: e.item(), exponentIsInt: e.dtype == .int64, grad: g)
+          let integral = !e.dtype.isFloatingPoint
+          let power = try Elementwise.pow(x, scalar: e.item(), exponentIsInt: integral, grad: g)
+          // `mask ** True` stays bool in PyTorch (bool op bool); an int exponent gives int64.
+          if x.dtype == .bool && e.dtype == .bool {
+            return try Elementwise.cast(power, to: .bool, grad: false)
+          }
+          return power
         }
         return try Elementwise.pow(x, e, grad: g)
       },
@@ -180,8 +187,17 @@ public enum Ops {
       },
       spec("clamp(input, min=None, max=None)", ["input", "min", "max"], gradFn: "ClampBackward1") {
         b, g throws(AutogradError) in
-        try Elementwise.clamp(
-          b.tensor("input"), min: b.optionalDouble("min"), max: b.optionalDouble("max"), grad: g)
+        var input = try b.tensor("input")
+        if input.dtype == .bool {
+          // PyTorch clamps a bool tensor in the type its bounds promote it to (int64, or float32 for a float).
+          let floatBound = [b.values["min"], b.values["max"]].contains {
+            if case .double? = $0 { return true }
+            return false
+          }
+          input = try Elementwise.cast(input, to: floatBound ? .float32 : .int64, grad: false)
+        }
+        return try Elementwise.clamp(
+          input, min: b.optionalDouble("min"), max: b.optionalDouble("max"), grad: g)
       },
     ]
     let comparisons: [(String, @Sendable (Double, Double) -> Bool)] = [

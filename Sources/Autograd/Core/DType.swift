@@ -1,8 +1,10 @@
 /// Element types a tensor can hold.
 public enum DType: String, Sendable, CaseIterable {
   case float32, float64, int64
+  /// Stored as int64 0/1 so every integer kernel serves it; stores clamp any nonzero value to 1.
+  case bool
 
-  public var isFloatingPoint: Bool { self != .int64 }
+  public var isFloatingPoint: Bool { self == .float32 || self == .float64 }
 
   /// Bytes per element.
   public var itemSize: Int { self == .float32 ? 4 : 8 }
@@ -13,6 +15,7 @@ public enum DType: String, Sendable, CaseIterable {
     case .float32: "torch.FloatTensor"
     case .float64: "torch.DoubleTensor"
     case .int64: "torch.LongTensor"
+    case .bool: "torch.BoolTensor"
     }
   }
 
@@ -22,15 +25,36 @@ public enum DType: String, Sendable, CaseIterable {
     case .float32: "float"
     case .float64: "double"
     case .int64: "long int"
+    case .bool: "bool"
     }
   }
 
-  /// The order PyTorch promotes within a category: int64 < float32 < float64.
+  /// PyTorch's ScalarType name in kernel errors (`"abs_cpu" not implemented for 'Long'`).
+  var scalarTypeName: String {
+    switch self {
+    case .float32: "Float"
+    case .float64: "Double"
+    case .int64: "Long"
+    case .bool: "Bool"
+    }
+  }
+
+  /// The order PyTorch promotes: bool < int64 < float32 < float64.
   var promotionRank: Int {
     switch self {
+    case .bool: -1
     case .int64: 0
     case .float32: 1
     case .float64: 2
+    }
+  }
+
+  /// PyTorch's promotion categories: bool 0, integral 1, floating 2.
+  var category: Int {
+    switch self {
+    case .bool: 0
+    case .int64: 1
+    case .float32, .float64: 2
     }
   }
 

@@ -113,7 +113,7 @@ final class Storage: VersionCounter {
     switch dtype {
     case .float32: Double(floats()[i])
     case .float64: doubles()[i]
-    case .int64: Double(int64s()[i])
+    case .int64, .bool: Double(int64s()[i])
     }
   }
 
@@ -122,6 +122,8 @@ final class Storage: VersionCounter {
     case .float32: floats()[i] = Float(v)
     case .float64: doubles()[i] = v
     case .int64: int64s()[i] = v.isFinite ? Int64(exactly: v.rounded(.towardZero)) ?? 0 : 0
+    // PyTorch's cast to bool: any nonzero value, NaN included, is True.
+    case .bool: int64s()[i] = v != 0 ? 1 : 0
     }
   }
 }

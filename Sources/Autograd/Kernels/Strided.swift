@@ -75,7 +75,7 @@ enum Kernels {
         return (0..<n).map { Double(p[$0]) }
       case .float64:
         return Array(UnsafeBufferPointer(start: s.doubles() + t.offset, count: n))
-      case .int64:
+      case .int64, .bool:
         let p = s.int64s() + t.offset
         return (0..<n).map { Double(p[$0]) }
       }
@@ -102,7 +102,7 @@ enum Kernels {
     case .float64:
       let p = s.doubles()
       for i in 0..<values.count { p[i] = values[i] }
-    case .int64:
+    case .int64, .bool:
       for i in 0..<values.count { s.store(i, values[i]) }
     }
     return t
@@ -143,7 +143,7 @@ enum Kernels {
       let ps = UnsafePointer(src.storage.doubles() + src.offset)
       let po = out.storage.doubles()
       parallelRanges(n) { r in for i in r { po[i] = g(ps[i]) } }
-    case .int64:
+    case .int64, .bool:
       let s = src.storage
       let o = out.storage
       for i in 0..<n { o.store(i, g(s.load(src.offset + i))) }
@@ -156,7 +156,7 @@ enum Kernels {
     switch out.dtype {
     case .float32: out.storage.floats().update(repeating: Float(value), count: n)
     case .float64: out.storage.doubles().update(repeating: value, count: n)
-    case .int64: for i in 0..<n { out.storage.store(i, value) }
+    case .int64, .bool: for i in 0..<n { out.storage.store(i, value) }
     }
   }
 
@@ -240,7 +240,7 @@ enum Kernels {
         let po = out.storage.doubles()
         parallelRanges(n) { r in for i in r { po[i] = f(pa[i], pb[i]) } }
         return out
-      case .int64:
+      case .int64, .bool:
         break
       }
     }
@@ -382,7 +382,7 @@ enum Kernels {
         transA: transA, transB: transB, m: m, n: n, k: k, a: ac.storage.doubles() + ac.offset,
         lda: lda, b: bc.storage.doubles() + bc.offset, ldb: ldb, c: out.storage.doubles(), ldc: n,
         accumulate: false)
-    case .int64:
+    case .int64, .bool:
       let va = doubles(a)
       let vb = doubles(b)
       var vc = [Double](repeating: 0, count: m * n)
@@ -532,7 +532,7 @@ extension Kernels {
       } else {
         return false
       }
-    case .int64:
+    case .int64, .bool:
       return false
     }
     return true
@@ -556,7 +556,7 @@ extension Kernels {
       let pd = dst.storage.doubles() + dst.offset
       let ps = UnsafePointer(src.storage.doubles() + src.offset)
       parallelRanges(n) { r in for i in r { pd[i] = pd[i] + ps[i] } }
-    case .int64:
+    case .int64, .bool:
       return false
     }
     return true

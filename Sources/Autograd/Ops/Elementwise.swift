@@ -146,8 +146,9 @@ enum Elementwise {
       "silu": "silu_cpu", "gelu": "GeluKernelImpl", "softplus": "softplus_cpu",
     ]
     if !x.dtype.isFloatingPoint, let kernel = floatOnlyKernels[op] {
-      throw .invalidOp("\"\(kernel)\" not implemented for 'Long'")
+      throw .invalidOp("\"\(kernel)\" not implemented for '\(x.dtype.scalarTypeName)'")
     }
+    if x.dtype == .bool, spec.keepsInt, let kept = try boolKeepsIntOp(op, x) { return kept }
     let dtype = x.dtype.isFloatingPoint || spec.keepsInt ? x.dtype : .float32
     // Formulas PyTorch evaluates step by step in float32, where a float64 evaluation rounded once differs
     // visibly (softplus of large negative inputs is 0 in float32, a denormal in float64).
@@ -204,6 +205,7 @@ enum Elementwise {
   static func sub(_ a: Tensor, _ b: Tensor, alpha: Double = 1, grad: Bool) throws(AutogradError)
     -> Tensor
   {
+    try refuseBoolSubtraction(a, b)
     let (shape, dtype) = try binaryResult(a, b)
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype, op: alpha == 1 ? .sub : nil) {
       $0 - alpha * $1
@@ -218,6 +220,7 @@ enum Elementwise {
   static func rsub(_ x: Tensor, _ other: Tensor, alpha: Double = 1, grad: Bool)
     throws(AutogradError) -> Tensor
   {
+    try refuseBoolSubtraction(x, other)
     let (shape, dtype) = try binaryResult(x, other)
     let out = Kernels.zip(x, other, shape: shape, dtype: dtype) { $1 - alpha * $0 }
     return Recorder.record("RsubBackward1", out, inputs: [x], grad: grad) {
@@ -293,7 +296,9 @@ enum Elementwise {
   static func pow(_ x: Tensor, scalar e: Double, exponentIsInt: Bool, grad: Bool)
     throws(AutogradError) -> Tensor
   {
-    let dtype = x.dtype.isFloatingPoint || exponentIsInt ? x.dtype : .float32
+    // A bool base with an integer exponent computes in int64 (`mask ** 2` is `tensor([1, 0])`).
+    let integral: DType = x.dtype == .bool ? .int64 : x.dtype
+    let dtype = x.dtype.isFloatingPoint || exponentIsInt ? integral : .float32
     if !x.dtype.isFloatingPoint && exponentIsInt && e < 0 {
       throw .invalidOp("Integers to negative integer powers are not allowed.")
     }
@@ -311,6 +316,9 @@ enum Elementwise {
 
   /// `a ** b` for two tensors (`PowBackward1`).
   static func pow(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
+    if a.dtype == .bool && b.dtype == .bool {
+      throw .invalidOp("\"pow\" not implemented for 'Bool'")
+    }
     let (shape, dtype) = try binaryResult(a, b)
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { Foundation.pow($0, $1) }
     return Recorder.record(
@@ -379,12 +387,12 @@ enum Elementwise {
     }
   }
 
-  /// Comparisons give untracked int64 0/1 (this engine has no bool dtype).
+  /// Comparisons give an untracked bool tensor.
   static func compare(_ a: Tensor, _ b: Tensor, _ f: (Double, Double) -> Bool) throws(AutogradError)
     -> Tensor
   {
     let (shape, _) = try binaryResult(a, b)
-    return Kernels.zip(a, b, shape: shape, dtype: .int64) { f($0, $1) ? 1 : 0 }
+    return Kernels.zip(a, b, shape: shape, dtype: .bool) { f($0, $1) ? 1 : 0 }
   }
 
   /// `x.to(dtype)` (`ToCopyBackward0`); returns `x` itself when the dtype already matches.
@@ -457,7 +465,8 @@ enum Elementwise {
     func merge(_ a: DType?, _ b: DType) -> DType { a.map { DType.promote($0, b) } ?? b }
     for t in tensors {
       if t.isWrappedNumber {
-        wrappedResult = merge(wrappedResult, t.dtype.isFloatingPoint ? .float32 : .int64)
+        let kind: DType = t.dtype.isFloatingPoint ? .float32 : (t.dtype == .bool ? .bool : .int64)
+        wrappedResult = merge(wrappedResult, kind)
       } else if t.rank == 0 {
         zeroResult = merge(zeroResult, t.dtype)
       } else {
@@ -467,9 +476,8 @@ enum Elementwise {
     func combine(_ higher: DType?, _ lower: DType?) -> DType? {
       guard let higher else { return lower }
       guard let lower else { return higher }
-      if higher.isFloatingPoint { return higher }
-      if lower.isFloatingPoint { return DType.promote(higher, lower) }
-      return higher
+      // Only a higher category (bool < integral < floating) from a lower-priority operand counts.
+      return lower.category > higher.category ? DType.promote(higher, lower) : higher
     }
     return combine(dimResult, combine(zeroResult, wrappedResult)) ?? .float32
   }
@@ -515,10 +523,16 @@ enum F {
 }
 
 extension Elementwise {
-  /// `where(condition, input, other)` (`WhereBackward0`): the condition is any tensor, nonzero means true.
+  /// `where(condition, input, other)` (`WhereBackward0`): the condition must be a bool tensor.
   static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor, grad: Bool)
     throws(AutogradError) -> Tensor
   {
+    guard condition.dtype == .bool else {
+      throw AutogradError(
+        .dtypeMismatch,
+        "where expected condition to be a boolean tensor, but got a tensor with dtype \(condition.dtype.scalarTypeName)"
+      )
+    }
     let shape = try broadcastShapes(condition.shape, broadcastShapes(a.shape, b.shape))
     _ = try checkedCount(shape)
     let dtype = resultType([a, b])

@@ -46,10 +46,10 @@ enum InPlace {
         "output with shape \(shapeText(t.shape)) doesn't match the broadcast shape \(shapeText(result.shape))"
       )
     }
-    if result.dtype.isFloatingPoint && !t.dtype.isFloatingPoint {
+    if result.dtype.category > t.dtype.category {
       throw AutogradError(
         .dtypeMismatch,
-        "result type \(result.dtype == .float32 ? "Float" : "Double") can't be cast to the desired output type Long"
+        "result type \(result.dtype.scalarTypeName) can't be cast to the desired output type \(t.dtype.scalarTypeName)"
       )
     }
     let journal = MutationJournal.current

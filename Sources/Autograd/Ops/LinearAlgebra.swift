@@ -7,6 +7,7 @@ enum LinearAlgebra {
         "expected m1 and m2 to have the same dtype, but got: \(a.dtype.cScalarName) != \(b.dtype.cScalarName)"
       )
     }
+    if a.dtype == .bool { throw .invalidOp("\"addmm_impl_cpu_\" not implemented for 'Bool'") }
   }
 
   static func mm(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
@@ -52,6 +53,7 @@ enum LinearAlgebra {
         "addmv input tensors must have the same dtype, but got \(v.dtype.scalarTypeName), \(a.dtype.scalarTypeName), and \(v.dtype.scalarTypeName)"
       )
     }
+    if a.dtype == .bool { throw .invalidOp("\"addmv_impl_cpu\" not implemented for 'Bool'") }
     let column = Tensor(
       storage: v.storage, shape: [v.shape[0], 1], strides: [v.strides[0], 1], offset: v.offset,
       versionCounter: v.versionCounter)
@@ -89,6 +91,7 @@ enum LinearAlgebra {
         "dot : expected both vectors to have same dtype, but found \(a.dtype.scalarTypeName) and \(b.dtype.scalarTypeName)"
       )
     }
+    if a.dtype == .bool { throw .invalidOp("\"dot\" not implemented for 'Bool'") }
     guard a.shape[0] == b.shape[0] else {
       throw .shape(
         "inconsistent tensor size, expected tensor [\(a.shape[0])] and src [\(b.shape[0])] to have the same number of elements, but got \(a.shape[0]) and \(b.shape[0]) elements respectively"
@@ -228,16 +231,6 @@ extension LinearAlgebra {
         .dtypeMismatch,
         "expected scalar type \(a.dtype.scalarTypeName) but found \(b.dtype.scalarTypeName)")
     }
-  }
-}
-
-extension DType {
-  /// PyTorch's ScalarType name (`Float`, `Double`, `Long`), as in dtype errors of mv and dot.
-  var scalarTypeName: String {
-    switch self {
-    case .float32: "Float"
-    case .float64: "Double"
-    case .int64: "Long"
-    }
+    if a.dtype == .bool { throw .invalidOp("\"bmm\" not implemented for 'Bool'") }
   }
 }

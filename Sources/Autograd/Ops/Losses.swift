@@ -30,7 +30,8 @@ enum Losses {
 
   static func softmax(_ x: Tensor, dim: Int, grad: Bool) throws(AutogradError) -> Tensor {
     guard x.dtype.isFloatingPoint else {
-      throw .invalidOp("\"softmax_lastdim_kernel_impl\" not implemented for 'Long'")
+      throw .invalidOp(
+        "\"softmax_lastdim_kernel_impl\" not implemented for '\(x.dtype.scalarTypeName)'")
     }
     let d = try Views.normalizeDim(dim, rank: x.rank)
     let out = try softmaxValues(x, dim: d, log: false)
@@ -46,7 +47,8 @@ enum Losses {
 
   static func logSoftmax(_ x: Tensor, dim: Int, grad: Bool) throws(AutogradError) -> Tensor {
     guard x.dtype.isFloatingPoint else {
-      throw .invalidOp("\"log_softmax_lastdim_kernel_impl\" not implemented for 'Long'")
+      throw .invalidOp(
+        "\"log_softmax_lastdim_kernel_impl\" not implemented for '\(x.dtype.scalarTypeName)'")
     }
     let d = try Views.normalizeDim(dim, rank: x.rank)
     let out = LogSoftmaxKernel.run(x, dim: d)
@@ -77,6 +79,9 @@ enum Losses {
     -> Tensor
   {
     let (shape, dtype) = try Elementwise.binaryResult(input, target)
+    guard dtype.isFloatingPoint else {
+      throw .invalidOp("\"mse_cpu\" not implemented for '\(dtype.scalarTypeName)'")
+    }
     // PyTorch's `pow(input - target, 2)`: the difference is rounded to the dtype before it is squared.
     let difference = Kernels.zip(input, target, shape: shape, dtype: dtype) { $0 - $1 }
     let diff = Kernels.zip(difference, difference, shape: shape, dtype: dtype) { $0 * $1 }
@@ -111,7 +116,7 @@ enum Losses {
     guard target.dtype == .int64 else {
       throw AutogradError(
         .dtypeMismatch,
-        "expected scalar type Long but found \(target.dtype == .float32 ? "Float" : "Double")")
+        "expected scalar type Long but found \(target.dtype.scalarTypeName)")
     }
     guard input.rank == 1 || input.rank == 2 else {
       throw .shape("Expected 1 or 2 dimensions (got \(input.rank))")
@@ -175,7 +180,8 @@ enum Losses {
     }
     guard target.dtype.isFloatingPoint else {
       throw AutogradError(
-        .dtypeMismatch, "Expected floating point type for target with class probabilities, got Long"
+        .dtypeMismatch,
+        "Expected floating point type for target with class probabilities, got \(target.dtype.scalarTypeName)"
       )
     }
     let logp = try logSoftmax(input, dim: classDim, grad: grad)

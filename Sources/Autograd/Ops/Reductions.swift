@@ -40,7 +40,10 @@ enum Reductions {
   /// floating inputs), else the general reduction (float64 accumulation, rounded once).
   static func sumKeeping(_ x: Tensor, dims: Set<Int>) -> Tensor {
     CascadeSum.sum(x, dims: dims)
-      ?? Kernels.reduce(x, dims: dims, dtype: x.dtype, initial: 0) { $0 += $1 }
+      // A bool sum counts the True elements (int64), as PyTorch's.
+      ?? Kernels.reduce(x, dims: dims, dtype: x.dtype == .bool ? .int64 : x.dtype, initial: 0) {
+        $0 += $1
+      }
   }
 
   /// `x.sum()` (`SumBackward0`) or `x.sum(dims, keepdim)` (`SumBackward1`).
@@ -74,7 +77,7 @@ enum Reductions {
     guard x.dtype.isFloatingPoint else {
       throw AutogradError(
         .dtypeMismatch,
-        "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long"
+        "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(x.dtype.scalarTypeName)"
       )
     }
     let shape = x.shape
@@ -208,6 +211,9 @@ enum Reductions {
   static func argExtremum(_ x: Tensor, dim: Int?, keepdim: Bool, greater: Bool)
     throws(AutogradError) -> Tensor
   {
+    if x.dtype == .bool {
+      throw .invalidOp("\(greater ? "argmax" : "argmin")(): does not support bool input")
+    }
     guard let dim else {
       guard x.numel > 0 else {
         throw .shape(

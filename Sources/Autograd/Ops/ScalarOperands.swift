@@ -8,7 +8,7 @@ extension Elementwise {
     switch v {
     case .int(let i)?: return i.magnitude <= 1 << 53 ? (Double(i), .int64) : nil
     case .double(let d)?: return (d, .float64)
-    case .bool(let b)?: return (b ? 1 : 0, .int64)
+    case .bool(let b)?: return (b ? 1 : 0, .bool)
     default: return nil
     }
   }

@@ -35,11 +35,15 @@ package enum TensorFormatter {
       // The engine never passes this; printing something beats trapping the whole server.
       return "tensor(<\(count) values, inconsistent with shape \(shape)>)"
     } else {
-      if dtype != "float32" && dtype != "int64" { allSuffixes.append("dtype=torch." + dtype) }
+      // `has_default_dtype`: float32, int64 and bool print no dtype when the tensor has elements.
+      if dtype != "float32" && dtype != "int64" && dtype != "bool" {
+        allSuffixes.append("dtype=torch." + dtype)
+      }
       let tensor = View(values: values, shape: shape)
       let summarize = count > threshold
       let formatter = ElementFormatter(
-        values: summarize ? tensor.summarizedValues() : values, isFloatingPoint: dtype != "int64")
+        values: summarize ? tensor.summarizedValues() : values,
+        isFloatingPoint: dtype != "int64" && dtype != "bool", isBool: dtype == "bool")
       body = tensor.render(indent: indent, summarize: summarize, formatter: formatter)
     }
     return addSuffixes(prefix + body, allSuffixes + suffixes, indent: indent)
@@ -169,14 +173,17 @@ private struct View {
 /// `_Formatter`: chooses integer, fixed or scientific notation from the nonzero finite values, and a common width.
 struct ElementFormatter {
   let isFloatingPoint: Bool
+  /// Bool elements print as Python's `str(True)` and `str(False)`, right-aligned like integers.
+  let isBool: Bool
   private(set) var intMode = true
   private(set) var sciMode = false
   private(set) var maxWidth = 1
 
-  init(values: [Double], isFloatingPoint: Bool) {
+  init(values: [Double], isFloatingPoint: Bool, isBool: Bool = false) {
     self.isFloatingPoint = isFloatingPoint
+    self.isBool = isBool
     guard isFloatingPoint else {
-      for v in values { maxWidth = max(maxWidth, Self.integerText(v).count) }
+      for v in values { maxWidth = max(maxWidth, Self.integerText(v, isBool: isBool).count) }
       return
     }
     let nonzeroFinite = values.filter { $0.isFinite && $0 != 0 }
@@ -206,7 +213,7 @@ struct ElementFormatter {
   func format(_ value: Double) -> String {
     let text: String
     if !isFloatingPoint {
-      text = Self.integerText(value)
+      text = Self.integerText(value, isBool: isBool)
     } else if value.isNaN {
       text = "nan"
     } else if value.isInfinite {
@@ -222,7 +229,8 @@ struct ElementFormatter {
     return padding > 0 ? String(repeating: " ", count: padding) + text : text
   }
 
-  static func integerText(_ value: Double) -> String {
+  static func integerText(_ value: Double, isBool: Bool = false) -> String {
+    if isBool { return value != 0 ? "True" : "False" }
     if let i = Int64(exactly: value) { return String(i) }
     return cFormat("%.0f", value)
   }
