@@ -24,7 +24,7 @@ extension Kernels {
       case .add: parallelRanges(n) { r in for i in r { po[i] = px[i] + s } }
       case .mul: parallelRanges(n) { r in for i in r { po[i] = px[i] * s } }
       }
-    case .int64:
+    case .int64, .bool:
       return nil
     }
     return out
