@@ -107,7 +107,13 @@ public enum Ops {
     specs += [
       spec("add(input, other, *, alpha=1)", binary + ["alpha"], gradFn: "AddBackward0") {
         b, g throws(AutogradError) in
-        try Elementwise.add(
+        if case .tensor(let x)? = b.values["input"], !b.has("alpha"),
+          let number = Elementwise.pythonNumber(b.values["other"]),
+          let sum = Elementwise.addNumber(x, number.value, grad: g)
+        {
+          return sum
+        }
+        return try Elementwise.add(
           b.tensor("input"), b.tensor("other"), alpha: b.double("alpha", default: 1), grad: g)
       },
       spec("sub(input, other, *, alpha=1)", binary + ["alpha"], gradFn: "SubBackward0") {
@@ -128,7 +134,13 @@ public enum Ops {
         return try Elementwise.sub(other, x, alpha: alpha, grad: g)
       },
       spec("mul(input, other)", binary, gradFn: "MulBackward0") { b, g throws(AutogradError) in
-        try Elementwise.mul(b.tensor("input"), b.tensor("other"), grad: g)
+        if case .tensor(let x)? = b.values["input"],
+          let number = Elementwise.pythonNumber(b.values["other"]),
+          let product = Elementwise.mulNumber(x, number.value, dtype: number.dtype, grad: g)
+        {
+          return product
+        }
+        return try Elementwise.mul(b.tensor("input"), b.tensor("other"), grad: g)
       },
       spec("div(input, other)", binary, gradFn: "DivBackward0") { b, g throws(AutogradError) in
         try Elementwise.div(b.tensor("input"), b.tensor("other"), grad: g)

@@ -47,6 +47,9 @@ struct BackwardContext {
 struct Edge {
   var node: Node
   let inputNr: Int
+  /// Shape and dtype of the input this edge takes the gradient of (nil: none recorded), carried on the edge
+  /// rather than in an array of its own per node.
+  var meta: InputMeta? = nil
 
   /// Whether this edge holds the last reference to its node (so dropping it would free the node).
   mutating func ownsNodeUniquely() -> Bool { isKnownUniquelyReferenced(&node) }
@@ -78,7 +81,8 @@ public final class Node {
   /// Unique, increasing in creation order.
   public let id: Int
   @exclusivity(unchecked) var edges: [Edge?]
-  var inputMeta: [InputMeta?]
+  /// Each input's recorded shape and dtype, nil where the input has no edge.
+  var inputMeta: [InputMeta?] { edges.map { $0?.meta } }
   @exclusivity(unchecked) var saved: [SavedTensor]
   var released = false
   var backwardFn: BackwardFn?
@@ -117,16 +121,22 @@ public final class Node {
   /// sequence number), others newest first.
   var priority: Int { variable != nil ? Int.max : id }
 
-  init(
-    name: String, edges: [Edge?], inputMeta: [InputMeta?], saved: [SavedTensor],
-    backward: BackwardFn?
-  ) {
+  /// `edges` carry their input's metadata already.
+  init(name: String, edges: [Edge?], saved: [SavedTensor], backward: BackwardFn?) {
     self.name = name
     self.id = nodeSequence.wrappingAdd(1, ordering: .relaxed).oldValue
     self.edges = edges
-    self.inputMeta = inputMeta
     self.saved = saved
     self.backwardFn = backward
+  }
+
+  convenience init(
+    name: String, edges: [Edge?], inputMeta: [InputMeta?], saved: [SavedTensor],
+    backward: BackwardFn?
+  ) {
+    var withMeta = edges
+    for i in withMeta.indices where i < inputMeta.count { withMeta[i]?.meta = inputMeta[i] }
+    self.init(name: name, edges: withMeta, saved: saved, backward: backward)
   }
 
   static func accumulateGrad(for leaf: Tensor) -> Node {
@@ -191,6 +201,7 @@ public final class Node {
   func unpackSaved() throws(AutogradError) -> [Tensor] {
     // PyTorch frees every saved value at release, so a rerun fails as freed before any version check.
     if released && (savedNumbers > 0 || !saved.isEmpty) { throw AutogradError.backwardTwice }
+    if saved.isEmpty { return [] }
     var result: [Tensor] = []
     result.reserveCapacity(saved.count)
     for s in saved {

@@ -29,11 +29,33 @@ enum Recorder {
           tensor: output.detachedAlias(), savedVersion: output.versionCounter.value, isOutput: true,
           shape: output.shape))
     }
-    let node = Node(
-      name: name, edges: inputs.map { $0?.gradientEdge() },
-      inputMeta: inputs.map { $0.map { InputMeta(shape: $0.shape, dtype: $0.dtype) } },
-      saved: saved,
-      backward: backward)
+    var edges: [Edge?] = []
+    edges.reserveCapacity(inputs.count)
+    for input in inputs {
+      guard let input, var edge = input.gradientEdge() else {
+        edges.append(nil)
+        continue
+      }
+      edge.meta = InputMeta(shape: input.shape, dtype: input.dtype)
+      edges.append(edge)
+    }
+    let node = Node(name: name, edges: edges, saved: saved, backward: backward)
+    output.gradFnStorage = node
+    output.outputNr = 0
+    output.requiresGradStorage = true
+    return output
+  }
+
+  /// `record` for an op with one tensor input followed by a Python number (`x + 2`): the number takes no edge,
+  /// and no `inputs` array is built per call.
+  @discardableResult
+  static func record(
+    _ name: String, _ output: Tensor, input: Tensor, grad: Bool, backward: @escaping BackwardFn
+  ) -> Tensor {
+    guard grad, output.dtype.isFloatingPoint, input.requiresGrad else { return output }
+    var edge = input.gradientEdge()
+    edge?.meta = InputMeta(shape: input.shape, dtype: input.dtype)
+    let node = Node(name: name, edges: [edge, nil], saved: [], backward: backward)
     output.gradFnStorage = node
     output.outputNr = 0
     output.requiresGradStorage = true

@@ -39,8 +39,8 @@ enum Engine {
       while head < discovered.count {
         let node = discovered[head]
         head += 1
-        for edge in node.edges {
-          guard let child = edge?.node else { continue }
+        for i in node.edges.indices {
+          guard let child = node.edges[i]?.node else { continue }
           if child.pass != pass {
             child.beginPass(pass)
             discovered.append(child)
@@ -146,9 +146,10 @@ enum Engine {
         }
       }
       for i in node.edges.indices {
+        // The node alone, not the whole edge: copying an edge retains its metadata's shape too.
         guard let child = node.edges[i]?.node else { continue }
         if i < outputs.count, var g = outputs[i] {
-          if let meta = node.inputMeta[i] {
+          if let meta = node.edges[i]?.meta {
             if g.shape != meta.shape { g = try Reductions.sumTo(g, meta.shape, grad: createGraph) }
             if g.dtype != meta.dtype {
               g = try Elementwise.cast(g, to: meta.dtype, grad: createGraph)

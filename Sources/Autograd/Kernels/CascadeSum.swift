@@ -51,6 +51,21 @@ enum CascadeSum {
     return out
   }
 
+  /// The sum of every element of a contiguous floating tensor, bit for bit `sum(x, dims: all)`'s single value,
+  /// without a result tensor; nil otherwise.
+  static func total(_ x: Tensor) -> Double? {
+    guard x.isContiguous, x.dtype.isFloatingPoint else { return nil }
+    let n = x.numel
+    if x.dtype == .float32 {
+      var result: Float = 0
+      run(x.storage.floats() + x.offset, &result, 1, n, 1, lanes: 8)
+      return Double(result)
+    }
+    var result: Double = 0
+    run(x.storage.doubles() + x.offset, &result, 1, n, 1, lanes: 4)
+    return result
+  }
+
   private static func run<T: BinaryFloatingPoint>(
     _ p: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ outer: Int, _ reduced: Int,
     _ inner: Int,

@@ -151,7 +151,7 @@ enum Kernels {
   }
 
   /// Sets every element of a fresh contiguous `out` to `value` (converted as `Storage.store` does).
-  private static func fillContiguous(_ out: Tensor, _ value: Double) {
+  static func fillContiguous(_ out: Tensor, _ value: Double) {
     let n = out.numel
     switch out.dtype {
     case .float32: out.storage.floats().update(repeating: Float(value), count: n)

@@ -186,6 +186,12 @@ enum Elementwise {
   static func add(_ a: Tensor, _ b: Tensor, alpha: Double = 1, grad: Bool) throws(AutogradError)
     -> Tensor
   {
+    // Untracked, same shape and dtype (gradient sums in the scheduler): no broadcast, promotion or node to build.
+    if alpha == 1, !grad || !(a.requiresGrad || b.requiresGrad), a.dtype == b.dtype,
+      a.dtype.isFloatingPoint, a.shape == b.shape
+    {
+      return Kernels.zip(a, b, shape: a.shape, dtype: a.dtype, op: .add) { $0 + $1 }
+    }
     let (shape, dtype) = try binaryResult(a, b)
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype, op: alpha == 1 ? .add : nil) {
       $0 + alpha * $1
@@ -224,6 +230,12 @@ enum Elementwise {
   }
 
   static func mul(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
+    // Untracked, same shape and dtype (most backward formulas): no broadcast, promotion or saved list to build.
+    if !grad || !(a.requiresGrad || b.requiresGrad), a.dtype == b.dtype, a.dtype.isFloatingPoint,
+      a.shape == b.shape
+    {
+      return Kernels.zip(a, b, shape: a.shape, dtype: a.dtype, op: .mul) { $0 * $1 }
+    }
     let (shape, dtype) = try binaryResult(a, b)
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype, op: .mul) { $0 * $1 }
     // Save only what the other input's gradient needs: `2 * x` saves no x (in-place on x stays legal).
@@ -232,7 +244,12 @@ enum Elementwise {
     let needB = b.requiresGrad
     let constantB = b.isWrappedNumber ? try b.item() : nil
     let bDtype = b.dtype
-    let saving = (needA && constantB == nil ? [b] : []) + (needB ? [a] : [])
+    var saving: [Tensor] = []
+    if grad && (needA || needB) {
+      saving.reserveCapacity(2)
+      if needA && constantB == nil { saving.append(b) }
+      if needB { saving.append(a) }
+    }
     defer { if needA && constantB != nil { out.gradFnStorage?.savedNumbers = 1 } }
     return Recorder.record("MulBackward0", out, inputs: [a, b], saving: saving, grad: grad) {
       g, ctx throws(AutogradError) in

@@ -81,6 +81,19 @@ enum Reductions {
       )
     }
     let shape = x.shape
+    // The whole-tensor mean of a dense input: the same cascade sum and division, without the dim bookkeeping
+    // and intermediate tensors.
+    if dims == nil, x.numel > 0, let total = CascadeSum.total(x) {
+      let divisor = Double(x.numel)
+      let out = Kernels.filled([], dtype: x.dtype, value: total / divisor)
+      return Recorder.record("MeanBackward0", out, inputs: [x], grad: grad) {
+        g, ctx throws(AutogradError) in
+        if !ctx.grad, g.rank == 0, g.dtype.isFloatingPoint {
+          return [Kernels.filled(shape, dtype: g.dtype, value: g.storage.load(g.offset) / divisor)]
+        }
+        return [try F.div(Views.expand(g, shape, grad: ctx.grad), Tensor.scalar(divisor), ctx.grad)]
+      }
+    }
     let normalized = try dims.map { d throws(AutogradError) in
       try normalizeDims(d.isEmpty ? Array(0..<x.rank) : d, rank: x.rank)
     }
@@ -96,7 +109,11 @@ enum Reductions {
         versionCounter: meanValues.versionCounter)
       return Recorder.record("MeanBackward0", out, inputs: [x], grad: grad) {
         g, ctx throws(AutogradError) in
-        [try F.div(Views.expand(g, shape, grad: ctx.grad), Tensor.scalar(divisor), ctx.grad)]
+        // One gradient value over the input's shape: a fill, the same value the expand-and-divide computes.
+        if !ctx.grad, g.rank == 0, g.dtype.isFloatingPoint {
+          return [Kernels.filled(shape, dtype: g.dtype, value: g.storage.load(g.offset) / divisor)]
+        }
+        return [try F.div(Views.expand(g, shape, grad: ctx.grad), Tensor.scalar(divisor), ctx.grad)]
       }
     }
     let dimsList = normalized ?? []

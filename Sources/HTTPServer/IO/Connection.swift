@@ -48,8 +48,8 @@ final class Connection: @unchecked Sendable {
         case finished(ServerCore.Outcome)
     }
 
-    /// Bodies up to this size are handled on the I/O thread; parsing a larger one (a 12 MB tensor) there would
-    /// stall every other connection on the queue.
+    /// Bodies up to this size may be handled on the I/O thread; parsing a larger one (a 12 MB tensor) there would
+    /// stall every other connection of the loop.
     private static let inlineBodyLimit = 64 * 1024
 
     private static let inputCapacity = 16 * 1024
@@ -200,9 +200,9 @@ final class Connection: @unchecked Sendable {
     }
 
     private func dispatchRequest() {
-        // Reading stays armed while the request is handled: resuming a suspended source from the handler's thread
-        // wakes libdispatch's manager thread every time. Bytes that arrive meanwhile wait unparsed in `input`
-        // (order, RFC 9112 §9.3.2) and reading stops when it is full (backpressure).
+        // Reading stays armed while the request is handled, so nothing has to be re-armed from the handler's
+        // thread afterwards. Bytes that arrive meanwhile wait unparsed in `input` (order, RFC 9112 §9.3.2) and
+        // reading stops when it is full (backpressure).
         let info = machine.parser.head
         let head = RequestBuilder.makeHead(from: machine.parser)
         let http10 = machine.parser.versionMinor == 0
