@@ -58,6 +58,26 @@ import Testing
       "print(torch.tensor([1, 2]) > 1.5, torch.tensor([1, 2]).eq(torch.tensor([True, False])))",
       "tensor([False,  True]) tensor([ True, False])\n"
     ),
+    (
+      "t = torch.tensor([True, False])\nprint(t ** True, t ** 2, 2 ** t)",
+      "tensor([ True, False]) tensor([1, 0]) tensor([2, 1])\n"
+    ),
+    (
+      "print(2 ** torch.tensor([1, 3]), 2 ** torch.tensor([-1]), 2.0 ** torch.tensor([1, 3]))",
+      "tensor([2, 8]) tensor([0]) tensor([2., 8.])\n"
+    ),
+    (
+      "t = torch.tensor([True, False])\nprint(t.clamp(0, 1), t.clamp(min=0.5), torch.cat([t, torch.tensor([1, 2])]))",
+      "tensor([1, 0]) tensor([1.0000, 0.5000]) tensor([1, 0, 1, 2])\n"
+    ),
+    (
+      "x = torch.tensor([1.0, 2.0], requires_grad=True)\ny = (x * (x > 1)).sum()\ny.backward()\nprint(x.grad, y)",
+      "tensor([0., 1.]) tensor(2., grad_fn=<SumBackward0>)\n"
+    ),
+    (
+      "x = torch.tensor([1.0, 2.0])\nprint(f'{(x > 1).sum()}', f'{x[1] > 1}', (x > 1).tolist(), (x[0] > 1).item())",
+      "1 True [False, True] False\n"
+    ),
   ]
 
   @Test(arguments: printed)
@@ -94,6 +114,16 @@ import Testing
     ),
     ("t = torch.tensor([True, False])\nprint(t.abs())", "\"abs_cpu\" not implemented for 'Bool'"),
     ("t = torch.tensor([True, False])\nprint(t.argmax())", "argmax(): does not support bool input"),
+    ("print(True ** torch.tensor([True, False]))", "\"pow\" not implemented for 'Bool'"),
+    (
+      "t = torch.tensor([True, False])\nt.add_(1)",
+      "result type Long can't be cast to the desired output type Bool"
+    ),
+    ("t = torch.tensor([True, False])\nprint(t @ t)", "\"dot\" not implemented for 'Bool'"),
+    (
+      "t = torch.tensor([True, False])\nprint(t.softmax(0))",
+      "\"softmax_lastdim_kernel_impl\" not implemented for 'Bool'"
+    ),
   ]
 
   @Test(arguments: refused)

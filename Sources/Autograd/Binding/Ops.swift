@@ -158,6 +158,10 @@ public enum Ops {
         b, g throws(AutogradError) in
         let (x, e) = (try b.tensor("input"), try b.tensor("exponent"))
         if x.isWrappedNumber && !e.isWrappedNumber {
+          // `2 ** mask` and `2 ** ints` stay integral (nothing to differentiate): the tensor path promotes.
+          if !x.dtype.isFloatingPoint && !e.dtype.isFloatingPoint {
+            return try Elementwise.pow(x, e, grad: g)
+          }
           return try Elementwise.rpow(e, base: x.item(), grad: g)
         }
         if e.isWrappedNumber {
@@ -174,7 +178,11 @@ public enum Ops {
       spec("rpow(input, other)  # other ** input", binary, gradFn: "PowBackward2") {
         b, g throws(AutogradError) in
         let (x, other) = (try b.tensor("input"), try b.tensor("other"))
-        if other.isWrappedNumber { return try Elementwise.rpow(x, base: other.item(), grad: g) }
+        // `2 ** ints` and `2 ** mask` stay integral, as the tensor path promotes them (nothing to differentiate).
+        let integral = !other.dtype.isFloatingPoint && !x.dtype.isFloatingPoint
+        if other.isWrappedNumber && !integral {
+          return try Elementwise.rpow(x, base: other.item(), grad: g)
+        }
         return try Elementwise.pow(other, x, grad: g)
       },
       spec("maximum(input, other)", binary, gradFn: "MaximumBackward0") {
