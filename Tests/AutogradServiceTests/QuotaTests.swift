@@ -182,7 +182,8 @@ import Testing
 
   @Test func expiredSessionsGiveTheirBytesBackToTheBudget() async throws {
     try await withTarget(.live, configuration: ServiceConfiguration(sweepInterval: 0.02)) { t in
-      let s = try await t.send("POST", "/v1/sessions", json: #"{"ttl_seconds": 0.2}"#)
+      // Long enough that a loaded machine still creates the tensor before the session expires.
+      let s = try await t.send("POST", "/v1/sessions", json: #"{"ttl_seconds": 2}"#)
       let id = try #require(s.object["id"] as? String)
       try await t.expect(
         201, "POST", "/v1/sessions/\(id)/tensors", #"{"name": "x", "shape": [8], "init": "ones"}"#)
@@ -190,7 +191,7 @@ import Testing
         try await t.send("GET", "/metrics").text.contains("autograd_memory_budget_used_bytes 32\n"))
       // Polls rather than timing: the sweep only has to happen eventually.
       var released = false
-      for _ in 0..<500 where !released {
+      for _ in 0..<1500 where !released {
         try await Task.sleep(for: .milliseconds(10))
         released = try await t.send("GET", "/metrics").text.contains(
           "autograd_memory_budget_used_bytes 0\n")
