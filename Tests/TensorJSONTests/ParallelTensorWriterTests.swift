@@ -7,7 +7,7 @@ import Testing
 private func mixedFloats(_ count: Int) -> [Float] {
   var generator = SplitMix(seed: 0x5EED)
   let specials: [Float] = [
-    0, -0.0, .nan, .infinity, -.infinity, 27, 1e-45, 3.4028235e+38, 1e-5, 0.1,
+    0, -0.0, .nan, .infinity, -.infinity, 27, .leastNonzeroMagnitude, 3.4028235e+38, 1e-5, 0.1,
   ]
   return (0..<count).map { k in
     if k % 97 == 0 { return specials[(k / 97) % specials.count] }
