@@ -399,9 +399,12 @@ import Testing
         let idle = try TestClient(port: port)
         try idle.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
         _ = try idle.readResponse()
+        let slowBefore = slowStarted.load(ordering: .relaxed)
         let busy = try TestClient(port: port)
         try busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(eventually { server.openConnectionCount == 2 })
+        // In flight means its handler runs; bytes still in the socket at shutdown belong to an idle connection.
+        #expect(eventually { slowStarted.load(ordering: .relaxed) > slowBefore })
         await server.shutdown(deadline: .seconds(5))
         #expect(server.openConnectionCount == 0)
         let response = try busy.readResponse()

@@ -4,6 +4,8 @@ import Synchronization
 
 /// Spinning handlers finished so far (see `/spin`).
 let spinsFinished = Atomic<Int>(0)
+/// Slow handlers started so far (see `/slow`): a test can wait until its request is in flight.
+let slowStarted = Atomic<Int>(0)
 
 /// Routes for the loopback tests.
 struct TestHandler: HTTPHandler {
@@ -22,6 +24,7 @@ struct TestHandler: HTTPHandler {
         case (.get, "/big"):
             return HTTPServerResponse(status: .ok, body: Array(repeating: UInt8(ascii: "z"), count: 100_000))
         case (.get, "/slow"):
+            slowStarted.add(1, ordering: .relaxed)
             try? await Task.sleep(for: .milliseconds(300))
             return HTTPServerResponse(status: .ok, body: Array("slow".utf8))
         case (.get, "/spin"):
