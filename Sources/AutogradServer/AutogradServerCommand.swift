@@ -12,7 +12,7 @@ struct AutogradServerCommand: AsyncParsableCommand {
     defaultSubcommand: ServeCommand.self)
 
   static func main() async {
-    ShutdownSignals.blockForSources()
+    ShutdownSignals.unblock()
     await main(nil)
   }
 }

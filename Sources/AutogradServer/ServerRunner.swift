@@ -23,7 +23,7 @@ struct ServerRunner {
     let server = HTTPServer(
       configuration: settings.httpConfiguration, handler: service, logger: logger)
     // Installed before listening, so a signal that arrives during start-up is not lost.
-    let (signals, signalContinuation) = ShutdownSignals.install()
+    let (signals, signalContinuation) = try ShutdownSignals.install()
     let port = try server.start()
     logger.notice(
       "autograd-server \(AutogradServerCommand.version) serving",

@@ -77,6 +77,17 @@ import Testing
     #expect(try await server.waitForExit() == 1)
   }
 
+  /// A signal sent the moment start-up is logged must not be lost: with Dispatch signal sources it sometimes was,
+  /// because they register with the kernel later, on another thread.
+  @Test func signalRightAfterStartUpIsNeverLost() async throws {
+    for _ in 0..<10 {
+      let server = try await RunningServer.start()
+      defer { server.kill() }
+      try server.signal(SIGTERM)
+      #expect(try await server.waitForExit() == 0)
+    }
+  }
+
   @Test func listenerClosesOnSignal() async throws {
     let server = try await RunningServer.start()
     defer { server.kill() }
