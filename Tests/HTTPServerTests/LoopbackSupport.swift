@@ -1,10 +1,13 @@
-import Dispatch
+import Foundation
 import Glibc
 import HTTPServer
 import Logging
 
-/// Starts a server on an ephemeral port, runs `body` on a plain thread (the test client blocks, and must not
-/// starve the cooperative pool the handlers run on), then shuts the server down.
+/// Starts a server on an ephemeral port, runs `body` on a thread of its own, then shuts the server down.
+///
+/// The test client blocks: on a thread of Dispatch's global pool it would take a thread the server's handlers need,
+/// and a few such clients in parallel suites left servers without any (responses then arrived only after the
+/// clients' 10 s receive timeout).
 func withServer(
     configure: (inout HTTPServerConfiguration) -> Void = { _ in },
     _ body: @escaping @Sendable (Int, HTTPServer) throws -> Void
@@ -16,9 +19,7 @@ func withServer(
     let server = HTTPServer(configuration: configuration, handler: TestHandler(), logger: logger)
     let port = try server.start()
     let result: Result<Void, any Error> = await withCheckedContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(returning: Result { try body(port, server) })
-        }
+        Thread { continuation.resume(returning: Result { try body(port, server) }) }.start()
     }
     await server.shutdown(deadline: .seconds(2))
     try result.get()

@@ -75,7 +75,7 @@ import Testing
 /// A client trickling its body over loopback is answered 408, with the application's error body.
 @Suite struct SlowBodyLoopbackTests {
     @Test func tricklingBodyGets408WithTheErrorBodyAtTheWholeBodyDeadline() async throws {
-        try await withServerOnOwnThread(configure: {
+        try await withServer(configure: {
             $0.timeouts.bodyProgress = .milliseconds(400)
             $0.timeouts.wholeBody = .milliseconds(800)
             $0.timeouts.minimumBodyRate = 1000

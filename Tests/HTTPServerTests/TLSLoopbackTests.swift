@@ -10,7 +10,7 @@ import Testing
         configure: @escaping (inout HTTPServerConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (Int, HTTPServer) throws -> Void
     ) async throws {
-        try await withServerOnOwnThread(
+        try await withServer(
             configure: {
                 $0.tls = TLSFixture.configuration
                 configure(&$0)
