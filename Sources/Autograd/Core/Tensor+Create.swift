@@ -155,8 +155,7 @@ extension Tensor {
     }
     _ = try checkedCount(shape)
     guard dtype.isFloatingPoint else {
-      throw AutogradError(
-        .dtypeMismatch, "\"\(kernel)\" not implemented for '\(dtype.scalarTypeName)'")
+      throw .invalidOp("\"\(kernel)\" not implemented for '\(dtype.scalarTypeName)'")
     }
     let t = Tensor(zerosOf: shape, dtype: dtype)
     t.requiresGradStorage = requiresGrad
