@@ -8,15 +8,11 @@ public struct RandomGenerator: Sendable {
   /// `manual_seed` (a new generator) clears it; `rand` and large `randn` calls leave it alone, as in PyTorch.
   var cachedNormal: Double?
 
-  /// `torch.Generator().manual_seed(seed)`.
+  /// `torch.Generator().manual_seed(seed)`; a negative Python seed is `UInt64(bitPattern:)` of it, as in
+  /// PyTorch.
   public init(seed: UInt64) {
     initialSeed = seed
     engine = MT19937(seed: seed)
-  }
-
-  /// `manual_seed` with a Python int: accepted from -2^63 to 2^64-1, negative values wrapping as PyTorch does.
-  public init(seed: Int64) {
-    self.init(seed: UInt64(bitPattern: seed))
   }
 
   /// A generator seeded from the system's entropy, as PyTorch seeds its default generator at start-up.
