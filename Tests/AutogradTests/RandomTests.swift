@@ -558,4 +558,37 @@ private func bitsHash(_ values: [Float]) -> UInt64 {
       try Tensor.rand([3], generator: &g).contiguousDoubles()
         == Tensor.rand([3], seed: 7).contiguousDoubles())
   }
+
+  @Test func softwareFMAIsRoundedOnceLikeTheInstruction() {
+    // libm's fmaf (what addingProduct calls) is the reference; halfway cases, cancellation, subnormals, signs.
+    var rng = SystemRandomNumberGenerator()
+    var triples: [(Float, Float, Float)] = [
+      (1 + 0x1p-23, 1 - 0x1p-24, -1), (0x1p-70, 0x1p-70, 0), (-0.0, 1, 0), (0, -1, -0.0),
+      (3, 1.0 / 3, -1), (0x1p-130, 0x1p5, 0x1p-149), (1 + 0x1p-12, 1 + 0x1p-12, 0x1p-48),
+    ]
+    for _ in 0..<200_000 {
+      let a = Float(bitPattern: UInt32.random(in: 0x0000_0001...0x7F00_0000, using: &rng))
+      let b = Float(bitPattern: UInt32.random(in: 0x0000_0001...0x7F00_0000, using: &rng))
+      let product = a * b
+      // An addend near -a*b makes the sum cancel, where a second rounding would show.
+      let near = Float(bitPattern: product.bitPattern &+ UInt32.random(in: 0...3, using: &rng))
+      let c: Float =
+        Bool.random(using: &rng)
+        ? -near : Float(bitPattern: UInt32.random(in: 0...0x7F00_0000, using: &rng))
+      triples.append((Bool.random(using: &rng) ? a : -a, b, c))
+    }
+    let finite = triples.filter { $0.2.addingProduct($0.0, $0.1).isFinite }
+    for start in stride(from: 0, to: finite.count - 7, by: 8) {
+      var a = SIMD8<Float>()
+      var b = SIMD8<Float>()
+      var c = SIMD8<Float>()
+      for k in 0..<8 { (a[k], b[k], c[k]) = finite[start + k] }
+      let got = AVXMathFun.fma(a, b, c)
+      for k in 0..<8 where got[k].bitPattern != c[k].addingProduct(a[k], b[k]).bitPattern {
+        Issue.record(
+          "fma(\(a[k]), \(b[k]), \(c[k])) = \(got[k]), expected \(c[k].addingProduct(a[k], b[k]))")
+        return
+      }
+    }
+  }
 }

@@ -69,8 +69,10 @@ extension RandomGenerator {
       return
     }
     switch kernel {
-    case .avx2: fillNormalBlocks(out, transform: Self.normalFill16AVX2)
-    case .scalar: fillNormalBlocks(out, transform: Self.normalFill16)
+    case .avx2:
+      fillNormalBlocks(out, uniform: { $0.fillUniform($1) }, transform: Self.normalFill16AVX2)
+    case .scalar:
+      fillNormalBlocks(out, uniform: { $0.fillUniform($1) }, transform: Self.normalFill16)
     }
   }
 
@@ -80,18 +82,20 @@ extension RandomGenerator {
       for i in out.indices { out[i] = normal() }
       return
     }
-    fillNormalBlocks(out, transform: Self.normalFill16)
+    fillNormalBlocks(out, uniform: { $0.fillUniform($1) }, transform: Self.normalFill16)
   }
 
   /// `normal_fill`: uniforms for every element, then Box-Muller over each block of 16 (element j pairs with
   /// j + 8); a ragged end is redone as the last 16 elements from 16 fresh uniforms. The cached normal is
   /// neither used nor cleared.
   private mutating func fillNormalBlocks<T>(
-    _ out: UnsafeMutableBufferPointer<T>, transform: (UnsafeMutablePointer<T>) -> Void
-  ) where T: BinaryFloatingPoint {
+    _ out: UnsafeMutableBufferPointer<T>,
+    uniform: (inout RandomGenerator, UnsafeMutableBufferPointer<T>) -> Void,
+    transform: (UnsafeMutablePointer<T>) -> Void
+  ) {
     guard let base = out.baseAddress else { return }
     let count = out.count
-    fillUniformAny(out)
+    uniform(&self, out)
     var i = 0
     while i + 16 <= count {
       transform(base + i)
@@ -99,16 +103,8 @@ extension RandomGenerator {
     }
     if count % 16 != 0 {
       let tail = UnsafeMutableBufferPointer(start: base + count - 16, count: 16)
-      fillUniformAny(tail)
+      uniform(&self, tail)
       transform(tail.baseAddress ?? base)
-    }
-  }
-
-  private mutating func fillUniformAny<T>(_ out: UnsafeMutableBufferPointer<T>) {
-    if T.self == Float.self {
-      fillUniform(UnsafeMutableRawBufferPointer(out).bindMemory(to: Float.self))
-    } else {
-      fillUniform(UnsafeMutableRawBufferPointer(out).bindMemory(to: Double.self))
     }
   }
 
@@ -140,15 +136,14 @@ extension RandomGenerator {
   /// `normal_fill_16_AVX2`: the same transform through avx_mathfun.h's polynomial log and sincos, in float,
   /// lane by lane (every lane is independent).
   private static func normalFill16AVX2(_ data: UnsafeMutablePointer<Float>) {
-    let twoPi = Float(2.0 * Double.pi)
-    for j in 0..<8 {
-      let u1 = 1 - data[j]
-      let u2 = data[j + 8]
-      let radius = (-2 * AVXMathFun.log(u1)).squareRoot()
-      let (sine, cosine) = AVXMathFun.sincos(twoPi * u2)
-      data[j] = radius * cosine + 0
-      data[j + 8] = radius * sine + 0
-    }
+    let raw = UnsafeRawPointer(data)
+    let u1 = 1 - raw.loadUnaligned(as: AVXMathFun.Floats.self)
+    let u2 = raw.loadUnaligned(fromByteOffset: 32, as: AVXMathFun.Floats.self)
+    let radius = (-2 * AVXMathFun.log(u1)).squareRoot()
+    let (sine, cosine) = AVXMathFun.sincos(Float(2.0 * Double.pi) * u2)
+    let out = UnsafeMutableRawPointer(data)
+    out.storeBytes(of: radius * cosine + 0, as: AVXMathFun.Floats.self)
+    out.storeBytes(of: radius * sine + 0, toByteOffset: 32, as: AVXMathFun.Floats.self)
   }
 }
 
