@@ -12,7 +12,7 @@ extension AutogradService {
         context.request, required: true, allowed: TensorFactory.keys, what: "a tensor")
       let name = try TensorRequests.userName(body["name"])
       try state.admitName(name)
-      let tensor = try TensorFactory.make(body, state: &state)
+      let tensor = try TensorFactory.make(body, rawBody: context.request.body, state: &state)
       let bound = try state.bind(name, tensor)
       var response = Responses.tensor(
         .created, tensor, name: bound, id: state.id(of: tensor) ?? 0, data: context.wantsData)
