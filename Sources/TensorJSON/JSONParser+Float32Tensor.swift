@@ -1,0 +1,108 @@
+extension JSONParser {
+  /// A rectangular nested list of numbers (`[[1.5, 2], [3, 4e-3]]`, at least one number), read in one pass straight
+  /// into one float32 buffer: no array per row, no Double per element kept. Each element is the nearest Double to
+  /// its literal, then rounded to float32 (what `torch.tensor(json.loads(body)[...], dtype=torch.float32)` does).
+  ///
+  /// Returns nil, with the position back at the opening bracket, at anything else (an empty list, a ragged list, a
+  /// string, null, an object, a syntax error, nesting past the limit): the caller then parses the value the general
+  /// way, which gives every error its usual text.
+  mutating func parseFloat32Tensor(depth: Int) -> Float32TensorLiteral? {
+    let start = i
+    // Every number takes at least two bytes with its separator: this many floats always fit (and only the pages
+    // written to are ever touched).
+    let capacity = (count - start) / 2 + 1
+    var shape: [Int]? = nil
+    let values = [Float](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+      initialized = 0
+      guard let base = buffer.baseAddress else { return }
+      adviseHugePages(UnsafeMutableRawPointer(base), count: capacity * MemoryLayout<Float>.stride)
+      if let (extents, written) = readRectangular(depth: depth, into: base) {
+        shape = extents
+        initialized = written
+      }
+    }
+    guard let shape else {
+      i = start
+      return nil
+    }
+    return Float32TensorLiteral(shape: shape, values: values)
+  }
+
+  /// The body of `parseFloat32Tensor`: the extents and the number of values written, or nil (position unspecified).
+  private mutating func readRectangular(depth: Int, into base: UnsafeMutablePointer<Float>)
+    -> ([Int], Int)?
+  {
+    // The opening brackets give the rank.
+    var rank = 0
+    while i < count && p[i] == UInt8(ascii: "[") {
+      rank += 1
+      guard depth + rank - 1 <= maxDepth else { return nil }
+      i += 1
+      skipWhitespace()
+    }
+    guard rank > 0, i < count, Self.isNumberStart(p[i]) else { return nil }
+    // extents[level] is known once that level's first list closes (-1 before); counts[level] are the lists or
+    // numbers read so far in the open list at that level.
+    var extents = [Int](repeating: -1, count: rank)
+    var counts = [Int](repeating: 0, count: rank)
+    var out = base
+    while true {
+      // One innermost list, from its first number through its closing bracket.
+      let rowStart = out
+      while true {
+        guard let (value, _) = try? parseNumber() else { return nil }
+        out.pointee = Float(value)
+        out += 1
+        skipWhitespace()
+        guard i < count else { return nil }
+        let separator = p[i]
+        i += 1
+        if separator == UInt8(ascii: ",") {
+          skipWhitespace()
+          guard i < count, Self.isNumberStart(p[i]) else { return nil }
+        } else if separator == UInt8(ascii: "]") {
+          break
+        } else {
+          return nil
+        }
+      }
+      let rowLength = out - rowStart
+      if extents[rank - 1] < 0 {
+        extents[rank - 1] = rowLength
+      } else if extents[rank - 1] != rowLength {
+        return nil
+      }
+      // Close lists outwards until a comma opens the next sibling.
+      var level = rank - 2
+      while level >= 0 {
+        counts[level] += 1
+        skipWhitespace()
+        guard i < count else { return nil }
+        let separator = p[i]
+        i += 1
+        if separator == UInt8(ascii: ",") {
+          break
+        }
+        guard separator == UInt8(ascii: "]") else { return nil }
+        if extents[level] < 0 {
+          extents[level] = counts[level]
+        } else if extents[level] != counts[level] {
+          return nil
+        }
+        counts[level] = 0
+        level -= 1
+      }
+      if level < 0 { return (extents, out - base) }
+      // A sibling at `level`: it must open lists down to the innermost level again, each non-empty and no longer
+      // than the first list at its level.
+      if extents[level] >= 0 && counts[level] >= extents[level] { return nil }
+      for _ in (level + 1)..<rank {
+        skipWhitespace()
+        guard i < count, p[i] == UInt8(ascii: "[") else { return nil }
+        i += 1
+      }
+      skipWhitespace()
+      guard i < count, Self.isNumberStart(p[i]) else { return nil }
+    }
+  }
+}
