@@ -62,6 +62,23 @@ struct Float32MemberParsingTests {
     #expect(tensor.values.map(\.bitPattern) == doubles.values.map { Float($0).bitPattern })
   }
 
+  /// Literals at the edges of the eight-digits-at-a-time reader (digit counts 7, 8, 9, 15, 16, 17, 19, 20, 22;
+  /// zeros; exponents) read as the Double reader reads them.
+  @Test func digitCountEdgesMatchTheDoubleReader() throws {
+    let literals = [
+      "0", "-0", "-0.0", "0.0000000000000001", "1234567", "12345678", "123456789",
+      "1234567.123456789012345",
+      "0.12345678", "0.123456789", "-0.0012345678", "9007199254740993", "9007199254740993.5",
+      "1.000000000000000000005", "123.45678901234567", "1.7976931348623157", "4.9e-324", "2.5E3",
+      "1e+2",
+      "0.30000001192092896", "3.4028235e+38", "1.17549435e-38", "7.1234567", "99999999.99999999",
+    ]
+    let text = "{\"data\": [" + (literals + literals.reversed()).joined(separator: ", ") + "]}"
+    let tensor = try #require(try float32Data(text))
+    let doubles = try tensorLiteral(data: try parse(text, member: nil)["data"] ?? .null, shape: nil)
+    #expect(tensor.values.map(\.bitPattern) == doubles.values.map { Float($0).bitPattern })
+  }
+
   @Test(arguments: [
     "{\"data\": []}", "{\"data\": [[], []]}", "{\"data\": [[1, 2], [3]]}",
     "{\"data\": [[1, 2], 3]}",
