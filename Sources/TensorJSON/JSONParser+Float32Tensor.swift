@@ -50,7 +50,7 @@ extension JSONParser {
       // One innermost list, from its first number through its closing bracket.
       let rowStart = out
       while true {
-        if let value = parseShortNumber() {
+        if let value = Self.shortNumber(p, count, at: &i) {
           out.pointee = Float(value)
         } else {
           guard let (value, _) = try? parseNumber() else { return nil }
@@ -114,12 +114,14 @@ extension JSONParser {
   /// exponent), correctly rounded to Double with eight digits per step and no branch on the digit count; nil
   /// (position unchanged) for anything else, which `parseNumber` then reads or refuses.
   @inline(__always)
-  private mutating func parseShortNumber() -> Double? {
-    var j = i
+  private static func shortNumber(_ p: UnsafePointer<UInt8>, _ count: Int, at position: inout Int)
+    -> Double?
+  {
+    var j = position
     let negative = p[j] == UInt8(ascii: "-")
     if negative { j += 1 }
     guard count - j >= 8 else { return nil }
-    let integerChunk = loadEight(at: j)
+    let integerChunk = loadEight(p, at: j)
     let integerDigits = leadingDigits(integerChunk)
     // No digit, too many, or a leading zero ("01"): the general reader decides.
     guard integerDigits > 0 && integerDigits < 8,
@@ -131,7 +133,7 @@ extension JSONParser {
     if p[j] == UInt8(ascii: ".") {
       j += 1
       guard count - j >= 16 else { return nil }
-      let first = loadEight(at: j)
+      let first = loadEight(p, at: j)
       let firstDigits = leadingDigits(first)
       guard firstDigits > 0 else { return nil }
       mantissa =
@@ -139,7 +141,7 @@ extension JSONParser {
       fractionDigits = firstDigits
       j += firstDigits
       if firstDigits == 8 {
-        let second = loadEight(at: j)
+        let second = loadEight(p, at: j)
         let secondDigits = leadingDigits(second)
         guard secondDigits < 8 else { return nil }
         if secondDigits > 0 {
@@ -166,19 +168,19 @@ extension JSONParser {
       return nil
     }
     if negative { value = -value }
-    i = j
+    position = j
     return value
   }
 
   @inline(__always)
-  private func loadEight(at offset: Int) -> UInt64 {
+  private static func loadEight(_ p: UnsafePointer<UInt8>, at offset: Int) -> UInt64 {
     UnsafeRawPointer(p + offset).loadUnaligned(as: UInt64.self).littleEndian
   }
 
   /// How many of the eight bytes (first in the lowest) are ASCII digits before the first that is not: a byte
   /// below '0' borrows or above '9' carries into its high bit; what that does to the bytes after it is ignored.
   @inline(__always)
-  private func leadingDigits(_ chunk: UInt64) -> Int {
+  private static func leadingDigits(_ chunk: UInt64) -> Int {
     let nonDigits =
       ((chunk &+ 0x4646_4646_4646_4646) | (chunk &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080
     return nonDigits.trailingZeroBitCount >> 3
@@ -187,7 +189,7 @@ extension JSONParser {
   /// The value of the first `count` (1...8) ASCII digits of `chunk`: shifted to the top, the bytes below are
   /// leading zeros; a borrow from the bytes after them is shifted out.
   @inline(__always)
-  private func digitsValue(_ chunk: UInt64, count: Int) -> UInt32 {
+  private static func digitsValue(_ chunk: UInt64, count: Int) -> UInt32 {
     var v = (chunk &- 0x3030_3030_3030_3030) &<< UInt64(truncatingIfNeeded: (8 &- count) &* 8)
     v = (v &* 10) &+ (v >> 8)
     let mask: UInt64 = 0x0000_00FF_0000_00FF
