@@ -8,8 +8,8 @@ extension AutogradService {
   {
     let session = try session(context, owner: owner)
     return try await session.run { state throws(ServiceError) in
-      let body = try RequestBody.object(
-        context.request, required: true, allowed: TensorFactory.keys, what: "a tensor")
+      let body = try RequestBody.tensorObject(
+        context.request, allowed: TensorFactory.keys, what: "a tensor")
       let name = try TensorRequests.userName(body["name"])
       try state.admitName(name)
       let tensor = try TensorFactory.make(body, rawBody: context.request.body, state: &state)

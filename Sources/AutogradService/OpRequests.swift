@@ -79,6 +79,9 @@ struct OpRequest {
       var list: [OpArgument] = []
       for element in elements { list.append(try argument(element, state: state)) }
       return .list(list)
+    case .float32Tensor:
+      // Not made for op bodies (only when a parse asks for it); read as any list would be.
+      return try argument(.array(value.arrayElements ?? []), state: state)
     case .object:
       throw .invalidArgument(
         "an argument is a tensor name, a number, a boolean, null or a list of them")
