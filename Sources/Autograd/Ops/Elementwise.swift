@@ -193,8 +193,10 @@ enum Elementwise {
       return Kernels.zip(a, b, shape: a.shape, dtype: a.dtype, op: .add) { $0 + $1 }
     }
     let (shape, dtype) = try binaryResult(a, b)
+    // PyTorch's CPU kernel is one fused multiply-add with alpha in the computation dtype.
+    let factor = Elementwise.scalar(alpha, in: dtype)
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype, op: alpha == 1 ? .add : nil) {
-      $0 + alpha * $1
+      $0.addingProduct(factor, $1)
     }
     return Recorder.record("AddBackward0", out, inputs: [a, b], grad: grad) {
       g, ctx throws(AutogradError) in
@@ -207,8 +209,9 @@ enum Elementwise {
   {
     try refuseBoolSubtraction(a, b)
     let (shape, dtype) = try binaryResult(a, b)
+    let factor = Elementwise.scalar(alpha, in: dtype)
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype, op: alpha == 1 ? .sub : nil) {
-      $0 - alpha * $1
+      $0.addingProduct(-factor, $1)
     }
     return Recorder.record("SubBackward0", out, inputs: [a, b], grad: grad) {
       g, ctx throws(AutogradError) in
@@ -222,7 +225,8 @@ enum Elementwise {
   {
     try refuseBoolSubtraction(x, other)
     let (shape, dtype) = try binaryResult(x, other)
-    let out = Kernels.zip(x, other, shape: shape, dtype: dtype) { $1 - alpha * $0 }
+    let factor = Elementwise.scalar(alpha, in: dtype)
+    let out = Kernels.zip(x, other, shape: shape, dtype: dtype) { $1.addingProduct(-factor, $0) }
     return Recorder.record("RsubBackward1", out, inputs: [x], grad: grad) {
       g, ctx throws(AutogradError) in
       [alpha == 1 ? try F.neg(g, ctx.grad) : try F.mul(g, Tensor.scalar(-alpha), ctx.grad)]
@@ -387,12 +391,18 @@ enum Elementwise {
     }
   }
 
+  /// A Python number as the kernel of a `dtype` computation sees it (rounded to float32 for float32).
+  static func scalar(_ value: Double, in dtype: DType) -> Double {
+    dtype == .float32 ? Double(Float(value)) : value
+  }
+
   /// Comparisons give an untracked bool tensor.
   static func compare(_ a: Tensor, _ b: Tensor, _ f: (Double, Double) -> Bool) throws(AutogradError)
     -> Tensor
   {
-    let (shape, _) = try binaryResult(a, b)
-    return Kernels.zip(a, b, shape: shape, dtype: .bool) { f($0, $1) ? 1 : 0 }
+    let (shape, common) = try binaryResult(a, b)
+    let (x, y) = (Kernels.operand(a, computedIn: common), Kernels.operand(b, computedIn: common))
+    return Kernels.zip(x, y, shape: shape, dtype: .bool) { f($0, $1) ? 1 : 0 }
   }
 
   /// `x.to(dtype)` (`ToCopyBackward0`); returns `x` itself when the dtype already matches.
