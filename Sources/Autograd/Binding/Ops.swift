@@ -77,7 +77,7 @@ public enum Ops {
     case "float64", "double": return .float64
     case "int64", "long": return .int64
     case "bool": return .bool
-    default: throw .argument("unsupported dtype \(s)")
+    default: throw .argument("unknown dtype '\(s)' (use float32, float64, int64, int32 or bool)")
     }
   }
 
@@ -143,8 +143,17 @@ public enum Ops {
         }
         return try Elementwise.mul(b.tensor("input"), b.tensor("other"), grad: g)
       },
-      spec("div(input, other)", binary, gradFn: "DivBackward0") { b, g throws(AutogradError) in
-        try Elementwise.div(b.tensor("input"), b.tensor("other"), grad: g)
+      spec(
+        "div(input, other, *, rounding_mode=None)", binary + ["rounding_mode"],
+        gradFn: "DivBackward0"
+      ) {
+        b, g throws(AutogradError) in
+        guard b.has("rounding_mode") else {
+          return try Elementwise.div(b.tensor("input"), b.tensor("other"), grad: g)
+        }
+        return try Elementwise.divRounding(
+          b.tensor("input"), b.tensor("other"), mode: b.string("rounding_mode", default: ""),
+          grad: g)
       },
       spec("rdiv(input, other)  # other / input", binary, gradFn: "MulBackward0") {
         b, g throws(AutogradError) in
@@ -240,12 +249,15 @@ public enum Ops {
           x, dims: b.intList("dim"), keepdim: b.bool("keepdim", default: false), grad: g)
       },
       spec(
-        "mean(input, dim=None, keepdim=False)", ["input", "dim", "keepdim"], gradFn: "MeanBackward0"
+        "mean(input, dim=None, keepdim=False, *, dtype=None)",
+        ["input", "dim", "keepdim", "dtype"],
+        gradFn: "MeanBackward0"
       ) {
         b, g throws(AutogradError) in
-        try Reductions.mean(
-          b.tensor("input"), dims: b.intList("dim"), keepdim: b.bool("keepdim", default: false),
-          grad: g)
+        var x = try b.tensor("input")
+        if b.has("dtype") { x = try Elementwise.cast(x, to: dtype(b.values["dtype"]), grad: g) }
+        return try Reductions.mean(
+          x, dims: b.intList("dim"), keepdim: b.bool("keepdim", default: false), grad: g)
       },
     ]
     for (op, greater) in [("max", true), ("min", false)] {
@@ -425,13 +437,22 @@ public enum Ops {
         b, g throws(AutogradError) in
         try Views.stack(b.tensors("tensors"), dim: b.int("dim", default: 0), grad: g)
       },
-      spec("softmax(input, dim)", ["input", "dim"], gradFn: "SoftmaxBackward0") {
+      spec(
+        "softmax(input, dim, dtype=None)", ["input", "dim", "dtype"], gradFn: "SoftmaxBackward0"
+      ) {
         b, g throws(AutogradError) in
-        try Losses.softmax(b.tensor("input"), dim: b.int("dim"), grad: g)
+        var x = try b.tensor("input")
+        if b.has("dtype") { x = try Elementwise.cast(x, to: dtype(b.values["dtype"]), grad: g) }
+        return try Losses.softmax(x, dim: b.int("dim"), grad: g)
       },
-      spec("log_softmax(input, dim)", ["input", "dim"], gradFn: "LogSoftmaxBackward0") {
+      spec(
+        "log_softmax(input, dim, dtype=None)", ["input", "dim", "dtype"],
+        gradFn: "LogSoftmaxBackward0"
+      ) {
         b, g throws(AutogradError) in
-        try Losses.logSoftmax(b.tensor("input"), dim: b.int("dim"), grad: g)
+        var x = try b.tensor("input")
+        if b.has("dtype") { x = try Elementwise.cast(x, to: dtype(b.values["dtype"]), grad: g) }
+        return try Losses.logSoftmax(x, dim: b.int("dim"), grad: g)
       },
       spec(
         "mse_loss(input, target, reduction='mean')", ["input", "target", "reduction"],
@@ -470,7 +491,16 @@ public enum Ops {
             op, b.tensor("input"), b.tensor("other"), alpha: b.double("alpha", default: 1), grad: g)
         })
     }
-    for (op, name) in [("mul_", "MulBackward0"), ("div_", "DivBackward0")] {
+    specs.append(
+      spec(
+        "div_(input, other, *, rounding_mode=None)", binary + ["rounding_mode"], inPlace: true,
+        gradFn: "DivBackward0"
+      ) {
+        b, g throws(AutogradError) in
+        let mode = b.has("rounding_mode") ? try b.string("rounding_mode", default: "") : nil
+        return try InPlace.binary("div_", b.tensor("input"), b.tensor("other"), mode: mode, grad: g)
+      })
+    for (op, name) in [("mul_", "MulBackward0")] {
       specs.append(
         spec("\(op)(input, other)", binary, inPlace: true, gradFn: name) {
           b, g throws(AutogradError) in

@@ -296,6 +296,63 @@ enum Elementwise {
     }
   }
 
+  /// `div(a, b, rounding_mode="trunc"|"floor")` (`DivBackward2`): PyTorch's rounded quotient, integers stay
+  /// integers, and both gradients are zero.
+  static func divRounding(_ a: Tensor, _ b: Tensor, mode: String, grad: Bool) throws(AutogradError)
+    -> Tensor
+  {
+    guard mode == "trunc" || mode == "floor" else {
+      throw .invalidOp(
+        "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '\(mode)'")
+    }
+    let floor = mode == "floor"
+    let (shape, dtype) = try binaryResult(a, b)
+    let out: Tensor
+    switch dtype {
+    case .float32:
+      out = Kernels.zip(a, b, shape: shape, dtype: dtype) { x, y in
+        Double(roundedQuotient(Float(x), Float(y), floor: floor))
+      }
+    case .float64:
+      out = Kernels.zip(a, b, shape: shape, dtype: dtype) { x, y in
+        roundedQuotient(x, y, floor: floor)
+      }
+    case .int64, .bool:
+      var divisionByZero = false
+      out = Kernels.zip(a, b, shape: shape, dtype: dtype == .bool ? .int64 : dtype) { x, y in
+        guard let p = exactInt(x), let q = exactInt(y), q != 0 else {
+          divisionByZero = true
+          return 0
+        }
+        let (quotient, overflow) = p.dividedReportingOverflow(by: q)
+        if overflow { return Double(p) }
+        if floor && quotient * q != p && (p < 0) != (q < 0) { return Double(quotient - 1) }
+        return Double(quotient)
+      }
+      if divisionByZero { throw .invalidOp("ZeroDivisionError") }
+    }
+    let needB = b.requiresGrad
+    let saving = needB ? [b, a] : [b]
+    return Recorder.record("DivBackward2", out, inputs: [a, b], saving: saving, grad: grad) {
+      g, ctx throws(AutogradError) in
+      let zeros = Kernels.filled(g.shape, dtype: g.dtype, value: 0)
+      return [ctx.needs(0) ? zeros : nil, ctx.needs(1) ? zeros : nil]
+    }
+  }
+
+  /// PyTorch's `div_trunc` / `div_floor_floating`, in the tensor's own precision.
+  static func roundedQuotient<T: BinaryFloatingPoint>(_ a: T, _ b: T, floor: Bool) -> T {
+    guard floor else { return (a / b).rounded(.towardZero) }
+    if b == 0 { return a / b }
+    let mod = a.truncatingRemainder(dividingBy: b)
+    var div = (a - mod) / b
+    if mod != 0 && (b < 0) != (mod < 0) { div -= 1 }
+    guard div != 0 else { return T(signOf: a / b, magnitudeOf: 0) }
+    var floored = div.rounded(.down)
+    if div - floored > 0.5 { floored += 1 }
+    return floored
+  }
+
   /// `x ** exponent` for a Python number exponent (`PowBackward0`).
   static func pow(_ x: Tensor, scalar e: Double, exponentIsInt: Bool, grad: Bool)
     throws(AutogradError) -> Tensor

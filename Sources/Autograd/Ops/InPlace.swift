@@ -136,7 +136,9 @@ enum InPlace {
 
   // MARK: The in-place ops
 
-  static func binary(_ op: String, _ t: Tensor, _ other: Tensor, alpha: Double = 1, grad: Bool)
+  static func binary(
+    _ op: String, _ t: Tensor, _ other: Tensor, alpha: Double = 1, mode: String? = nil, grad: Bool
+  )
     throws(AutogradError)
     -> Tensor
   {
@@ -145,6 +147,8 @@ enum InPlace {
       case "add_": return try Elementwise.add(old, other, alpha: alpha, grad: rec)
       case "sub_": return try Elementwise.sub(old, other, alpha: alpha, grad: rec)
       case "mul_": return try Elementwise.mul(old, other, grad: rec)
+      case "div_" where mode != nil:
+        return try Elementwise.divRounding(old, other, mode: mode ?? "", grad: rec)
       case "div_": return try Elementwise.div(old, other, grad: rec)
       case "pow_":
         if other.isWrappedNumber {
