@@ -56,7 +56,8 @@ enum Elementwise {
       name: "ReluBackward0", keepsInt: true, saves: .result,
       forward: { $0 < 0 ? 0 : $0 }  // keeps -0.0 and NaN, as PyTorch's relu
     ) {
-      g, r, c throws(AutogradError) in try F.mul(g, F.constant(r!) { $0 > 0 ? 1 : 0 }, c)
+      // threshold_backward(grad, result, 0): zero where result <= 0, the gradient elsewhere (also for NaN).
+      g, r, c throws(AutogradError) in try F.gate(g, F.constant(r!) { $0 <= 0 ? 0 : 1 }, c)
     },
     "reciprocal": Unary(
       name: "ReciprocalBackward0", keepsInt: false, saves: .result, forward: { 1 / $0 }
@@ -89,23 +90,23 @@ enum Elementwise {
       name: "SignBackward0", keepsInt: true, saves: .nothing,
       forward: { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
     ) {
-      g, _, c throws(AutogradError) in try F.mul(g, Tensor.scalar(0), c)
+      g, _, _ throws(AutogradError) in F.zeros(like: g)
     },
     "floor": Unary(
       name: "FloorBackward0", keepsInt: true, saves: .nothing, forward: { $0.rounded(.down) }
     ) {
-      g, _, c throws(AutogradError) in try F.mul(g, Tensor.scalar(0), c)
+      g, _, _ throws(AutogradError) in F.zeros(like: g)
     },
     "ceil": Unary(
       name: "CeilBackward0", keepsInt: true, saves: .nothing, forward: { $0.rounded(.up) }
     ) {
-      g, _, c throws(AutogradError) in try F.mul(g, Tensor.scalar(0), c)
+      g, _, _ throws(AutogradError) in F.zeros(like: g)
     },
     "round": Unary(
       name: "RoundBackward0", keepsInt: true, saves: .nothing,
       forward: { $0.rounded(.toNearestOrEven) }
     ) {
-      g, _, c throws(AutogradError) in try F.mul(g, Tensor.scalar(0), c)
+      g, _, _ throws(AutogradError) in F.zeros(like: g)
     },
     "silu": Unary(
       name: "SiluBackward0", keepsInt: false, saves: .input,
@@ -366,7 +367,7 @@ enum Elementwise {
     let out = Kernels.map(x, dtype: dtype) { Foundation.pow($0, e) }
     return Recorder.record("PowBackward0", out, inputs: [x], saving: [x], grad: grad) {
       g, ctx throws(AutogradError) in
-      if e == 0 { return [try F.mul(g, Tensor.scalar(0), ctx.grad)] }
+      if e == 0 { return [F.zeros(like: g)] }  // pow_backward: zeros_like(self)
       let x = ctx.saved[0]
       let derivative = try F.mul(
         pow(x, scalar: e - 1, exponentIsInt: exponentIsInt, grad: ctx.grad), Tensor.scalar(e),
@@ -442,9 +443,11 @@ enum Elementwise {
     return Recorder.record(name, out, inputs: [a, b], saving: [a, b], grad: grad) {
       g, ctx throws(AutogradError) in
       let (a, b) = (ctx.saved[0], ctx.saved[1])
-      let wa = try F.constant2(a, b) { x, y in x == y ? 0.5 : ((greater ? x > y : x < y) ? 1 : 0) }
-      let wb = try F.constant2(a, b) { x, y in x == y ? 0.5 : ((greater ? y > x : y < x) ? 1 : 0) }
-      return [try F.mul(g, wa, ctx.grad), try F.mul(g, wb, ctx.grad)]
+      // where(a == b, grad / 2, grad).masked_fill_(a < b, 0) for maximum's a (a > b for minimum's), and the
+      // mirror for b: a NaN on either side lets the gradient through to both.
+      let wa = try F.constant2(a, b) { x, y in x == y ? 0.5 : ((greater ? x < y : x > y) ? 0 : 1) }
+      let wb = try F.constant2(a, b) { x, y in x == y ? 0.5 : ((greater ? x > y : x < y) ? 0 : 1) }
+      return [try F.gate(g, wa, ctx.grad), try F.gate(g, wb, ctx.grad)]
     }
   }
 
@@ -485,12 +488,13 @@ enum Elementwise {
     }
     return Recorder.record("ClampBackward1", out, inputs: [x], saving: [x], grad: grad) {
       g, ctx throws(AutogradError) in
+      // PyTorch 2.15 passes the gradient strictly inside the bounds: none at a bound, none for NaN.
       let mask = try F.constant(ctx.saved[0]) { v in
-        if let lo, v < lo { return 0 }
-        if let hi, v > hi { return 0 }
+        if let lo, !(v > lo) { return 0 }
+        if let hi, !(v < hi) { return 0 }
         return 1
       }
-      return [try F.mul(g, mask, ctx.grad)]
+      return [try F.gate(g, mask, ctx.grad)]
     }
   }
 
@@ -580,6 +584,20 @@ enum F {
   {
     let (shape, dtype) = try Elementwise.binaryResult(a, b)
     return Kernels.zip(a, b, shape: shape, dtype: dtype, f)
+  }
+  /// `grad` weighted by a constant `weights` (0, 0.5 or 1 per element) as PyTorch's `where`/`masked_fill`
+  /// formulas do: a weight of 0 gives +0 whatever the gradient (no -0.0, no NaN from `NaN * 0`). Under
+  /// create_graph the tracked product stands in (its second derivative is the same).
+  static func gate(_ g: Tensor, _ weights: Tensor, _ grad: Bool) throws(AutogradError) -> Tensor {
+    if grad && g.requiresGrad { return try mul(g, weights, grad) }
+    let (shape, dtype) = try Elementwise.binaryResult(g, weights)
+    return Kernels.zip(g, weights, shape: shape, dtype: dtype) { v, w in
+      w == 0 ? 0 : (w == 1 ? v : v * w)
+    }
+  }
+  /// PyTorch's `zeros_like(grad)`: the gradient of a piecewise-constant op (floor, sign, ...), untracked.
+  static func zeros(like g: Tensor) -> Tensor {
+    Kernels.filled(g.shape, dtype: g.dtype, value: 0)
   }
   /// Replaces values where `mask` is 0 by 0 without tracking (so `0 * -inf` never makes a NaN).
   static func where0(_ x: Tensor, _ mask: Tensor) throws(AutogradError) -> Tensor {

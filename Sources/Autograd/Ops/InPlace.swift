@@ -125,7 +125,9 @@ enum InPlace {
       if selfGrad.dtype != viewDtype {
         selfGrad = try Elementwise.cast(selfGrad, to: viewDtype, grad: ctx.grad)
       }
-      let kept = try F.mul(g, outside, ctx.grad)
+      // PyTorch copies the view's gradient over a clone of `g`: exact zeros there before the copy, even for a
+      // NaN or negative `g`.
+      let kept = try F.gate(g, outside, ctx.grad)
       let placed = try Views.embed(
         Views.expand(selfGrad, viewShape, grad: ctx.grad), into: baseShape, geometry: geometry,
         name: "AsStridedScatterBackward0", grad: ctx.grad)
@@ -189,7 +191,7 @@ enum InPlace {
       let inputs: [Tensor?] = byNumber ? [old] : [old, value]
       return Recorder.record(nodeName, out, inputs: inputs, grad: rec) {
         g, ctx throws(AutogradError) in
-        let zeros = try F.mul(g, Tensor.scalar(0), ctx.grad)
+        let zeros = F.zeros(like: g)  // zeros_like(grad): no NaN or -0.0 from the gradient
         return byNumber ? [zeros] : [zeros, try Reductions.sum(g, dims: nil, grad: ctx.grad)]
       }
     }
@@ -209,7 +211,7 @@ enum InPlace {
       Kernels.copy(src, into: out)
       return Recorder.record("CopyBackwards", out, inputs: [old, src], grad: rec) {
         g, ctx throws(AutogradError) in
-        [ctx.needs(0) ? try F.mul(g, Tensor.scalar(0), ctx.grad) : nil, g]
+        [ctx.needs(0) ? F.zeros(like: g) : nil, g]
       }
     }
   }
