@@ -73,9 +73,16 @@ enum TorchErrorClass {
       || message.hasPrefix("dtype must be")
   }
 
+  /// PyTorch's IndexErrors whose text has no shape word; the reference makes every IndexError shape_mismatch.
+  private static let indexErrors = [
+    "invalid index of a 0-dim tensor", "slice() cannot be applied to a 0-dim tensor",
+    "an index can only have a single ellipsis",
+  ]
+
   /// A RuntimeError's code: the autograd texts first, then dtype words, then shape words, else `invalid_op`.
   static func code(runtimeError message: String) -> String {
     if let autograd = autogradCode(message) { return autograd }
+    if indexErrors.contains(where: message.hasPrefix) { return "shape_mismatch" }
     if isDtype(message) { return "dtype_mismatch" }
     if shapePatterns.contains(where: message.contains) { return "shape_mismatch" }
     return "invalid_op"

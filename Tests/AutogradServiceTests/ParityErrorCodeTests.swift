@@ -107,4 +107,61 @@ import Testing
       #expect(softmax["grad_fn"] as? String == "SoftmaxBackward0")
     }
   }
+
+  @Test func indexErrorsAndArgumentTexts() async throws {
+    try await withTarget(.inProcess) { t in
+      let s = try await t.newSession()
+      try await t.expect(
+        201, "POST", s + "/tensors", #"{"name": "s", "data": 3.0, "requires_grad": true}"#)
+      try await t.expect(201, "POST", s + "/tensors", #"{"name": "x", "data": [1.0, 2.0]}"#)
+      // IndexErrors are shape_mismatch in the reference; Python's slice step check comes first.
+      try await refused(
+        t, s + "/ops", #"{"op": "getitem", "args": ["s"], "kwargs": {"index": "0"}}"#, 422,
+        "shape_mismatch",
+        "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+      )
+      try await refused(
+        t, s + "/ops", #"{"op": "getitem", "args": ["s"], "kwargs": {"index": "-2:3:1"}}"#, 422,
+        "shape_mismatch", "slice() cannot be applied to a 0-dim tensor.")
+      try await refused(
+        t, s + "/ops", #"{"op": "getitem", "args": ["s"], "kwargs": {"index": "::-1"}}"#, 422,
+        "invalid_op", "step must be greater than zero")
+      try await refused(
+        t, s + "/ops", #"{"op": "mul", "args": ["x"]}"#, 422, "invalid_op",
+        #"mul() missing 1 required positional arguments: "other""#)
+      try await refused(t, s + "/ops", "[]", 400, "invalid_argument", "empty batch")
+    }
+  }
+
+  @Test func scalarFirstOperatorsAlphaAndIntegerClamp() async throws {
+    try await withTarget(.inProcess) { t in
+      let s = try await t.newSession()
+      try await t.expect(
+        201, "POST", s + "/tensors",
+        #"{"name": "x", "data": [1.0, 2.0, 4.0], "requires_grad": true}"#)
+      try await t.expect(
+        201, "POST", s + "/tensors", #"{"name": "i", "data": [1, 2, 3], "dtype": "int64"}"#)
+      // 2 / x is reciprocal(x) * 2; 2 - x is rsub.
+      let quotient = try await t.expect(
+        201, "POST", s + "/ops", #"{"op": "div", "args": [2, "x"]}"#)
+      #expect(quotient["grad_fn"] as? String == "MulBackward0")
+      #expect(quotient["data"] as? [Double] == [2, 1, 0.5])
+      let difference = try await t.expect(
+        201, "POST", s + "/ops", #"{"op": "sub", "args": [2, "x"]}"#)
+      #expect(difference["grad_fn"] as? String == "RsubBackward1")
+      #expect(difference["data"] as? [Double] == [1, 0, -2])
+      try await refused(
+        t, s + "/ops", #"{"op": "sub", "args": ["i", "i"], "kwargs": {"alpha": 0.5}}"#, 422,
+        "invalid_op",
+        "For integral input tensors, argument alpha must not be a floating point number.")
+      // torch.clamp(int64 tensor, max=0.5) is float32
+      let clamped = try await t.expect(
+        201, "POST", s + "/ops", #"{"op": "clamp", "args": ["i"], "kwargs": {"max": 0.5}}"#)
+      #expect(clamped["dtype"] as? String == "float32")
+      #expect(clamped["data"] as? [Double] == [0.5, 0.5, 0.5])
+      let kept = try await t.expect(
+        201, "POST", s + "/ops", #"{"op": "clamp", "args": ["i"], "kwargs": {"min": 2}}"#)
+      #expect(kept["dtype"] as? String == "int64")
+    }
+  }
 }

@@ -81,6 +81,14 @@ public enum Ops {
     }
   }
 
+  /// PyTorch refuses a floating `alpha` (even `2.0`) when the result is an integer tensor.
+  static func checkAlpha(_ b: BoundArguments, _ x: Tensor, _ other: Tensor) throws(AutogradError) {
+    guard case .double? = b.values["alpha"], !Elementwise.resultType([x, other]).isFloatingPoint
+    else { return }
+    throw .invalidOp(
+      "For integral input tensors, argument alpha must not be a floating point number.")
+  }
+
   static func sizes(_ b: BoundArguments) throws(AutogradError) -> [Int] {
     guard let sizes = try b.intList("shape") else {
       throw .argument("\(b.op)() missing required argument 'shape'")
@@ -114,13 +122,15 @@ public enum Ops {
         {
           return sum
         }
-        return try Elementwise.add(
-          b.tensor("input"), b.tensor("other"), alpha: b.double("alpha", default: 1), grad: g)
+        let (x, other) = (try b.tensor("input"), try b.tensor("other"))
+        try checkAlpha(b, x, other)
+        return try Elementwise.add(x, other, alpha: b.double("alpha", default: 1), grad: g)
       },
       spec("sub(input, other, *, alpha=1)", binary + ["alpha"], gradFn: "SubBackward0") {
         b, g throws(AutogradError) in
-        try Elementwise.sub(
-          b.tensor("input"), b.tensor("other"), alpha: b.double("alpha", default: 1), grad: g)
+        let (x, other) = (try b.tensor("input"), try b.tensor("other"))
+        try checkAlpha(b, x, other)
+        return try Elementwise.sub(x, other, alpha: b.double("alpha", default: 1), grad: g)
       },
       spec(
         "rsub(input, other, *, alpha=1)  # other - alpha * input", binary + ["alpha"],
@@ -205,13 +215,16 @@ public enum Ops {
       spec("clamp(input, min=None, max=None)", ["input", "min", "max"], gradFn: "ClampBackward1") {
         b, g throws(AutogradError) in
         var input = try b.tensor("input")
-        if input.dtype == .bool {
-          // PyTorch clamps a bool tensor in the type its bounds promote it to (int64, or float32 for a float).
+        if !input.dtype.isFloatingPoint {
+          // PyTorch clamps an integer or bool tensor in the type its bounds promote it to (int64, or float32
+          // for a float bound).
           let floatBound = [b.values["min"], b.values["max"]].contains {
             if case .double? = $0 { return true }
             return false
           }
-          input = try Elementwise.cast(input, to: floatBound ? .float32 : .int64, grad: false)
+          if floatBound || input.dtype == .bool {
+            input = try Elementwise.cast(input, to: floatBound ? .float32 : .int64, grad: false)
+          }
         }
         return try Elementwise.clamp(
           input, min: b.optionalDouble("min"), max: b.optionalDouble("max"), grad: g)
@@ -487,8 +500,10 @@ public enum Ops {
       specs.append(
         spec("\(op)(input, other, *, alpha=1)", binary + ["alpha"], inPlace: true, gradFn: name) {
           b, g throws(AutogradError) in
-          try InPlace.binary(
-            op, b.tensor("input"), b.tensor("other"), alpha: b.double("alpha", default: 1), grad: g)
+          let (x, other) = (try b.tensor("input"), try b.tensor("other"))
+          try checkAlpha(b, x, other)
+          return try InPlace.binary(
+            op, x, other, alpha: b.double("alpha", default: 1), grad: g)
         })
     }
     specs.append(
