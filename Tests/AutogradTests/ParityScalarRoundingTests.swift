@@ -69,4 +69,25 @@ import Testing
     _ = try call("sum", .tensor(d)).backward()
     #expect(x.grad?.contiguousDoubles() == [Double](repeating: -0.699999988079071, count: 4))
   }
+
+  @Test func powerKernelSpecialCasesAsPyTorch() throws {
+    // x = torch.tensor([-inf, -0.0, 3.3, 7.77, 1e-3]); x ** 3, x ** -2, x ** 0.5
+    let x = try Tensor(shape: [5], doubles: [-.infinity, -0.0, 3.3, 7.77, 1e-3])
+    let cube = try call("pow", .tensor(x), .int(3)).contiguousDoubles()
+    #expect(
+      cube == [-.infinity, -0.0, 35.93699645996094, 469.097412109375, 1.0000001937626735e-09])
+    #expect(cube[1].sign == .minus)
+    #expect(
+      try call("pow", .tensor(x), .int(-2)).contiguousDoubles() == [
+        0, .infinity, 0.09182737022638321, 0.016563722863793373, 999999.875,
+      ])
+    let root = try call("pow", .tensor(x), .double(0.5)).contiguousDoubles()
+    #expect(root[0].isNaN)  // sqrt(-inf), where pow(-inf, 0.5) would be inf
+    #expect(root[1] == 0 && root[1].sign == .minus)
+    let d = try Tensor(shape: [3], doubles: [3.3, 7.77, 1e-3], dtype: .float64)
+    #expect(
+      try call("pow", .tensor(d), .int(3)).contiguousDoubles() == [
+        35.937, 469.0974329999999, 1e-09,
+      ])
+  }
 }

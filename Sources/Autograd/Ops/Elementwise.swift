@@ -354,6 +354,37 @@ enum Elementwise {
     return floored
   }
 
+  /// PyTorch's `pow_tensor_scalar` kernel: the exponents 0.5, -0.5, 2, 3, -1 and -2 are sqrt, rsqrt and
+  /// products in the tensor's own precision (`(-inf) ** 0.5` is NaN, `x ** 3` is `x * x * x` rounded twice).
+  static func powerFunction(_ e: Double, dtype: DType) -> (Double) -> Double {
+    guard dtype.isFloatingPoint, [0.5, -0.5, 2, 3, -1, -2].contains(e) else {
+      return { Foundation.pow($0, e) }
+    }
+    if dtype == .float32 {
+      return { v in
+        let f = Float(v)
+        switch e {
+        case 0.5: return Double(f.squareRoot())
+        case -0.5: return Double(1 / f.squareRoot())
+        case 2: return Double(f * f)
+        case 3: return Double(f * f * f)
+        case -1: return Double(1 / f)
+        default: return Double(1 / (f * f))
+        }
+      }
+    }
+    return { v in
+      switch e {
+      case 0.5: return v.squareRoot()
+      case -0.5: return 1 / v.squareRoot()
+      case 2: return v * v
+      case 3: return v * v * v
+      case -1: return 1 / v
+      default: return 1 / (v * v)
+      }
+    }
+  }
+
   /// `x ** exponent` for a Python number exponent (`PowBackward0`).
   static func pow(_ x: Tensor, scalar e: Double, exponentIsInt: Bool, grad: Bool)
     throws(AutogradError) -> Tensor
@@ -364,7 +395,7 @@ enum Elementwise {
     if !x.dtype.isFloatingPoint && exponentIsInt && e < 0 {
       throw .invalidOp("Integers to negative integer powers are not allowed.")
     }
-    let out = Kernels.map(x, dtype: dtype) { Foundation.pow($0, e) }
+    let out = Kernels.map(x, dtype: dtype, powerFunction(e, dtype: dtype))
     return Recorder.record("PowBackward0", out, inputs: [x], saving: [x], grad: grad) {
       g, ctx throws(AutogradError) in
       if e == 0 { return [F.zeros(like: g)] }  // pow_backward: zeros_like(self)
@@ -632,13 +663,18 @@ extension Elementwise {
     let (mv, av, bv) = (Kernels.doubles(mask), Kernels.doubles(ea), Kernels.doubles(eb))
     let out = Kernels.tensor(
       mv.indices.map { mv[$0] != 0 ? av[$0] : bv[$0] }, shape: shape, dtype: dtype)
-    return Recorder.record("WhereBackward0", out, inputs: [nil, a, b], grad: grad) {
+    // PyTorch saves the condition: a second backward after a non-retaining one fails, and an in-place change
+    // of the condition is caught.
+    return Recorder.record(
+      "WhereBackward0", out, inputs: [nil, a, b], saving: [condition], grad: grad
+    ) {
       g, ctx throws(AutogradError) in
       let keep = Kernels.map(mask, dtype: g.dtype) { $0 }
       let drop = Kernels.map(mask, dtype: g.dtype) { 1 - $0 }
+      // where(condition, grad, 0) and where(condition, 0, grad): exact zeros where not picked.
       return [
-        nil, ctx.needs(1) ? try F.mul(g, keep, ctx.grad) : nil,
-        ctx.needs(2) ? try F.mul(g, drop, ctx.grad) : nil,
+        nil, ctx.needs(1) ? try F.gate(g, keep, ctx.grad) : nil,
+        ctx.needs(2) ? try F.gate(g, drop, ctx.grad) : nil,
       ]
     }
   }

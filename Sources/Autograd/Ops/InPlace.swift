@@ -25,7 +25,10 @@ enum InPlace {
         throw AutogradError.leafInplace
       }
     }
-    for (s, st) in zip(t.shape, t.strides) where st == 0 && s > 1 { throw overlapError }
+    // An expanded view overlaps itself, unless it has no elements at all.
+    for (s, st) in zip(t.shape, t.strides) where st == 0 && s > 1 && t.numel > 0 {
+      throw overlapError
+    }
     let recording = grad && (t.requiresGrad || others.contains { $0.requiresGrad })
     if recording, let base = t.viewBase, !base.isContiguous {
       throw .invalidOp(

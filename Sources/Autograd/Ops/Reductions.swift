@@ -182,7 +182,8 @@ enum Reductions {
       x.rank == 0 ? indices : (keepdim ? indices : try Views.unsqueeze(indices, d, grad: false))
     let name = greater ? "MaxBackward0" : "MinBackward0"
     let idx = Kernels.doubles(keptIndices)
-    let out = Recorder.record(name, values, inputs: [x], grad: grad) {
+    // PyTorch saves the indices (freed after a non-retaining backward, version-checked).
+    let out = Recorder.record(name, values, inputs: [x], saving: [indices], grad: grad) {
       g, ctx throws(AutogradError) in
       guard !shape.isEmpty else { return [g] }
       // One-hot of the chosen index along `d`, shaped like the input.
