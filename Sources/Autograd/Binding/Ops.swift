@@ -268,7 +268,16 @@ public enum Ops {
       ) {
         b, g throws(AutogradError) in
         var x = try b.tensor("input")
-        if b.has("dtype") { x = try Elementwise.cast(x, to: dtype(b.values["dtype"]), grad: g) }
+        if b.has("dtype") {
+          let type = try dtype(b.values["dtype"])
+          guard type.isFloatingPoint else {
+            throw AutogradError(
+              .dtypeMismatch,
+              "mean(): could not infer output dtype. Optional dtype must be either a floating point or complex dtype. Got: \(type.scalarTypeName)"
+            )
+          }
+          x = try Elementwise.cast(x, to: type, grad: g)
+        }
         return try Reductions.mean(
           x, dims: b.intList("dim"), keepdim: b.bool("keepdim", default: false), grad: g)
       },
