@@ -75,6 +75,14 @@ extension AutogradService {
       }
       let values = try TensorRequests.literal(
         data, shape: body["shape"], dtype: binding.tensor.dtype, field: "data", limits: limits)
+      // PyTorch's `x.data = new` also takes another shape; a tensor's shape is fixed here, so a different
+      // shape (even with as many values) is refused rather than silently kept.
+      guard values.shape == binding.tensor.shape else {
+        throw ServiceError(
+          .unprocessableContent, "shape_mismatch",
+          "PATCH cannot change a tensor's shape: \(name) has shape \(binding.tensor.shape), data has shape \(values.shape)"
+        )
+      }
       try engine { () throws(AutogradError) in try binding.tensor.setData(values) }
       state.recount()
       return Responses.tensor(
