@@ -4,12 +4,10 @@ import TensorJSON
 
 extension AutogradService {
   /// One op (201 with its result) or a batch (201 with `{"results": [...]}`); a batch applies whole or not at all.
-  func applyOps(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func applyOps(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
     let limits = sessionLimits
-    return try await session.run { state throws(ServiceError) in
+    return .inSession(session) { state throws(ServiceError) in
       guard let body = try RequestBody.json(context.request) else {
         throw .invalidArgument("ops takes an op object or an array of them")
       }
