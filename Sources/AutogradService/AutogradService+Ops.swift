@@ -51,7 +51,8 @@ extension AutogradService {
     -> (Tensor, String)
   {
     let request = try OpRequest(spec, state: state)
-    guard AutogradService.knownOps.contains(request.op) else {
+    // Resolved once: the name is looked up here, not again inside the call.
+    guard let op = try? Ops.op(request.op) else {
       throw .notFound("unknown op '\(request.op)' (GET /v1/ops lists them)")
     }
     let inPlace = request.op.hasSuffix("_") || request.op == "setitem"
@@ -62,8 +63,7 @@ extension AutogradService {
     }
     if preflight.recordsGraph { try state.admitGraphNode() }
     let value = try engine { () throws(AutogradError) in
-      try Ops.call(
-        request.op, args: request.args, kwargs: request.kwargs, gradEnabled: !request.noGrad)
+      try op.call(args: request.args, kwargs: request.kwargs, gradEnabled: !request.noGrad)
     }
     guard let result = value.tensor else {
       throw .invalidOp("\(request.op) did not produce a tensor")
@@ -80,8 +80,6 @@ extension AutogradService {
 }
 
 extension AutogradService {
-  static let knownOps: Set<String> = Set(Ops.catalog.map(\.name))
-
   /// `GET /v1/ops`, rendered once: the catalog never changes while the process runs.
   static let opsListing: [UInt8] = {
     var out = JSONWriter(capacity: 16_384)
