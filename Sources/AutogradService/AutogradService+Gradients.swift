@@ -4,12 +4,10 @@ import TensorJSON
 
 extension AutogradService {
   /// `y.backward(gradient, retain_graph, create_graph)`; answers the `.grad` of every named leaf it reached.
-  func backward(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func backward(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
     let limits = sessionLimits
-    return try await session.run { state throws(ServiceError) in
+    return .inSession(session) { state throws(ServiceError) in
       let (_, binding) = try state.binding(context.tensorName)
       let output = binding.tensor
       let body = try RequestBody.object(
@@ -51,22 +49,18 @@ extension AutogradService {
     }
   }
 
-  func getGrad(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func getGrad(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
-    return try await session.run { state throws(ServiceError) in
+    return .inSession(session) { state throws(ServiceError) in
       let (_, binding) = try state.binding(context.tensorName)
       return AutogradService.gradResponse(binding.tensor.grad)
     }
   }
 
   /// `x.grad = None`.
-  func deleteGrad(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func deleteGrad(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
-    return try await session.run { state throws(ServiceError) in
+    return .inSession(session) { state throws(ServiceError) in
       let (_, binding) = try state.binding(context.tensorName)
       binding.tensor.clearGrad()
       return Responses.noContent()
@@ -74,11 +68,9 @@ extension AutogradService {
   }
 
   /// `x.grad.zero_()`; with no `.grad` this is Python's AttributeError, which the reference answers as 422.
-  func zeroGrad(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func zeroGrad(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
-    return try await session.run { state throws(ServiceError) in
+    return .inSession(session) { state throws(ServiceError) in
       let (name, binding) = try state.binding(context.tensorName)
       guard let grad = binding.tensor.grad else {
         throw .invalidOp("\(name).grad is None ('NoneType' object has no attribute 'zero_')")
@@ -91,12 +83,10 @@ extension AutogradService {
 
   /// `torch.autograd.grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)`: `.grad` is
   /// not touched; with `create_graph` the gradients become named tensors that can be differentiated again.
-  func autogradGrad(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func autogradGrad(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
     let limits = sessionLimits
-    return try await session.run { state throws(ServiceError) in
+    return .inSession(session) { state throws(ServiceError) in
       let body = try RequestBody.object(
         context.request, required: true,
         allowed: [
@@ -174,12 +164,10 @@ extension AutogradService {
 
   /// `torch.autograd.functional.jacobian` on the existing graph: one Jacobian per input, shaped
   /// `output.shape + input.shape`; `.grad` is not touched.
-  func jacobian(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func jacobian(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
     let limits = sessionLimits
-    return try await session.run { state throws(ServiceError) in
+    return .inSession(session) { state throws(ServiceError) in
       let body = try RequestBody.object(
         context.request, required: true, allowed: ["output", "inputs"], what: "jacobian")
       guard let outputName = try body.string("output") else {

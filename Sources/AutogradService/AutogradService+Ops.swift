@@ -4,12 +4,10 @@ import TensorJSON
 
 extension AutogradService {
   /// One op (201 with its result) or a batch (201 with `{"results": [...]}`); a batch applies whole or not at all.
-  func applyOps(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func applyOps(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
     let limits = sessionLimits
-    return try await session.run { state throws(ServiceError) in
+    return .inSession(session) { state throws(ServiceError) in
       guard let body = try RequestBody.json(context.request) else {
         throw .invalidArgument("ops takes an op object or an array of them")
       }
@@ -54,7 +52,8 @@ extension AutogradService {
     -> (Tensor, String)
   {
     let request = try OpRequest(spec, state: state)
-    guard AutogradService.knownOps.contains(request.op) else {
+    // Resolved once: the name is looked up here, not again inside the call.
+    guard let requested = try? Ops.op(request.op) else {
       throw .notFound("unknown op '\(request.op)' (GET /v1/ops lists them)")
     }
     let inPlace = request.op.hasSuffix("_") || request.op == "setitem"
@@ -64,9 +63,10 @@ extension AutogradService {
       try state.admit(elements: preflight.elements, bytes: preflight.bytes)
     }
     if preflight.recordsGraph { try state.admitGraphNode() }
-    let (op, args) = AutogradService.pythonOperator(request)
+    let (name, args) = AutogradService.pythonOperator(request)
     let value = try engine { () throws(AutogradError) in
-      try Ops.call(op, args: args, kwargs: request.kwargs, gradEnabled: !request.noGrad)
+      let op = name == requested.name ? requested : try Ops.op(name)
+      return try op.call(args: args, kwargs: request.kwargs, gradEnabled: !request.noGrad)
     }
     guard let result = value.tensor else {
       throw .invalidOp("\(request.op) did not produce a tensor")
@@ -97,8 +97,6 @@ extension AutogradService {
       return (request.op, request.args)
     }
   }
-
-  static let knownOps: Set<String> = Set(Ops.catalog.map(\.name))
 
   /// `GET /v1/ops`, rendered once: the catalog never changes while the process runs.
   static let opsListing: [UInt8] = {
