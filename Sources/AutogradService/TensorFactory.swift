@@ -21,6 +21,21 @@ enum TensorFactory {
     let initName = try body.string("init")
     if let data = body["data"], !data.isNull {
       guard initName == nil else { throw .invalidArgument("give either data or init, not both") }
+      if dtype == .float32 {
+        // Straight to float32 (RequestBody.tensorObject read large lists that way): no [Double] in between.
+        let literal: Float32TensorLiteral
+        do {
+          literal = try float32TensorLiteral(data: data, shape: body["shape"])
+        } catch {
+          throw ServiceError(error, field: "data")
+        }
+        try state.admit(elements: literal.values.count, bytes: bytes(literal.values.count, dtype))
+        return try engine { () throws(AutogradError) in
+          try literal.values.withUnsafeBufferPointer { floats throws(AutogradError) in
+            try Tensor(shape: literal.shape, floats: floats, requiresGrad: requiresGrad)
+          }
+        }
+      }
       let literal: TensorLiteral
       do {
         literal = try tensorLiteral(data: data, shape: body["shape"])
