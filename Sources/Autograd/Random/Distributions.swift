@@ -153,11 +153,11 @@ extension RandomGenerator {
 /// PyTorch picks its build per process from the CPU (AVX-512 when avx512vl/bw/dq and FMA are there, else AVX2
 /// when AVX2 and FMA are) or from `ATEN_CPU_CAPABILITY`; this follows the same rule, so a server matches the
 /// PyTorch running on its own machine.
-public enum NormalFillKernel: Sendable {
+enum NormalFillKernel: Sendable {
   case avx2
   case scalar
 
-  public static let current: NormalFillKernel = detect()
+  static let current: NormalFillKernel = detect()
 
   private static func detect() -> NormalFillKernel {
     #if arch(x86_64)

@@ -23,9 +23,9 @@ struct MT19937: Sendable {
   /// One 32-bit draw (`random()`).
   mutating func next() -> UInt32 {
     if index >= Self.n { regenerate() }
-    var y = state[index]
+    let y = state[index]
     index += 1
-    return Self.temper(y: &y)
+    return Self.temper(y)
   }
 
   /// Calls `body` once per draw, `count` times, without per-draw bounds checks or copy-on-write checks: the bulk
@@ -38,8 +38,7 @@ struct MT19937: Sendable {
       let start = index
       state.withUnsafeBufferPointer { words in
         for k in start..<(start + take) {
-          var y = words[k]
-          body(Self.temper(y: &y))
+          body(Self.temper(words[k]))
         }
       }
       index += take
@@ -48,7 +47,8 @@ struct MT19937: Sendable {
   }
 
   @inline(__always)
-  private static func temper(y: inout UInt32) -> UInt32 {
+  private static func temper(_ word: UInt32) -> UInt32 {
+    var y = word
     y ^= y >> 11
     y ^= (y << 7) & 0x9D2C_5680
     y ^= (y << 15) & 0xEFC6_0000

@@ -15,15 +15,6 @@ public struct RandomGenerator: Sendable {
     engine = MT19937(seed: seed)
   }
 
-  /// A generator seeded from the system's entropy, as PyTorch seeds its default generator at start-up.
-  public static func nondeterministic() -> RandomGenerator {
-    var system = SystemRandomNumberGenerator()
-    return RandomGenerator(seed: system.next())
-  }
-
-  /// `random()`: one 32-bit draw.
-  mutating func random() -> UInt32 { engine.next() }
-
   /// `random64()`: two draws, the first one the high word.
   mutating func random64() -> UInt64 {
     let high = UInt64(engine.next())
