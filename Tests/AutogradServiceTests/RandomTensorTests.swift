@@ -92,4 +92,21 @@ import Testing
           + "tensor([0.2947, 0.5607], dtype=torch.float64)\n")
     }
   }
+
+  @Test(arguments: TargetKind.allCases)
+  func evalManualSeedCarriesIntoTheSessionsNextProgram(kind: TargetKind) async throws {
+    try await withTarget(kind) { t in
+      let s = try await t.newSession()
+      // torch.manual_seed(7); torch.randn(3); print(torch.randn(3)): one Python process, two programs
+      let first = try await t.send(
+        "POST", s + "/eval", body: "torch.manual_seed(7)\nprint(torch.randn(3))",
+        headers: [("Content-Type", "text/plain")])
+      #expect(first.object["stdout"] as? String == "tensor([-0.1468,  0.7861,  0.9468])\n")
+      let second = try await t.send(
+        "POST", s + "/eval", body: "print(torch.randn(3))",
+        headers: [("Content-Type", "text/plain")])
+      #expect(second.status == 200)
+      #expect(second.object["stdout"] as? String == "tensor([-1.1143,  1.6908, -0.8948])\n")
+    }
+  }
 }
