@@ -11,14 +11,26 @@ extension AutogradService {
       let (_, binding) = try state.binding(context.tensorName)
       let output = binding.tensor
       let body = try RequestBody.object(
-        context.request, required: false, allowed: ["gradient", "retain_graph", "create_graph"],
-        what: "backward")
+        context.request, required: false,
+        allowed: ["gradient", "retain_graph", "create_graph", "inputs"], what: "backward")
       let gradient = try AutogradService.gradientArgument(
         body["gradient"], like: output, state: state, limits: limits)
       let retainGraph = try body.optionalBool("retain_graph")
       let createGraph = try body.bool("create_graph", default: false)
+      var inputs: [Tensor]?
+      if let raw = body["inputs"], !raw.isNull {
+        // An empty list reaches PyTorch, which refuses it with its own message.
+        let empty = raw.arrayElements?.isEmpty ?? false
+        inputs = empty ? [] : try AutogradService.tensorList(raw, field: "inputs", state: state)
+      }
       let updated = try engine { () throws(AutogradError) in
-        try output.backward(gradient: gradient, retainGraph: retainGraph, createGraph: createGraph)
+        guard let inputs else {
+          return try output.backward(
+            gradient: gradient, retainGraph: retainGraph, createGraph: createGraph)
+        }
+        return try Gradients.backward(
+          output, gradient: gradient, inputs: inputs, retainGraph: retainGraph,
+          createGraph: createGraph)
       }
       if createGraph { try state.checkGraphNodesAfterWork() }
       let reached = Set(updated.map(ObjectIdentifier.init))

@@ -17,9 +17,10 @@ extension AutogradService {
         return Responses.tensor(
           .created, tensor, name: name, id: state.id(of: tensor) ?? 0, data: context.wantsData)
       }
-      guard let specs = body.arrayElements, !specs.isEmpty else {
+      guard let specs = body.arrayElements else {
         throw .invalidArgument("ops takes an op object or a non-empty array of them")
       }
+      guard !specs.isEmpty else { throw .invalidArgument("empty batch") }
       var results: [(Tensor, String)] = []
       results.reserveCapacity(specs.count)
       for (index, spec) in specs.enumerated() {
@@ -52,7 +53,7 @@ extension AutogradService {
   {
     let request = try OpRequest(spec, state: state)
     // Resolved once: the name is looked up here, not again inside the call.
-    guard let op = try? Ops.op(request.op) else {
+    guard let requested = try? Ops.op(request.op) else {
       throw .notFound("unknown op '\(request.op)' (GET /v1/ops lists them)")
     }
     let inPlace = request.op.hasSuffix("_") || request.op == "setitem"
@@ -62,8 +63,10 @@ extension AutogradService {
       try state.admit(elements: preflight.elements, bytes: preflight.bytes)
     }
     if preflight.recordsGraph { try state.admitGraphNode() }
+    let (name, args) = AutogradService.pythonOperator(request)
     let value = try engine { () throws(AutogradError) in
-      try op.call(args: request.args, kwargs: request.kwargs, gradEnabled: !request.noGrad)
+      let op = name == requested.name ? requested : try Ops.op(name)
+      return try op.call(args: args, kwargs: request.kwargs, gradEnabled: !request.noGrad)
     }
     guard let result = value.tensor else {
       throw .invalidOp("\(request.op) did not produce a tensor")
@@ -80,6 +83,21 @@ extension AutogradService {
 }
 
 extension AutogradService {
+  /// `{"op": "sub", "args": [2, "x"]}` is Python's `2 - x` (`RsubBackward1`), and `div` with a number first is
+  /// `2 / x` (`reciprocal(x) * 2`, `MulBackward0`), as the reference runs two positional arguments through
+  /// Python's operators.
+  static func pythonOperator(_ request: OpRequest) -> (String, [OpArgument]) {
+    guard request.kwargs.isEmpty, request.args.count == 2, case .tensor = request.args[1],
+      request.op == "sub" || request.op == "div"
+    else { return (request.op, request.args) }
+    switch request.args[0] {
+    case .int, .double, .bool:
+      return (request.op == "sub" ? "rsub" : "rdiv", [request.args[1], request.args[0]])
+    default:
+      return (request.op, request.args)
+    }
+  }
+
   /// `GET /v1/ops`, rendered once: the catalog never changes while the process runs.
   static let opsListing: [UInt8] = {
     var out = JSONWriter(capacity: 16_384)

@@ -7,11 +7,11 @@ extension AutogradService {
   func createTensor(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
     return .inSession(session) { state throws(ServiceError) in
-      let body = try RequestBody.object(
-        context.request, required: true, allowed: TensorFactory.keys, what: "a tensor")
+      let body = try RequestBody.tensorObject(
+        context.request, allowed: TensorFactory.keys, what: "a tensor")
       let name = try TensorRequests.userName(body["name"])
       try state.admitName(name)
-      let tensor = try TensorFactory.make(body, state: &state)
+      let tensor = try TensorFactory.make(body, rawBody: context.request.body, state: &state)
       let bound = try state.bind(name, tensor)
       var response = Responses.tensor(
         .created, tensor, name: bound, id: state.id(of: tensor) ?? 0, data: context.wantsData)
@@ -68,6 +68,14 @@ extension AutogradService {
       }
       let values = try TensorRequests.literal(
         data, shape: body["shape"], dtype: binding.tensor.dtype, field: "data", limits: limits)
+      // PyTorch's `x.data = new` also takes another shape; a tensor's shape is fixed here, so a different
+      // shape (even with as many values) is refused rather than silently kept.
+      guard values.shape == binding.tensor.shape else {
+        throw ServiceError(
+          .unprocessableContent, "shape_mismatch",
+          "PATCH cannot change a tensor's shape: \(name) has shape \(binding.tensor.shape), data has shape \(values.shape)"
+        )
+      }
       try engine { () throws(AutogradError) in try binding.tensor.setData(values) }
       state.recount()
       return Responses.tensor(
