@@ -1,5 +1,6 @@
 import Autograd
 import HTTPServer
+import HTTPTypes
 import TensorJSON
 
 extension AutogradService {
@@ -14,7 +15,9 @@ extension AutogradService {
       let bound = try state.bind(name, tensor)
       var response = Responses.tensor(
         .created, tensor, name: bound, id: state.id(of: tensor) ?? 0, data: context.wantsData)
-      response.headerFields[.location] = "/v1/sessions/\(session.id)/tensors/\(bound)"
+      // Appended (the response has no Location yet): the subscript setter scans and splices.
+      response.headerFields.append(
+        HTTPField(name: .location, value: "/v1/sessions/\(session.id)/tensors/\(bound)"))
       return response
     }
   }

@@ -8,9 +8,9 @@ import Synchronization
 /// (the gate is FIFO; an actor is not), while requests on different sessions run in parallel on the threads that
 /// received them. Dropping the last reference (the store's, then in-flight requests') frees every graph.
 final class Session: @unchecked Sendable {
-  // @unchecked: `state` is the only mutable non-atomic property and it is read and written only by the holder of
-  // `gate` (inside `run`), whose Mutex orders one holder's accesses before the next one's; everything else is
-  // immutable or atomic.
+  // @unchecked: `state` and `journal` (a class that is not Sendable) are the only mutable non-atomic state, and
+  // they are read and written only by the holder of `gate` (inside `run`), whose Mutex orders one holder's
+  // accesses before the next one's; everything else is immutable or atomic.
   let id: String
   /// The API key that created the session (nil when no key is configured).
   let owner: String?
@@ -24,6 +24,9 @@ final class Session: @unchecked Sendable {
   private let memory: MemoryBudget
   private let gate = FIFOGate()
   private var state: SessionState
+  /// The undo log of the request holding the gate; one per session, emptied by `commit` or `rollback` after every
+  /// request, so requests allocate none.
+  private let journal = MutationJournal()
   /// Bytes this session has charged to the global budget, and whether it was removed (then it charges nothing
   /// more: the store gave its bytes back when it removed it).
   private let charged = Mutex<(bytes: Int, closed: Bool)>((0, false))
@@ -70,7 +73,6 @@ final class Session: @unchecked Sendable {
     state.reservedBytes = 0
     state.graphNodesAtStart = nil
     let snapshot = state
-    let journal = MutationJournal()
     var result: Result<HTTPServerResponse, ServiceError> = journal.recording {
       do throws(ServiceError) {
         let value = try work(&state, journal)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A session id as the 128 random bits it spells: the store's dictionary key. Hashing two words and building no
 /// String per lookup (an id has 22 characters, past Swift's inline small strings) is most of a lookup's cost.
 struct SessionKey: Hashable, Sendable {
@@ -12,10 +18,15 @@ struct SessionKey: Hashable, Sendable {
     self.low = low
   }
 
-  /// Fresh random bits.
+  /// Fresh random bits, in one system call (the generator makes one per word).
   static func random() -> SessionKey {
-    var generator = SystemRandomNumberGenerator()
-    return SessionKey(high: generator.next(), low: generator.next())
+    var words: (UInt64, UInt64) = (0, 0)
+    // arc4random_buf: the kernel's CSPRNG (getrandom) in glibc 2.36+, as unpredictable as the generator.
+    withUnsafeMutableBytes(of: &words) { bytes in
+      guard let base = bytes.baseAddress else { return }
+      arc4random_buf(base, bytes.count)
+    }
+    return SessionKey(high: words.0, low: words.1)
   }
 
   /// The id: base64url without padding, 21 six-bit groups and the last 2 bits (so the 22nd character is one of
@@ -34,7 +45,14 @@ struct SessionKey: Hashable, Sendable {
 
   /// The key `text` came from; nil for anything `text` never returns (so no two ids share a key).
   init?(_ text: Substring) {
-    let utf8 = text.utf8
+    let decoded =
+      text.utf8.withContiguousStorageIfAvailable(SessionKey.decode)
+      ?? SessionKey.decode(Array(text.utf8))
+    guard let decoded else { return nil }
+    self = decoded
+  }
+
+  private static func decode(_ utf8: some Collection<UInt8>) -> SessionKey? {
     guard utf8.count == 22 else { return nil }
     var high: UInt64 = 0
     var low: UInt64 = 0
@@ -52,7 +70,7 @@ struct SessionKey: Hashable, Sendable {
       }
       index += 1
     }
-    self.init(high: high, low: low)
+    return SessionKey(high: high, low: low)
   }
 
   private static func sixBits(_ byte: UInt8) -> UInt8? {
