@@ -90,10 +90,11 @@ enum Indexing {
     }
     var result = x
     var dim = 0
-    for item in index.items {
+    for (position, item) in index.items.enumerated() {
       switch item {
       case .index(let i):
-        result = try Views.select(result, dim: dim, index: i, grad: grad)
+        // PyTorch's text names the item's position in the index, not the dimension it lands on.
+        result = try Views.select(result, dim: dim, index: i, reportedDim: position, grad: grad)
       case .slice(let start, let stop, let step):
         let size = result.shape[dim]
         let isFull = (start ?? 0) == 0 && (stop.map { $0 >= size } ?? true) && (step ?? 1) == 1

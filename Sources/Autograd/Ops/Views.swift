@@ -172,8 +172,13 @@ enum Views {
   {
     var drop = Set<Int>()
     if let dims {
+      var seen = Set<Int>()
       for d in dims {
         let n = try normalizeDim(d, rank: x.rank)
+        // A list of dims (`squeeze(x, (0, 0))`) goes through PyTorch's dim bitset, which refuses repeats.
+        if name != nil && !seen.insert(n).inserted {
+          throw .invalidOp("dim \(n) appears multiple times in the list of dims")
+        }
         if x.rank > 0 && x.shape[n] == 1 { drop.insert(n) }
       }
     } else {
@@ -263,13 +268,15 @@ enum Views {
     }
   }
 
-  static func select(_ x: Tensor, dim: Int, index: Int, grad: Bool) throws(AutogradError) -> Tensor
-  {
+  static func select(
+    _ x: Tensor, dim: Int, index: Int, reportedDim: Int? = nil, grad: Bool
+  ) throws(AutogradError) -> Tensor {
     guard x.rank > 0 else { throw .shape("select() cannot be applied to a 0-dim tensor.") }
     let d = try normalizeDim(dim, rank: x.rank)
     let size = x.shape[d]
     guard index >= -size, index < size else {
-      throw .shape("index \(index) is out of bounds for dimension \(d) with size \(size)")
+      throw .shape(
+        "index \(index) is out of bounds for dimension \(reportedDim ?? d) with size \(size)")
     }
     let i = index < 0 ? index + size : index
     var shape = x.shape

@@ -1,0 +1,41 @@
+import Testing
+
+@testable import Autograd
+
+/// Index and dim-list refusals with PyTorch 2.15's texts.
+@Suite struct ParityIndexTextTests {
+  private func refusal(_ name: String, _ args: OpArgument..., kwargs: [String: OpArgument] = [:])
+    -> AutogradError?
+  {
+    do {
+      _ = try Ops.call(name, args: args, kwargs: kwargs)
+      return nil
+    } catch {
+      return error
+    }
+  }
+
+  @Test func outOfBoundsIndexNamesItsPositionInTheIndex() throws {
+    // c = torch.zeros(2, 3, 4); c[..., 9], c[None, None, 0, 9], c[0, :, 9]
+    let c = try Tensor.zeros([2, 3, 4])
+    let cases = [
+      ("..., 9", "index 9 is out of bounds for dimension 1 with size 4"),
+      ("None, None, 0, 9", "index 9 is out of bounds for dimension 3 with size 3"),
+      ("0, :, 9", "index 9 is out of bounds for dimension 2 with size 4"),
+      ("9", "index 9 is out of bounds for dimension 0 with size 2"),
+    ]
+    for (index, text) in cases {
+      #expect(
+        refusal("getitem", .tensor(c), kwargs: ["index": .string(index)])?.message == text,
+        "\(index)")
+    }
+  }
+
+  @Test func repeatedDimsOfASqueezeListAreRefused() throws {
+    // torch.squeeze(torch.zeros(3), (0, 0)) -> dim 0 appears multiple times in the list of dims
+    let x = try Tensor.zeros([3])
+    #expect(
+      refusal("squeeze", .tensor(x), kwargs: ["dim": .list([.int(0), .int(0)])])?.message
+        == "dim 0 appears multiple times in the list of dims")
+  }
+}
