@@ -38,4 +38,20 @@ import Testing
       refusal("squeeze", .tensor(x), kwargs: ["dim": .list([.int(0), .int(0)])])?.message
         == "dim 0 appears multiple times in the list of dims")
   }
+
+  @Test func setitemOfAZeroDimTensorOverAllIsFillBackward3() throws {
+    // z = torch.zeros(2, 2); s = torch.tensor(0.5, requires_grad=True); z[:] = s -> FillBackward3, s.grad 4
+    let z = try Tensor.zeros([2, 2])
+    let s = try Tensor(shape: [], doubles: [0.5], requiresGrad: true)
+    _ = try Ops.call("setitem", args: [.tensor(z), .tensor(s), .string(":")])
+    #expect(z.gradFn?.name == "FillBackward3")
+    #expect(z.contiguousDoubles() == [0.5, 0.5, 0.5, 0.5])
+    let total = try #require(try Ops.call("sum", args: [.tensor(z)]).tensor)
+    _ = try total.backward()
+    #expect(s.grad?.contiguousDoubles() == [4])
+    // A 0-d target takes a 0-d value by copy_ (CopyBackwards).
+    let one = try Tensor(shape: [], doubles: [1])
+    _ = try Ops.call("setitem", args: [.tensor(one), .tensor(s), .string("...")])
+    #expect(one.gradFn?.name == "CopyBackwards")
+  }
 }

@@ -121,8 +121,10 @@ enum Indexing {
     let view = try getitem(y, index, grad: grad)
     // PyTorch's setitem skips full slices and `...`: an index that selects all of `y` writes `y` itself
     // (CopyBackwards, or FillBackward2 for a number) instead of going through a view (CopySlices).
+    // PyTorch's copy_to fills with a 0-d tensor value (FillBackward3) unless the target is 0-d too.
+    let fills = value.isWrappedNumber || (value.rank == 0 && view.rank != 0)
     if selectsAll(y, index) {
-      if value.isWrappedNumber { return try InPlace.fill(y, value, grad: grad) }
+      if fills { return try InPlace.fill(y, value, grad: grad) }
       return try InPlace.copy(y, try setitemSource(value, to: y.shape, grad: grad), grad: grad)
     }
     // The value is fitted to the target (shape errors) before the in-place checks, as in PyTorch.
