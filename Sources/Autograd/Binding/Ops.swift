@@ -81,6 +81,18 @@ public enum Ops {
     }
   }
 
+  /// `keepdim` without `dim` matches no overload of sum/mean/max/min: PyTorch's argument parser refuses it (the
+  /// first line of its TypeError; `sum` with a dtype asks for the dim instead).
+  static func refuseKeepdimWithoutDim(_ b: BoundArguments) throws(AutogradError) {
+    guard b.has("keepdim"), !b.has("dim") else { return }
+    if b.has("dtype") && b.op == "sum" {
+      throw .argument("sum() missing 1 required positional arguments: \"dim\"")
+    }
+    let got = b.has("dtype") ? "Tensor, dtype=torch.dtype, keepdim=bool" : "Tensor, keepdim=bool"
+    throw .argument(
+      "\(b.op)() received an invalid combination of arguments - got (\(got)), but expected one of:")
+  }
+
   /// PyTorch refuses a floating `alpha` (even `2.0`) when the result is an integer tensor.
   static func checkAlpha(_ b: BoundArguments, _ x: Tensor, _ other: Tensor) throws(AutogradError) {
     guard case .double? = b.values["alpha"], !Elementwise.resultType([x, other]).isFloatingPoint
@@ -256,6 +268,7 @@ public enum Ops {
         gradFn: "SumBackward0"
       ) {
         b, g throws(AutogradError) in
+        try refuseKeepdimWithoutDim(b)
         var x = try b.tensor("input")
         if b.has("dtype") { x = try Elementwise.cast(x, to: dtype(b.values["dtype"]), grad: g) }
         return try Reductions.sum(
@@ -267,6 +280,7 @@ public enum Ops {
         gradFn: "MeanBackward0"
       ) {
         b, g throws(AutogradError) in
+        try refuseKeepdimWithoutDim(b)
         var x = try b.tensor("input")
         if b.has("dtype") {
           let type = try dtype(b.values["dtype"])
@@ -297,6 +311,7 @@ public enum Ops {
             return try Elementwise.extremum(x, other, greater: greater, grad: g)
           }
           guard let dim = try b.optionalInt("dim") else {
+            try refuseKeepdimWithoutDim(b)
             return try Reductions.extremum(x, greater: greater, grad: g)
           }
           return try Reductions.extremum(
