@@ -113,7 +113,7 @@ enum InPlace {
       name: "CopySlices", edges: edges, inputMeta: meta, saved: [], backward: nil)
     copySlices.wrapped = node
     copySlices.backwardFn = { [unowned copySlices] g, ctx throws(AutogradError) in
-      guard let inner = copySlices.wrapped, let fn = inner.backwardFn else {
+      guard !copySlices.released, let inner = copySlices.wrapped, let fn = inner.backwardFn else {
         throw AutogradError.backwardTwice
       }
       let saved = try inner.unpackSaved()

@@ -109,7 +109,14 @@ enum Losses {
       let normInDtype = g.dtype == .float32 ? Double(Float(norm)) : norm
       let scale = try F.mul(F.sub(a, b, ctx.grad), Tensor.scalar(normInDtype), ctx.grad)
       let d = try F.mul(scale, g, ctx.grad)
-      return [ctx.needs(0) ? d : nil, ctx.needs(1) ? try F.neg(d, ctx.grad) : nil]
+      // The target's is mse_loss_backward(grad, target, input): (target - input), not -(input - target), so
+      // equal inputs give -0.0 on both sides for a negative gradient, as PyTorch.
+      var e: Tensor? = nil
+      if ctx.needs(1) {
+        let other = try F.mul(F.sub(b, a, ctx.grad), Tensor.scalar(normInDtype), ctx.grad)
+        e = try F.mul(other, g, ctx.grad)
+      }
+      return [ctx.needs(0) ? d : nil, e]
     }
   }
 
