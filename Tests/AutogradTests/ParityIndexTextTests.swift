@@ -54,4 +54,20 @@ import Testing
     _ = try Ops.call("setitem", args: [.tensor(one), .tensor(s), .string("...")])
     #expect(one.gradFn?.name == "CopyBackwards")
   }
+
+  @Test func partialOverlapOfInputAndWrittenTensorIsRefused() throws {
+    // y = torch.arange(5.); y[0:2].add_(y[1:3]) and x.t().add_(x) refuse; x.add_(x.detach()) is fine
+    let text =
+      "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation."
+    let y = try Tensor(shape: [5], doubles: [0, 1, 2, 3, 4])
+    let a = try #require(try Ops.call("getitem", args: [.tensor(y), .string("0:2")]).tensor)
+    let b = try #require(try Ops.call("getitem", args: [.tensor(y), .string("1:3")]).tensor)
+    #expect(refusal("add_", .tensor(a), .tensor(b))?.message == text)
+    #expect(refusal("setitem", .tensor(y), .tensor(b), .string("0:2"))?.message == text)
+    let x = try Tensor(shape: [2, 2], doubles: [0, 1, 2, 3])
+    let xt = try #require(try Ops.call("t", args: [.tensor(x)]).tensor)
+    #expect(refusal("add_", .tensor(xt), .tensor(x))?.message == text)
+    #expect(refusal("add_", .tensor(x), .tensor(x.detach())) == nil)
+    #expect(x.contiguousDoubles() == [0, 2, 4, 6])
+  }
 }
