@@ -70,4 +70,24 @@ import Testing
     #expect(refusal("add_", .tensor(x), .tensor(x.detach())) == nil)
     #expect(x.contiguousDoubles() == [0, 2, 4, 6])
   }
+
+  @Test func reshapeOfANonContiguousViewableTensorIsReshapeAlias() throws {
+    // x = torch.ones(2, 3, requires_grad=True): x[:, :1].reshape(-1) ReshapeAliasBackward0,
+    // x[0].reshape(3, 1) ViewBackward0, x.t().reshape(6) UnsafeViewBackward0
+    let x = try Tensor.ones([2, 3], requiresGrad: true)
+    func reshape(_ index: String, _ sizes: [Int]) throws -> String? {
+      var t = x
+      if index == "t" {
+        t = try #require(try Ops.call("t", args: [.tensor(x)]).tensor)
+      } else {
+        t = try #require(try Ops.call("getitem", args: [.tensor(x), .string(index)]).tensor)
+      }
+      return try Ops.call("reshape", args: [.tensor(t)] + sizes.map { .int($0) }).tensor?.gradFn?
+        .name
+    }
+    #expect(try reshape(":, :1", [-1]) == "ReshapeAliasBackward0")
+    #expect(try reshape(":, 1", [2, 1]) == "ReshapeAliasBackward0")
+    #expect(try reshape("0", [3, 1]) == "ViewBackward0")
+    #expect(try reshape("t", [6]) == "UnsafeViewBackward0")
+  }
 }

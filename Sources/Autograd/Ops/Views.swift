@@ -71,7 +71,9 @@ enum Views {
     return newStrides
   }
 
-  static func view(_ x: Tensor, _ requested: [Int], grad: Bool) throws(AutogradError) -> Tensor {
+  static func view(
+    _ x: Tensor, _ requested: [Int], name: String = "ViewBackward0", grad: Bool
+  ) throws(AutogradError) -> Tensor {
     let shape = try inferShape(requested, count: x.numel)
     guard let strides = viewStrides(x, shape) else {
       throw .shape(
@@ -80,7 +82,7 @@ enum Views {
     }
     let out = x.makeView(shape: shape, strides: strides, offset: x.offset)
     let inputShape = x.shape
-    return Recorder.record("ViewBackward0", out, inputs: [x], grad: grad) {
+    return Recorder.record(name, out, inputs: [x], grad: grad) {
       g, ctx throws(AutogradError) in
       [try reshape(g, inputShape, grad: ctx.grad)]
     }
@@ -89,8 +91,23 @@ enum Views {
   /// A view when the strides allow one, else a copy (`UnsafeViewBackward0 -> CloneBackward0`).
   static func reshape(_ x: Tensor, _ requested: [Int], grad: Bool) throws(AutogradError) -> Tensor {
     let shape = try inferShape(requested, count: x.numel)
-    if viewStrides(x, shape) != nil { return try view(x, shape, grad: grad) }
+    // PyTorch: a contiguous input is viewed (ViewBackward0); another one whose strides allow a view gets
+    // `_reshape_alias` (ReshapeAliasBackward0, a view too); else a copy.
+    if isContiguousIgnoringUnitDims(x) { return try view(x, shape, grad: grad) }
+    if viewStrides(x, shape) != nil {
+      return try view(x, shape, name: "ReshapeAliasBackward0", grad: grad)
+    }
     return try unsafeView(clone(x, grad: grad), shape, grad: grad)
+  }
+
+  /// PyTorch's `is_contiguous`: row-major strides, where size-1 dims may have any stride.
+  static func isContiguousIgnoringUnitDims(_ x: Tensor) -> Bool {
+    var expected = 1
+    for d in x.shape.indices.reversed() where x.shape[d] != 1 {
+      guard x.strides[d] == expected else { return x.numel == 0 }
+      expected *= x.shape[d]
+    }
+    return true
   }
 
   /// `_unsafe_view`: a reshape of a fresh copy, recorded as `UnsafeViewBackward0` (not an autograd view).
