@@ -24,8 +24,12 @@ extension ServiceError {
   init(_ error: AutogradError) {
     switch (error.code, error.pythonErrorClass) {
     case (_, "TypeError"?), (_, "ValueError"?):
-      // The binding's argument errors are PyTorch's TypeErrors: a refused op, not a malformed request.
-      self.init(code: TorchErrorClass.code(typeError: error.message), detail: error.message)
+      // The binding's argument errors are PyTorch's TypeErrors: a refused op, not a malformed request. A
+      // dtype_mismatch from the engine stands for dtype words in the lines of PyTorch's text not kept here.
+      let code =
+        error.code == .dtypeMismatch
+        ? "dtype_mismatch" : TorchErrorClass.code(typeError: error.message)
+      self.init(code: code, detail: error.message)
     case (.shapeMismatch, _), (.dtypeMismatch, _), (.invalidOp, _):
       self.init(code: TorchErrorClass.code(runtimeError: error.message), detail: error.message)
     default:

@@ -191,4 +191,32 @@ import Testing
         valueError.object["detail"] as? String == "ValueError: step must be greater than zero")
     }
   }
+
+  @Test func argumentParserRefusalsCarryTheReferenceCodes() async throws {
+    try await withTarget(.inProcess) { t in
+      let s = try await t.newSession()
+      try await t.expect(
+        201, "POST", s + "/tensors", #"{"name": "x", "shape": [2, 3], "init": "ones"}"#)
+      // x.sum(keepdim=True): PyTorch's overload list names dtype, so the reference says dtype_mismatch.
+      try await refused(
+        t, s + "/ops", #"{"op": "sum", "args": ["x"], "kwargs": {"keepdim": true}}"#, 422,
+        "dtype_mismatch",
+        "sum() received an invalid combination of arguments - got (Tensor, keepdim=bool), but expected one of:"
+      )
+      try await refused(
+        t, s + "/ops", #"{"op": "max", "args": ["x"], "kwargs": {"keepdim": true}}"#, 422,
+        "invalid_op",
+        "max() received an invalid combination of arguments - got (Tensor, keepdim=bool), but expected one of:"
+      )
+      try await refused(
+        t, s + "/ops", #"{"op": "view", "args": ["x"]}"#, 422, "dtype_mismatch",
+        "view() received an invalid combination of arguments - got (), but expected one of:")
+      try await refused(
+        t, s + "/ops", #"{"op": "permute", "args": ["x"]}"#, 422, "invalid_op",
+        #"permute() missing 1 required positional arguments: "dims""#)
+      try await refused(
+        t, s + "/ops", #"{"op": "expand", "args": ["x"]}"#, 422, "invalid_op",
+        #"expand() missing 1 required positional arguments: "size""#)
+    }
+  }
 }

@@ -89,7 +89,9 @@ public enum Ops {
       throw .argument("sum() missing 1 required positional arguments: \"dim\"")
     }
     let got = b.has("dtype") ? "Tensor, dtype=torch.dtype, keepdim=bool" : "Tensor, keepdim=bool"
-    throw .argument(
+    // sum's and mean's overload lists mention dtype, which makes the reference's code dtype_mismatch.
+    throw AutogradError(
+      b.op == "sum" || b.op == "mean" ? .dtypeMismatch : .invalidArgument,
       "\(b.op)() received an invalid combination of arguments - got (\(got)), but expected one of:")
   }
 
@@ -103,7 +105,14 @@ public enum Ops {
 
   static func sizes(_ b: BoundArguments) throws(AutogradError) -> [Int] {
     guard let sizes = try b.intList("shape") else {
-      throw .argument("\(b.op)() missing required argument 'shape'")
+      // PyTorch's texts: view has a dtype overload too, expand calls its sizes `size`.
+      if b.op == "view" {
+        throw AutogradError(
+          .dtypeMismatch,
+          "view() received an invalid combination of arguments - got (), but expected one of:")
+      }
+      let name = b.op == "expand" ? "size" : "shape"
+      throw .argument("\(b.op)() missing 1 required positional arguments: \"\(name)\"")
     }
     return sizes
   }
@@ -400,7 +409,10 @@ public enum Ops {
       },
       spec("permute(input, *dims)", ["input", "*dims"], gradFn: "PermuteBackward0") {
         b, g throws(AutogradError) in
-        try Views.permute(b.tensor("input"), b.intList("dims") ?? [], grad: g)
+        guard let dims = try b.intList("dims") else {
+          throw .argument("permute() missing 1 required positional arguments: \"dims\"")
+        }
+        return try Views.permute(b.tensor("input"), dims, grad: g)
       },
       spec("view(input, *shape)", ["input", "*shape"], gradFn: "ViewBackward0") {
         b, g throws(AutogradError) in

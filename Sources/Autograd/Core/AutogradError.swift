@@ -35,6 +35,7 @@ public struct AutogradError: Error, Equatable, CustomStringConvertible {
     {
       return "ValueError"
     }
+    if message.contains("() received an invalid combination of arguments") { return "TypeError" }
     guard code == .invalidArgument else { return "RuntimeError" }
     let requestErrors = ["cannot parse index", "unknown dtype", "dtype must be"]
     return requestErrors.contains(where: message.hasPrefix) ? nil : "TypeError"
