@@ -91,3 +91,31 @@ import Testing
     #expect(try reshape("t", [6]) == "UnsafeViewBackward0")
   }
 }
+
+/// matmul of a 3-D tensor and a vector, as PyTorch 2.15 folds it (reshape -> mv -> _unsafe_view).
+@Suite struct ParityMatmulFoldTests {
+  @Test func batchTimesVectorFoldsIntoMv() throws {
+    // a = torch.ones(2, 3, 4, requires_grad=True); v = torch.tensor([1., 2., 3., 4.])
+    // (a @ v).grad_fn UnsafeViewBackward0 -> MvBackward0; values 10; a @ torch.ones(5) refused
+    let a = try Tensor.ones([2, 3, 4], requiresGrad: true)
+    let v = try Tensor(shape: [4], doubles: [1, 2, 3, 4])
+    let r = try #require(try Ops.call("matmul", args: [.tensor(a), .tensor(v)]).tensor)
+    #expect(r.shape == [2, 3])
+    #expect(r.gradFn?.name == "UnsafeViewBackward0")
+    #expect(r.gradFn?.nextNodes.first??.name == "MvBackward0")
+    #expect(r.contiguousDoubles() == [Double](repeating: 10, count: 6))
+    do {
+      _ = try Ops.call("matmul", args: [.tensor(a), .tensor(try Tensor.ones([5]))])
+      Issue.record("expected a refusal")
+    } catch {
+      #expect(error.message == "size mismatch, got input (6), mat (6x4), vec (5)")
+    }
+    // torch.mv(torch.tensor(2.), v): the matrix's first dim is read before any check
+    do {
+      _ = try Ops.call("mv", args: [.tensor(try Tensor(shape: [], doubles: [2])), .tensor(v)])
+      Issue.record("expected a refusal")
+    } catch {
+      #expect(error.message == "Dimension specified as 0 but tensor has no dimensions")
+    }
+  }
+}
