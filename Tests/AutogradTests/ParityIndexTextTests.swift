@@ -92,6 +92,21 @@ import Testing
   }
 }
 
+/// fill_ and zero_ write one value: PyTorch lets them through an expanded view; add_ is refused.
+@Suite struct ParityExpandedFillTests {
+  @Test func fillAndZeroWorkOnAnExpandedView() throws {
+    // e = torch.zeros(1, 2).expand(3, 2); e.fill_(1.5); e.zero_(); e[0] = 2. -> all 2; e.add_(1) refused
+    let e = try #require(
+      try Ops.call("expand", args: [.tensor(try Tensor.zeros([1, 2])), .int(3), .int(2)]).tensor)
+    _ = try Ops.call("fill_", args: [.tensor(e), .double(1.5)])
+    #expect(e.contiguousDoubles() == [Double](repeating: 1.5, count: 6))
+    _ = try Ops.call("zero_", args: [.tensor(e)])
+    _ = try Ops.call("setitem", args: [.tensor(e), .double(2), .string("0")])
+    #expect(e.contiguousDoubles() == [Double](repeating: 2, count: 6))
+    #expect(throws: InPlace.overlapError) { try Ops.call("add_", args: [.tensor(e), .int(1)]) }
+  }
+}
+
 /// matmul of a 3-D tensor and a vector, as PyTorch 2.15 folds it (reshape -> mv -> _unsafe_view).
 @Suite struct ParityMatmulFoldTests {
   @Test func batchTimesVectorFoldsIntoMv() throws {

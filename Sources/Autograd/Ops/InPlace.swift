@@ -37,7 +37,7 @@ enum InPlace {
   }
 
   static func apply(
-    _ t: Tensor, others: [Tensor], grad: Bool,
+    _ t: Tensor, others: [Tensor], grad: Bool, refusesSelfOverlap: Bool = true,
     compute: (Tensor, Bool) throws(AutogradError) -> Tensor
   ) throws(AutogradError) -> Tensor {
     if grad {
@@ -54,8 +54,10 @@ enum InPlace {
       }
     }
     for other in others where partiallyOverlaps(t, other) { throw partialOverlapError }
-    // An expanded view overlaps itself, unless it has no elements at all.
-    for (s, st) in zip(t.shape, t.strides) where st == 0 && s > 1 && t.numel > 0 {
+    // An expanded view overlaps itself, unless it has no elements at all; fill_ (and zero_) write one value
+    // and PyTorch lets them.
+    for (s, st) in zip(t.shape, t.strides)
+    where refusesSelfOverlap && st == 0 && s > 1 && t.numel > 0 {
       throw overlapError
     }
     let recording = grad && (t.requiresGrad || others.contains { $0.requiresGrad })
@@ -215,7 +217,7 @@ enum InPlace {
       )
     }
     let byNumber = value.isWrappedNumber
-    return try apply(t, others: byNumber ? [] : [value], grad: grad) {
+    return try apply(t, others: byNumber ? [] : [value], grad: grad, refusesSelfOverlap: false) {
       old, rec throws(AutogradError) in
       let v = try value.item()
       let out = Kernels.map(old, dtype: old.dtype) { _ in v }
