@@ -134,3 +134,28 @@ import Testing
     }
   }
 }
+
+/// cross_entropy of a 0-d input, in PyTorch 2.15's order of checks.
+@Suite struct ParityCrossEntropyScalarTests {
+  @Test func zeroDimInputRefusals() throws {
+    let s = try Tensor(shape: [], doubles: [2])
+    func message(_ target: Tensor) -> String? {
+      do {
+        _ = try Ops.call("cross_entropy", args: [.tensor(s), .tensor(target)])
+        return nil
+      } catch {
+        return error.message
+      }
+    }
+    // F.cross_entropy(tensor(2.), tensor(1.)) / tensor(1) / tensor([1])
+    #expect(
+      message(try Tensor(shape: [], doubles: [1]))
+        == "Dimension specified as 1 but tensor has no dimensions")
+    #expect(
+      message(try Tensor(shape: [], doubles: [1], dtype: .int64))
+        == "Expected floating point type for target with class probabilities, got Long")
+    #expect(
+      message(try Tensor(shape: [1], doubles: [1], dtype: .int64))
+        == "Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+  }
+}

@@ -200,6 +200,8 @@ enum Losses {
         "Expected floating point type for target with class probabilities, got \(target.dtype.scalarTypeName)"
       )
     }
+    // PyTorch reads the class count (`size(1)`) of a 0-d input before anything else.
+    if input.rank == 0 { throw .shape("Dimension specified as 1 but tensor has no dimensions") }
     let logp = try logSoftmax(input, dim: classDim, grad: grad)
     // PyTorch's cross_entropy_loss_prob_target, op for op (so values and grad_fn names match).
     let product = try F.mul(logp, target, grad)
