@@ -135,6 +135,29 @@ import Testing
   }
 }
 
+/// W @ X for a requiring 2-D W and a 3-D X, folded as PyTorch 2.15 does.
+@Suite struct ParityMatmulTransposedFoldTests {
+  @Test func matrixTimesBatchFoldsThroughMm() throws {
+    // W = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True); X = torch.ones(3, 2, 4); W @ X
+    // chain CloneBackward0 -> TransposeBackward0 -> UnsafeViewBackward0 -> MmBackward0; (W @ X).sum() grads 12
+    let w = try Tensor(shape: [2, 2], doubles: [1, 2, 3, 4], requiresGrad: true)
+    let r = try #require(
+      try Ops.call("matmul", args: [.tensor(w), .tensor(try Tensor.ones([3, 2, 4]))]).tensor)
+    #expect(r.shape == [3, 2, 4])
+    var names: [String] = []
+    var node = r.gradFn
+    while let n = node, names.count < 4 {
+      names.append(n.name)
+      node = n.nextNodes.first ?? nil
+    }
+    #expect(
+      names == ["CloneBackward0", "TransposeBackward0", "UnsafeViewBackward0", "MmBackward0"])
+    #expect(Array(r.contiguousDoubles().prefix(8)) == [3, 3, 3, 3, 7, 7, 7, 7])
+    _ = try #require(try Ops.call("sum", args: [.tensor(r)]).tensor).backward()
+    #expect(w.grad?.contiguousDoubles() == [12, 12, 12, 12])
+  }
+}
+
 /// cross_entropy of a 0-d input, in PyTorch 2.15's order of checks.
 @Suite struct ParityCrossEntropyScalarTests {
   @Test func zeroDimInputRefusals() throws {

@@ -160,6 +160,18 @@ enum LinearAlgebra {
       let k = bt.shape[bt.rank - 1]
       let folded = try Views.reshape(bt, [k == 0 ? 0 : bt.numel / Swift.max(k, 1), k], grad: grad)
       return try Views.unsafeView(mv(folded, a, grad: grad), Array(bt.shape.dropLast()), grad: grad)
+    case (2, _) where b.rank > 2 && a.requiresGrad:
+      // W @ X with W requiring grad, as PyTorch folds it: (X.mT folded) mm W.t(), unsafe view, mT, contiguous
+      // (CloneBackward0 -> TransposeBackward0 -> UnsafeViewBackward0 -> MmBackward0).
+      let bt = try Views.transpose(b, -1, -2, grad: grad)
+      let k = bt.shape[bt.rank - 1]
+      let folded = try Views.reshape(bt, [k == 0 ? 0 : bt.numel / Swift.max(k, 1), k], grad: grad)
+      let at = try Views.t(a, grad: grad)
+      let product = try mm(folded, at, grad: grad)
+      let shape = Array(bt.shape.dropLast()) + [at.shape[1]]
+      let back = try Views.transpose(
+        Views.unsafeView(product, shape, grad: grad), -1, -2, grad: grad)
+      return try Views.contiguous(back, grad: grad)
     case (_, 1) where a.rank > 2:
       let column = try Views.unsqueeze(b, 1, grad: grad)
       let product = try matmul(a, column, grad: grad)
