@@ -158,6 +158,21 @@ import Testing
   }
 }
 
+/// A plain vector @ a requiring batch goes through bmm, and the unsafe view drops the row dim (no squeeze).
+@Suite struct ParityMatmulVectorBatchTests {
+  @Test func vectorTimesRequiringBatchIsUnsafeViewOfBmm() throws {
+    // v = torch.tensor([1., 2., 3., 4.]); b = torch.ones(2, 4, 3, requires_grad=True); v @ b
+    let v = try Tensor(shape: [4], doubles: [1, 2, 3, 4])
+    let b = try Tensor.ones([2, 4, 3], requiresGrad: true)
+    let r = try #require(try Ops.call("matmul", args: [.tensor(v), .tensor(b)]).tensor)
+    #expect(r.shape == [2, 3])
+    #expect(r.gradFn?.name == "UnsafeViewBackward0")
+    #expect(r.gradFn?.nextNodes.first??.name == "BmmBackward0")
+    #expect(r.contiguousDoubles() == [Double](repeating: 10, count: 6))
+    #expect(r.version == 0)
+  }
+}
+
 /// cross_entropy of a 0-d input, in PyTorch 2.15's order of checks.
 @Suite struct ParityCrossEntropyScalarTests {
   @Test func zeroDimInputRefusals() throws {

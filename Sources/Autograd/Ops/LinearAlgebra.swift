@@ -178,8 +178,7 @@ enum LinearAlgebra {
       return try Views.squeeze(product, dims: [-1], name: "SqueezeBackward4", grad: grad)
     case (1, _):
       let row = try Views.unsqueeze(a, 0, grad: grad)
-      return try Views.squeeze(
-        batched(row, b, grad: grad), dims: [-2], name: "SqueezeBackward4", grad: grad)
+      return try batched(row, b, dropRowDim: true, grad: grad)
     default:
       return try batched(a, b, grad: grad)
     }
@@ -196,7 +195,9 @@ enum LinearAlgebra {
   }
 
   /// Batched matmul with broadcast batch dims: expand, fold into [B, n, k] views, bmm, unfold.
-  static func batched(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
+  static func batched(_ a: Tensor, _ b: Tensor, dropRowDim: Bool = false, grad: Bool)
+    throws(AutogradError) -> Tensor
+  {
     let (n, k) = (a.shape[a.rank - 2], a.shape[a.rank - 1])
     let (k2, m) = (b.shape[b.rank - 2], b.shape[b.rank - 1])
     let batch = try Elementwise.broadcastShapes(
@@ -215,7 +216,9 @@ enum LinearAlgebra {
     if Array(b.shape.dropLast(2)) != batch { eb = try Views.expand(b, batch + [k, m], grad: grad) }
     let fa = try Views.reshape(ea, [count, n, k], grad: grad)
     let fb = try Views.reshape(eb, [count, k, m], grad: grad)
-    return try Views.unsafeView(bmm(fa, fb, grad: grad), batch + [n, m], grad: grad)
+    // A vector first argument has no row dim in PyTorch's output shape: the unsafe view drops it (no squeeze).
+    let shape = dropRowDim ? batch + [m] : batch + [n, m]
+    return try Views.unsafeView(bmm(fa, fb, grad: grad), shape, grad: grad)
   }
 
   static func bmm(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
