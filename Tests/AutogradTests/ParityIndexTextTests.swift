@@ -69,6 +69,14 @@ import Testing
     #expect(refusal("add_", .tensor(xt), .tensor(x))?.message == text)
     #expect(refusal("add_", .tensor(x), .tensor(x.detach())) == nil)
     #expect(x.contiguousDoubles() == [0, 2, 4, 6])
+    // t = torch.tensor([5]); t[...] = t.detach() (same shape: copied as it is); t[...] = t[0] (a fill): both fine,
+    // but t.view(1, 1) as the value is expanded first and overlaps
+    let t = try Tensor(shape: [1], doubles: [5], dtype: .int64)
+    #expect(refusal("setitem", .tensor(t), .tensor(t.detach()), .string("...")) == nil)
+    let element = try #require(try Ops.call("getitem", args: [.tensor(t), .string("0")]).tensor)
+    #expect(refusal("setitem", .tensor(t), .tensor(element), .string("...")) == nil)
+    let square = try #require(try Ops.call("view", args: [.tensor(t), .int(1), .int(1)]).tensor)
+    #expect(refusal("setitem", .tensor(t), .tensor(square), .string("..."))?.message == text)
   }
 
   @Test func reshapeOfANonContiguousViewableTensorIsReshapeAlias() throws {

@@ -53,7 +53,10 @@ enum InPlace {
         throw AutogradError.leafInplace
       }
     }
-    for other in others where partiallyOverlaps(t, other) { throw partialOverlapError }
+    // fill_ reads its value before writing: no overlap to refuse there.
+    for other in others where refusesSelfOverlap && partiallyOverlaps(t, other) {
+      throw partialOverlapError
+    }
     // An expanded view overlaps itself, unless it has no elements at all; fill_ (and zero_) write one value
     // and PyTorch lets them.
     for (s, st) in zip(t.shape, t.strides)

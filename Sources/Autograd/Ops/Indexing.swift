@@ -164,6 +164,8 @@ enum Indexing {
   private static func setitemSource(_ value: Tensor, to shape: [Int], grad: Bool)
     throws(AutogradError) -> Tensor
   {
+    // copy_to copies a value of the target's very shape as it is.
+    if value.shape == shape { return value }
     var source = value
     let ones = value.shape.prefix { $0 == 1 }.count
     if ones > 0 { source = try Views.view(source, Array(value.shape.dropFirst(ones)), grad: grad) }
