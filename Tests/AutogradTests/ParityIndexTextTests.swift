@@ -31,6 +31,18 @@ import Testing
     }
   }
 
+  @Test func severalEllipsesAreAcceptedAsPyTorch215Does() throws {
+    // x = torch.ones(2, 3): x[..., ...] (2, 3) AliasBackward0; x[..., 0, ...] (2,); x[..., None, ...] (2, 3, 1)
+    let x = try Tensor.ones([2, 3], requiresGrad: true)
+    func get(_ index: String) throws -> Tensor {
+      try #require(try Ops.call("getitem", args: [.tensor(x), .string(index)]).tensor)
+    }
+    #expect(try get("..., ...").shape == [2, 3])
+    #expect(try get("..., ...").gradFn?.name == "AliasBackward0")
+    #expect(try get("..., 0, ...").shape == [2])
+    #expect(try get("..., None, ...").shape == [2, 3, 1])
+  }
+
   @Test func repeatedDimsOfASqueezeListAreRefused() throws {
     // torch.squeeze(torch.zeros(3), (0, 0)) -> dim 0 appears multiple times in the list of dims
     let x = try Tensor.zeros([3])

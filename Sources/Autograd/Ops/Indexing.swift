@@ -71,8 +71,6 @@ enum Indexing {
     for case .slice(_, _, let step?) in index.items where step <= 0 {
       throw .argument("step must be greater than zero")
     }
-    let ellipses = index.items.filter { $0 == .ellipsis }.count
-    guard ellipses <= 1 else { throw .shape("an index can only have a single ellipsis ('...')") }
     guard consumed <= x.rank else {
       // A lone integer or slice on a 0-d tensor has its own texts; tuples count indices.
       if x.rank == 0 && !index.isTuple && index.items.count == 1 {
@@ -90,6 +88,7 @@ enum Indexing {
     }
     var result = x
     var dim = 0
+    var ellipsisSeen = false
     for (position, item) in index.items.enumerated() {
       switch item {
       case .index(let i):
@@ -104,7 +103,9 @@ enum Indexing {
         }
         dim += 1
       case .ellipsis:
-        dim += x.rank - consumed
+        // PyTorch 2.15 lets several ellipses through: the first covers the unindexed dims, later ones none.
+        if !ellipsisSeen { dim += x.rank - consumed }
+        ellipsisSeen = true
       case .newAxis:
         result = try Views.unsqueeze(result, dim, grad: grad)
         dim += 1
