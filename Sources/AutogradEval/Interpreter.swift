@@ -129,6 +129,13 @@ struct Interpreter<Environment: EvalEnvironment> {
     do {
       return try body()
     } catch {
+      // The reference runs the program in Python: PyTorch's TypeErrors and ValueErrors arrive as 422 with the
+      // class name before the text (a wrong argument is a refused op there, not a malformed request).
+      if let kind = error.pythonErrorClass, kind != "RuntimeError" {
+        let dtype = error.code == .dtypeMismatch || error.message.contains("dtype")
+        let code = dtype ? "dtype_mismatch" : "invalid_op"
+        throw fail(code, "\(kind): \(error.message)")
+      }
       throw fail(error.code.rawValue, error.message)
     }
   }

@@ -33,7 +33,8 @@ extension AutogradService {
           createGraph: createGraph)
       }
       if createGraph { try state.checkGraphNodesAfterWork() }
-      let reached = Set(updated.map(ObjectIdentifier.init))
+      // With `inputs`, the reference lists every input that has a `.grad`, reached this time or not.
+      let reached = Set((inputs ?? updated).map(ObjectIdentifier.init))
       var out = JSONWriter()
       out.beginObject()
       out.key("grads")

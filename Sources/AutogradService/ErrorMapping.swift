@@ -22,12 +22,16 @@ extension ServiceError {
   }
 
   init(_ error: AutogradError) {
-    switch error.code {
-    case .shapeMismatch, .dtypeMismatch, .invalidOp:
+    switch (error.code, error.pythonErrorClass) {
+    case (_, "TypeError"?), (_, "ValueError"?):
+      // The binding's argument errors are PyTorch's TypeErrors: a refused op, not a malformed request. A
+      // dtype_mismatch from the engine stands for dtype words in the lines of PyTorch's text not kept here.
+      let code =
+        error.code == .dtypeMismatch
+        ? "dtype_mismatch" : TorchErrorClass.code(typeError: error.message)
+      self.init(code: code, detail: error.message)
+    case (.shapeMismatch, _), (.dtypeMismatch, _), (.invalidOp, _):
       self.init(code: TorchErrorClass.code(runtimeError: error.message), detail: error.message)
-    case .invalidArgument where !TorchErrorClass.isRequestError(error.message):
-      // The binding's argument errors are PyTorch's TypeErrors: a refused op, not a malformed request.
-      self.init(code: TorchErrorClass.code(typeError: error.message), detail: error.message)
     default:
       self.init(code: error.code.rawValue, detail: error.message)
     }
@@ -66,13 +70,6 @@ enum TorchErrorClass {
     "vector",
   ]
 
-  /// Messages the engine reports as `invalid_argument` that are the request's fault (an index or dtype the
-  /// service cannot read), 400 in the reference too.
-  static func isRequestError(_ message: String) -> Bool {
-    message.hasPrefix("cannot parse index") || message.hasPrefix("unknown dtype")
-      || message.hasPrefix("dtype must be")
-  }
-
   /// PyTorch's IndexErrors whose text has no shape word; the reference makes every IndexError shape_mismatch.
   private static let indexErrors = [
     "invalid index of a 0-dim tensor", "slice() cannot be applied to a 0-dim tensor",
@@ -88,12 +85,12 @@ enum TorchErrorClass {
     return "invalid_op"
   }
 
-  /// A TypeError's code (argument parsing): only dtype words change it from `invalid_op`.
+  /// A TypeError's or ValueError's code: only dtype words change it from `invalid_op`.
   static func code(typeError message: String) -> String {
     autogradCode(message) ?? (isDtype(message) ? "dtype_mismatch" : "invalid_op")
   }
 
-  private static func isDtype(_ message: String) -> Bool {
+  static func isDtype(_ message: String) -> Bool {
     dtypePatterns.contains(where: message.contains) && dtypeNames.contains(where: message.contains)
   }
 

@@ -164,4 +164,59 @@ import Testing
       #expect(kept["dtype"] as? String == "int64")
     }
   }
+
+  @Test func valueAndTypeErrorsAsTheReferenceAnswersThem() async throws {
+    try await withTarget(.inProcess) { t in
+      let s = try await t.newSession()
+      try await t.expect(
+        201, "POST", s + "/tensors", #"{"name": "x", "shape": [2, 3], "init": "ones"}"#)
+      try await t.expect(
+        201, "POST", s + "/tensors", #"{"name": "t", "data": [0], "dtype": "int64"}"#)
+      // A ValueError in PyTorch: invalid_op whatever its words ("Expected" would make a RuntimeError a shape one).
+      try await refused(
+        t, s + "/ops", #"{"op": "cross_entropy", "args": ["x", "t"]}"#, 422, "invalid_op",
+        "Expected input batch_size (2) to match target batch_size (1).")
+      // /eval runs Python in the reference: the class name comes first.
+      let typeError = try await t.send(
+        "POST", s + "/eval", json: #"{"source": "y = torch.logsumexp(x)"}"#)
+      #expect(typeError.status == 422)
+      #expect(typeError.object["code"] as? String == "invalid_op")
+      #expect(
+        typeError.object["detail"] as? String
+          == #"TypeError: logsumexp() missing 1 required positional arguments: "dim""#)
+      let valueError = try await t.send(
+        "POST", s + "/eval", json: #"{"source": "y = x[:, ::-1]"}"#)
+      #expect(valueError.status == 422)
+      #expect(
+        valueError.object["detail"] as? String == "ValueError: step must be greater than zero")
+    }
+  }
+
+  @Test func argumentParserRefusalsCarryTheReferenceCodes() async throws {
+    try await withTarget(.inProcess) { t in
+      let s = try await t.newSession()
+      try await t.expect(
+        201, "POST", s + "/tensors", #"{"name": "x", "shape": [2, 3], "init": "ones"}"#)
+      // x.sum(keepdim=True): PyTorch's overload list names dtype, so the reference says dtype_mismatch.
+      try await refused(
+        t, s + "/ops", #"{"op": "sum", "args": ["x"], "kwargs": {"keepdim": true}}"#, 422,
+        "dtype_mismatch",
+        "sum() received an invalid combination of arguments - got (Tensor, keepdim=bool), but expected one of:"
+      )
+      try await refused(
+        t, s + "/ops", #"{"op": "max", "args": ["x"], "kwargs": {"keepdim": true}}"#, 422,
+        "invalid_op",
+        "max() received an invalid combination of arguments - got (Tensor, keepdim=bool), but expected one of:"
+      )
+      try await refused(
+        t, s + "/ops", #"{"op": "view", "args": ["x"]}"#, 422, "dtype_mismatch",
+        "view() received an invalid combination of arguments - got (), but expected one of:")
+      try await refused(
+        t, s + "/ops", #"{"op": "permute", "args": ["x"]}"#, 422, "invalid_op",
+        #"permute() missing 1 required positional arguments: "dims""#)
+      try await refused(
+        t, s + "/ops", #"{"op": "expand", "args": ["x"]}"#, 422, "invalid_op",
+        #"expand() missing 1 required positional arguments: "size""#)
+    }
+  }
 }

@@ -16,7 +16,7 @@ import Testing
   }
 
   /// Bit patterns, so that -0.0 differs from 0.0 and NaN equals NaN.
-  private func bits(_ t: Tensor?) -> [UInt64] { t?.contiguousDoubles().map(\.bitPattern) ?? [] }
+  private func bits(_ t: Tensor?) -> [UInt64] { bits(t?.contiguousDoubles() ?? []) }
   private func bits(_ values: [Double]) -> [UInt64] {
     values.map { $0.isNaN ? Double.nan.bitPattern : $0.bitPattern }
   }
@@ -76,5 +76,29 @@ import Testing
     _ = try call("pow", .tensor(v), .int(0)).backward(
       gradient: try Tensor(shape: [2], doubles: [nan, -1]))
     #expect(bits(v.grad) == bits([0, 0]))
+  }
+
+  @Test func nllLossBackwardIsMinusGradOverTotalWeightAtTheTargets() throws {
+    // x = [[0.3,-1.2,2.2],[0.1,0.7,-0.4],[1.5,1.1,0.2]]; t = [2,0,1]; F.nll_loss(x, t).backward(tensor(0.7))
+    let x = try Tensor(
+      shape: [3, 3], doubles: [0.3, -1.2, 2.2, 0.1, 0.7, -0.4, 1.5, 1.1, 0.2], requiresGrad: true)
+    let t = try Tensor(shape: [3], doubles: [2, 0, 1], dtype: .int64)
+    _ = try call("nll_loss", .tensor(x), .tensor(t)).backward(
+      gradient: try Tensor(shape: [], doubles: [0.7]))
+    let m = -0.23333333432674408
+    #expect(bits(x.grad) == bits([0, 0, m, m, 0, 0, 0, m, 0]))
+    // reduction="none" with a NaN in the incoming gradient: NaN only at that row's target
+    let y = try Tensor(
+      shape: [3, 3], doubles: [0.3, -1.2, 2.2, 0.1, 0.7, -0.4, 1.5, 1.1, 0.2], requiresGrad: true)
+    _ = try call("nll_loss", .tensor(y), .tensor(t), kwargs: ["reduction": .string("none")])
+      .backward(
+        gradient: try Tensor(shape: [3], doubles: [-1, nan, 0.3]))
+    #expect(bits(y.grad) == bits([0, 0, 1, nan, 0, 0, 0, -0.30000001192092896, 0]))
+    // F.cross_entropy(tensor([-0.32]), tensor(0), reduction="none") is +0 (PyTorch's summing kernel)
+    let v = try Tensor(shape: [1], doubles: [-0.32], requiresGrad: true)
+    let loss = try call(
+      "cross_entropy", .tensor(v), .tensor(try Tensor(shape: [], doubles: [0], dtype: .int64)),
+      kwargs: ["reduction": .string("none")])
+    #expect(bits(loss) == bits([0]))
   }
 }

@@ -38,4 +38,25 @@ import Testing
       )
     ) { try call("sum", .tensor(y)).backward() }
   }
+
+  @Test func copySlicesRunsOnceWithoutRetainGraph() throws {
+    // z = x.clone(); z[0] = 1.; z.sum().backward(); z.sum().backward() -> backward through the graph a second
+    // time (CopySlices drops the op it wraps), even though nothing in the chain saved a tensor
+    let x = try Tensor.zeros([3], requiresGrad: true)
+    let z = try call("clone", .tensor(x))
+    _ = try call("setitem", .tensor(z), .double(1), .string("0"))
+    let total = try call("sum", .tensor(z))
+    _ = try total.backward(retainGraph: true)
+    _ = try total.backward()
+    #expect(x.grad?.contiguousDoubles() == [0, 2, 2])
+    #expect(throws: AutogradError.backwardTwice) { try total.backward() }
+  }
+
+  @Test func mseLossOfATensorWithItselfGivesMinusZeroForANegativeGradient() throws {
+    // z = torch.zeros(3, requires_grad=True); F.mse_loss(z, z, reduction="sum").backward(tensor(-5.))
+    let z = try Tensor.zeros([3], requiresGrad: true)
+    let m = try call("mse_loss", .tensor(z), .tensor(z), kwargs: ["reduction": .string("sum")])
+    _ = try m.backward(gradient: try Tensor(shape: [], doubles: [-5]))
+    #expect(z.grad?.contiguousDoubles().map(\.sign) == [.minus, .minus, .minus])
+  }
 }

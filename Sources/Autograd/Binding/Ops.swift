@@ -81,6 +81,20 @@ public enum Ops {
     }
   }
 
+  /// `keepdim` without `dim` matches no overload of sum/mean/max/min: PyTorch's argument parser refuses it (the
+  /// first line of its TypeError; `sum` with a dtype asks for the dim instead).
+  static func refuseKeepdimWithoutDim(_ b: BoundArguments) throws(AutogradError) {
+    guard b.has("keepdim"), !b.has("dim") else { return }
+    if b.has("dtype") && b.op == "sum" {
+      throw .argument("sum() missing 1 required positional arguments: \"dim\"")
+    }
+    let got = b.has("dtype") ? "Tensor, dtype=torch.dtype, keepdim=bool" : "Tensor, keepdim=bool"
+    // sum's and mean's overload lists mention dtype, which makes the reference's code dtype_mismatch.
+    throw AutogradError(
+      b.op == "sum" || b.op == "mean" ? .dtypeMismatch : .invalidArgument,
+      "\(b.op)() received an invalid combination of arguments - got (\(got)), but expected one of:")
+  }
+
   /// PyTorch refuses a floating `alpha` (even `2.0`) when the result is an integer tensor.
   static func checkAlpha(_ b: BoundArguments, _ x: Tensor, _ other: Tensor) throws(AutogradError) {
     guard case .double? = b.values["alpha"], !Elementwise.resultType([x, other]).isFloatingPoint
@@ -91,7 +105,14 @@ public enum Ops {
 
   static func sizes(_ b: BoundArguments) throws(AutogradError) -> [Int] {
     guard let sizes = try b.intList("shape") else {
-      throw .argument("\(b.op)() missing required argument 'shape'")
+      // PyTorch's texts: view has a dtype overload too, expand calls its sizes `size`.
+      if b.op == "view" {
+        throw AutogradError(
+          .dtypeMismatch,
+          "view() received an invalid combination of arguments - got (), but expected one of:")
+      }
+      let name = b.op == "expand" ? "size" : "shape"
+      throw .argument("\(b.op)() missing 1 required positional arguments: \"\(name)\"")
     }
     return sizes
   }
@@ -256,6 +277,7 @@ public enum Ops {
         gradFn: "SumBackward0"
       ) {
         b, g throws(AutogradError) in
+        try refuseKeepdimWithoutDim(b)
         var x = try b.tensor("input")
         if b.has("dtype") { x = try Elementwise.cast(x, to: dtype(b.values["dtype"]), grad: g) }
         return try Reductions.sum(
@@ -267,6 +289,7 @@ public enum Ops {
         gradFn: "MeanBackward0"
       ) {
         b, g throws(AutogradError) in
+        try refuseKeepdimWithoutDim(b)
         var x = try b.tensor("input")
         if b.has("dtype") {
           let type = try dtype(b.values["dtype"])
@@ -297,6 +320,7 @@ public enum Ops {
             return try Elementwise.extremum(x, other, greater: greater, grad: g)
           }
           guard let dim = try b.optionalInt("dim") else {
+            try refuseKeepdimWithoutDim(b)
             return try Reductions.extremum(x, greater: greater, grad: g)
           }
           return try Reductions.extremum(
@@ -385,7 +409,10 @@ public enum Ops {
       },
       spec("permute(input, *dims)", ["input", "*dims"], gradFn: "PermuteBackward0") {
         b, g throws(AutogradError) in
-        try Views.permute(b.tensor("input"), b.intList("dims") ?? [], grad: g)
+        guard let dims = try b.intList("dims") else {
+          throw .argument("permute() missing 1 required positional arguments: \"dims\"")
+        }
+        return try Views.permute(b.tensor("input"), dims, grad: g)
       },
       spec("view(input, *shape)", ["input", "*shape"], gradFn: "ViewBackward0") {
         b, g throws(AutogradError) in
