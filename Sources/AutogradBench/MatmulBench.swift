@@ -1,15 +1,23 @@
 import Autograd
+import CKernels
 
 /// float32 C = A * B at n x n through the engine's GEMM (both cores), in GFLOP/s.
+/// The matrices come from `ck_alloc`, as an engine tensor of this size does (`Storage`): 2 MiB pages from 4 MiB
+/// on, which NumPy also asks for (it advises huge pages for large arrays), so both sides pay the same TLB costs.
 func benchMatmul(n: Int, repetitions: Int) {
   let count = n * n
-  let a = UnsafeMutablePointer<Float>.allocate(capacity: count)
-  let b = UnsafeMutablePointer<Float>.allocate(capacity: count)
-  let c = UnsafeMutablePointer<Float>.allocate(capacity: count)
+  let bytes = count * MemoryLayout<Float>.stride
+  guard let ra = ck_alloc(bytes), let rb = ck_alloc(bytes), let rc = ck_alloc(bytes) else {
+    report("error", "matmul: out of memory")
+    return
+  }
+  let a = ra.bindMemory(to: Float.self, capacity: count)
+  let b = rb.bindMemory(to: Float.self, capacity: count)
+  let c = rc.bindMemory(to: Float.self, capacity: count)
   defer {
-    a.deallocate()
-    b.deallocate()
-    c.deallocate()
+    ck_free(ra, bytes)
+    ck_free(rb, bytes)
+    ck_free(rc, bytes)
   }
   var state: UInt32 = 12345
   for i in 0..<count {

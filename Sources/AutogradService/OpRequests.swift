@@ -22,7 +22,7 @@ struct OpRequest {
       throw .invalidArgument("an op is a JSON object, got \(value.kindDescription)")
     }
     try spec.refuseUnknownKeys(OpRequest.keys, what: "an op")
-    guard let op = try spec.string("op") else { throw .invalidArgument("'op' is required") }
+    guard let op = try spec.string("op") else { throw .invalidArgument("'op' must be a string") }
     self.op = op
     name = try TensorRequests.userName(spec["name"])
     noGrad = try spec.bool("no_grad", default: false)

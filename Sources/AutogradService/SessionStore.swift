@@ -3,7 +3,7 @@ import Synchronization
 /// The live sessions, by id. Critical sections are dictionary operations only; a session's graphs are freed outside
 /// the lock, when the last reference to it goes.
 final class SessionStore: Sendable {
-  private let sessions = Mutex<[String: Session]>([:])
+  private let sessions = Mutex<[SessionKey: Session]>([:])
 
   var count: Int { sessions.withLock { $0.count } }
 
@@ -16,8 +16,8 @@ final class SessionStore: Sendable {
     throws(ServiceError)
     -> Session
   {
-    let session = Session(
-      id: SessionStore.newID(), owner: owner, ttl: ttl, now: now, limits: limits)
+    let key = SessionKey.random()
+    let session = Session(id: key.text, owner: owner, ttl: ttl, now: now, limits: limits)
     var expired: [Session] = []
     let refusal: ServiceError? = sessions.withLock { sessions in
       func ownCount() -> Int {
@@ -34,7 +34,7 @@ final class SessionStore: Sendable {
         return .limitExceeded(
           "an API key may hold at most \(perOwnerLimit) live sessions (max-sessions-per-key)")
       }
-      sessions[session.id] = session
+      sessions[key] = session
       return nil
     }
     // The expired sessions' graphs are freed here, outside the lock, as `expired` goes away.
@@ -45,14 +45,16 @@ final class SessionStore: Sendable {
 
   /// The session with this id if it is live and belongs to `owner`; refreshes its idle timer.
   func lookup(_ id: Substring, owner: String?, now: Double) -> Session? {
-    let session = sessions.withLock { $0[String(id)] }
+    guard let key = SessionKey(id) else { return nil }
+    let session = sessions.withLock { $0[key] }
     guard let session, session.owner == owner, !session.isExpired(now: now) else { return nil }
     session.touch(now: now)
     return session
   }
 
   func remove(_ session: Session) {
-    let removed = sessions.withLock { $0.removeValue(forKey: session.id) }
+    guard let key = SessionKey(session.id[...]) else { return }
+    let removed = sessions.withLock { $0.removeValue(forKey: key) }
     removed?.close()  // its graphs are freed outside the lock (once in-flight requests let go)
   }
 
@@ -70,29 +72,14 @@ final class SessionStore: Sendable {
     for session in expired { session.close() }  // freed outside the lock
   }
 
-  private static func removeExpired(from sessions: inout [String: Session], now: Double)
+  private static func removeExpired(from sessions: inout [SessionKey: Session], now: Double)
     -> [Session]
   {
-    let expired = sessions.values.filter { $0.isExpired(now: now) }
-    for session in expired { sessions.removeValue(forKey: session.id) }
-    return expired
+    let expired = sessions.filter { $0.value.isExpired(now: now) }
+    for key in expired.keys { sessions.removeValue(forKey: key) }
+    return Array(expired.values)
   }
 
   /// 128 random bits, base64url without padding (22 characters).
-  static func newID() -> String {
-    var generator = SystemRandomNumberGenerator()
-    let high = generator.next() as UInt64
-    let low = generator.next() as UInt64
-    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-    var out = [UInt8]()
-    out.reserveCapacity(22)
-    // 128 bits = 21 six-bit groups + 2 leftover bits.
-    var bits = (high: high, low: low)
-    for _ in 0..<22 {
-      out.append(alphabet[Int(bits.high >> 58)])
-      bits.high = bits.high << 6 | bits.low >> 58
-      bits.low <<= 6
-    }
-    return String(decoding: out, as: UTF8.self)
-  }
+  static func newID() -> String { SessionKey.random().text }
 }

@@ -1,157 +1,153 @@
 #include "ckernels.h"
 #include "gemm_internal.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-// Blocked GEMM in the BLIS/GotoBLAS shape: C is walked in nc-wide column panels; for each kc-deep slice of K the
-// matching kc x nc panel of op(B) is packed once into nr-wide slivers, then each mc x kc block of op(A) is packed
-// into mr-tall slivers, and the micro-kernel multiplies one A sliver by one B sliver into an mr x nr tile of C.
-// Packing turns every transpose and leading dimension into the same contiguous layout, and zero-pads the edges so
-// the micro-kernel always runs full tiles; partial tiles go through a stack buffer.
+// The driver shared by both element types: work units, the packed-B buffer and its states. The per-type loops are
+// in gemm_driver.h.
+
+// Packed B of one phase (all of K by the phase's columns) stays within this, so that it lives in L3 while every
+// row block of A meets it.
+static const size_t PACKED_B_BUDGET = (size_t)8 << 20;
+
+struct ck_gemm_job {
+    size_t element_size, bytes;
+    const void *cfg;
+    int transA, transB, accumulate;
+    const void *A, *B;
+    void *C;
+    ptrdiff_t M, N, K, lda, ldb, ldc;
+    ptrdiff_t mr, nr, kc;
+    // Columns per phase (a multiple of nr unless one phase covers N), and that rounded up to whole slivers.
+    ptrdiff_t nc, ncpad, phases;
+    // Row tiles of C, row blocks and sliver groups per phase, K slices, slivers per slice, rows of the tallest block.
+    ptrdiff_t tiles_m, units_m, units_n, slices, slivers, a_rows;
+    // Per (K slice, sliver): below 2p + 1 not yet packed in phase p, 2p + 1 being packed, 2p + 2 packed. Counting
+    // on across phases spares a reset between them.
+    _Atomic int *state;
+    // Per phase: the next unit to hand out.
+    _Atomic ptrdiff_t *next;
+    // K x ncpad elements: slice after slice, each slice's slivers side by side.
+    void *bpack;
+};
 
 static ptrdiff_t min_pd(ptrdiff_t a, ptrdiff_t b) { return a < b ? a : b; }
-static ptrdiff_t round_up(ptrdiff_t x, ptrdiff_t m) { return (x + m - 1) / m * m; }
+static ptrdiff_t max_pd(ptrdiff_t a, ptrdiff_t b) { return a > b ? a : b; }
+static ptrdiff_t ceil_div(ptrdiff_t a, ptrdiff_t b) { return (a + b - 1) / b; }
+static size_t round64(size_t bytes) { return (bytes + 63) / 64 * 64; }
 
-static void *alloc_packed(size_t bytes) { return aligned_alloc(64, (bytes + 63) / 64 * 64); }
+typedef struct {
+    ptrdiff_t i0, i1;  // rows of C
+    ptrdiff_t jc, nc;  // the phase's columns
+    ptrdiff_t s0, s1;  // slivers of the phase
+    ptrdiff_t j0, j1;  // their columns of C
+} unit_bounds;
 
-#define DEFINE_GEMM(NAME, T, CONFIG, CONFIGS)                                                                  \
-    /* The unblocked loop, used only when the packing buffers cannot be allocated. */                         \
-    static void NAME##_naive(int transA, int transB, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const T *A,       \
-                             ptrdiff_t lda, const T *B, ptrdiff_t ldb, T *C, ptrdiff_t ldc, int accumulate) { \
-        for (ptrdiff_t i = 0; i < M; i++) {                                                                    \
-            T *c = C + i * ldc;                                                                                \
-            if (!accumulate) memset(c, 0, (size_t)N * sizeof(T));                                              \
-            for (ptrdiff_t k = 0; k < K; k++) {                                                                \
-                T a = transA ? A[k * lda + i] : A[i * lda + k];                                                \
-                for (ptrdiff_t j = 0; j < N; j++) c[j] += a * (transB ? B[j * ldb + k] : B[k * ldb + j]);      \
-            }                                                                                                  \
-        }                                                                                                      \
-    }                                                                                                          \
-                                                                                                               \
-    /* One sliver: d[p * R + l] = s[p * ks + l * ls] for p < kc and l < lanes, zero for lanes <= l < R. */    \
-    static inline __attribute__((always_inline)) void NAME##_pack_sliver(                                     \
-        const T *restrict s, ptrdiff_t ks, ptrdiff_t ls, ptrdiff_t kc, ptrdiff_t lanes, const int R,          \
-        T *restrict d) {                                                                                       \
-        if (lanes == R && ls == 1) {                                                                           \
-            for (ptrdiff_t p = 0; p < kc; p++)                                                                 \
-                for (int l = 0; l < R; l++) d[p * R + l] = s[p * ks + l];                                      \
-        } else if (lanes == R && ks == 1) {                                                                    \
-            /* A transpose: read 8 contiguous values per lane, write them as 8 contiguous steps. */            \
-            ptrdiff_t p = 0;                                                                                   \
-            for (; p + 8 <= kc; p += 8) {                                                                      \
-                T tmp[R][8];                                                                                   \
-                for (int l = 0; l < R; l++)                                                                    \
-                    for (int q = 0; q < 8; q++) tmp[l][q] = s[l * ls + p + q];                                 \
-                for (int q = 0; q < 8; q++)                                                                    \
-                    for (int l = 0; l < R; l++) d[(p + q) * R + l] = tmp[l][q];                                \
-            }                                                                                                  \
-            for (; p < kc; p++)                                                                                \
-                for (int l = 0; l < R; l++) d[p * R + l] = s[p + l * ls];                                      \
-        } else if (lanes == R) {                                                                               \
-            for (ptrdiff_t p = 0; p < kc; p++)                                                                 \
-                for (int l = 0; l < R; l++) d[p * R + l] = s[p * ks + l * ls];                                 \
-        } else {                                                                                               \
-            for (ptrdiff_t p = 0; p < kc; p++)                                                                 \
-                for (int l = 0; l < R; l++) d[p * R + l] = l < lanes ? s[p * ks + l * ls] : 0;                 \
-        }                                                                                                      \
-    }                                                                                                          \
-                                                                                                               \
-    /* Packs the rows x kc block starting at s into slivers of R lanes; a constant R lets the compiler unroll. */ \
-    static void NAME##_pack(const T *s, ptrdiff_t ks, ptrdiff_t ls, ptrdiff_t rows, ptrdiff_t kc, int R,      \
-                            T *restrict dst) {                                                                 \
-        for (ptrdiff_t r = 0; r < rows; r += R) {                                                              \
-            const T *src = s + r * ls;                                                                         \
-            ptrdiff_t lanes = min_pd(R, rows - r);                                                             \
-            T *d = dst + r * kc;                                                                               \
-            switch (R) {                                                                                       \
-            case 4: NAME##_pack_sliver(src, ks, ls, kc, lanes, 4, d); break;                                   \
-            case 6: NAME##_pack_sliver(src, ks, ls, kc, lanes, 6, d); break;                                   \
-            case 8: NAME##_pack_sliver(src, ks, ls, kc, lanes, 8, d); break;                                   \
-            case 12: NAME##_pack_sliver(src, ks, ls, kc, lanes, 12, d); break;                                 \
-            case 16: NAME##_pack_sliver(src, ks, ls, kc, lanes, 16, d); break;                                 \
-            case 32: NAME##_pack_sliver(src, ks, ls, kc, lanes, 32, d); break;                                 \
-            default: NAME##_pack_sliver(src, ks, ls, kc, lanes, R, d); break;                                  \
-            }                                                                                                  \
-        }                                                                                                      \
-    }                                                                                                          \
-                                                                                                               \
-    static void NAME##_blocked(const CONFIG *cfg, int transA, int transB, ptrdiff_t M, ptrdiff_t N,           \
-                               ptrdiff_t K, const T *A, ptrdiff_t lda, const T *B, ptrdiff_t ldb, T *C,        \
-                               ptrdiff_t ldc, int accumulate) {                                                \
-        if (M <= 0 || N <= 0) return;                                                                          \
-        if (K <= 0) {                                                                                          \
-            if (!accumulate)                                                                                   \
-                for (ptrdiff_t i = 0; i < M; i++) memset(C + i * ldc, 0, (size_t)N * sizeof(T));               \
-            return;                                                                                            \
-        }                                                                                                      \
-        const ptrdiff_t mr = cfg->mr, nr = cfg->nr;                                                            \
-        const ptrdiff_t kc_max = min_pd(K, cfg->kc);                                                           \
-        const ptrdiff_t mc_max = round_up(min_pd(M, cfg->mc), mr);                                             \
-        const ptrdiff_t nc_max = round_up(min_pd(N, cfg->nc), nr);                                             \
-        T *ap = alloc_packed((size_t)(mc_max * kc_max) * sizeof(T));                                           \
-        T *bp = alloc_packed((size_t)(kc_max * nc_max) * sizeof(T));                                           \
-        if (!ap || !bp) {                                                                                      \
-            free(ap);                                                                                          \
-            free(bp);                                                                                          \
-            NAME##_naive(transA, transB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);                         \
-            return;                                                                                            \
-        }                                                                                                      \
-        T tile[CK_MAX_TILE] __attribute__((aligned(64)));                                                      \
-        for (ptrdiff_t jc = 0; jc < N; jc += cfg->nc) {                                                        \
-            ptrdiff_t nc = min_pd(cfg->nc, N - jc);                                                            \
-            for (ptrdiff_t pc = 0; pc < K; pc += cfg->kc) {                                                    \
-                ptrdiff_t kc = min_pd(cfg->kc, K - pc);                                                        \
-                /* Later K slices add to what the first one wrote. */                                          \
-                int add = accumulate || pc > 0;                                                                \
-                if (transB)                                                                                     \
-                    NAME##_pack(B + jc * ldb + pc, 1, ldb, nc, kc, (int)nr, bp);                               \
-                else                                                                                           \
-                    NAME##_pack(B + pc * ldb + jc, ldb, 1, nc, kc, (int)nr, bp);                                    \
-                for (ptrdiff_t ic = 0; ic < M; ic += cfg->mc) {                                                \
-                    ptrdiff_t mc = min_pd(cfg->mc, M - ic);                                                    \
-                    if (transA)                                                                                 \
-                        NAME##_pack(A + pc * lda + ic, lda, 1, mc, kc, (int)mr, ap);                           \
-                    else                                                                                       \
-                        NAME##_pack(A + ic * lda + pc, 1, lda, mc, kc, (int)mr, ap);                                \
-                    for (ptrdiff_t jr = 0; jr < nc; jr += nr) {                                                \
-                        ptrdiff_t nb = min_pd(nr, nc - jr);                                                    \
-                        const T *b = bp + jr * kc;                                                             \
-                        for (ptrdiff_t ir = 0; ir < mc; ir += mr) {                                            \
-                            ptrdiff_t mb = min_pd(mr, mc - ir);                                                \
-                            const T *a = ap + ir * kc;                                                         \
-                            T *c = C + (ic + ir) * ldc + jc + jr;                                              \
-                            if (mb == mr && nb == nr) {                                                        \
-                                cfg->kernel(kc, a, b, c, ldc, add);                                            \
-                                continue;                                                                      \
-                            }                                                                                  \
-                            cfg->kernel(kc, a, b, tile, nr, 0);                                                \
-                            for (ptrdiff_t i = 0; i < mb; i++)                                                 \
-                                for (ptrdiff_t j = 0; j < nb; j++)                                             \
-                                    c[i * ldc + j] = add ? c[i * ldc + j] + tile[i * nr + j] : tile[i * nr + j]; \
-                        }                                                                                      \
-                    }                                                                                          \
-                }                                                                                              \
-            }                                                                                                  \
-        }                                                                                                      \
-        free(ap);                                                                                              \
-        free(bp);                                                                                              \
-    }                                                                                                          \
-                                                                                                               \
+static unit_bounds bounds(const ck_gemm_job *job, ptrdiff_t phase, ptrdiff_t unit) {
+    unit_bounds b;
+    b.jc = phase * job->nc;
+    b.nc = min_pd(job->nc, job->N - b.jc);
+    const ptrdiff_t slivers = ceil_div(b.nc, job->nr);
+    const ptrdiff_t um = unit / job->units_n, un = unit % job->units_n;
+    b.i0 = um * job->tiles_m / job->units_m * job->mr;
+    b.i1 = min_pd((um + 1) * job->tiles_m / job->units_m * job->mr, job->M);
+    b.s0 = un * slivers / job->units_n;
+    b.s1 = (un + 1) * slivers / job->units_n;
+    b.j0 = b.jc + b.s0 * job->nr;
+    b.j1 = b.jc + min_pd(b.s1 * job->nr, b.nc);
+    return b;
+}
+
+// Fills in the blocking of a job whose operands and register tile are set, and places it with its states and
+// packed B in one scratch block. Sizes are positive.
+static ck_gemm_job *job_layout(const ck_gemm_job *shape, ptrdiff_t mc, int parts) {
+    ck_gemm_job job = *shape;
+    const ptrdiff_t mr = job.mr, nr = job.nr;
+    ptrdiff_t nc = (ptrdiff_t)(PACKED_B_BUDGET / ((size_t)job.K * job.element_size)) / nr * nr;
+    job.nc = nc < nr ? nr : nc >= job.N ? job.N : nc;
+    job.ncpad = ceil_div(job.nc, nr) * nr;
+    job.phases = ceil_div(job.N, job.nc);
+    job.slivers = job.ncpad / nr;
+    job.slices = ceil_div(job.K, job.kc);
+    job.tiles_m = ceil_div(job.M, mr);
+    // Blocks of at most mc rows, and a multiple of `parts` of them so equal threads finish together.
+    job.units_m = ceil_div(job.tiles_m, max_pd(1, mc / mr));
+    if (parts > 1) job.units_m = min_pd(ceil_div(job.units_m, parts) * parts, job.tiles_m);
+    // Too few rows to share: split the columns too.
+    job.units_n = parts > 1 && job.units_m < parts ? min_pd(job.slivers, 2 * (ptrdiff_t)parts) : 1;
+    job.a_rows = ceil_div(job.tiles_m, job.units_m) * mr;
+
+    const size_t head = round64(sizeof(ck_gemm_job));
+    const size_t states = round64((size_t)(job.slices * job.slivers) * sizeof(_Atomic int));
+    const size_t counters = round64((size_t)job.phases * sizeof(_Atomic ptrdiff_t));
+    const size_t packed = (size_t)job.K * (size_t)job.ncpad * job.element_size;
+    job.bytes = head + states + counters + packed;
+    char *memory = ck_scratch_take(CK_SCRATCH_JOB, job.bytes);
+    if (!memory) return NULL;
+    job.state = (_Atomic int *)(memory + head);
+    job.next = (_Atomic ptrdiff_t *)(memory + head + states);
+    job.bpack = memory + head + states + counters;
+    for (ptrdiff_t i = 0; i < job.slices * job.slivers; i++) atomic_init(&job.state[i], 0);
+    for (ptrdiff_t i = 0; i < job.phases; i++) atomic_init(&job.next[i], 0);
+    memcpy(memory, &job, sizeof job);
+    return (ck_gemm_job *)memory;
+}
+
+void ck_gemm_job_free(ck_gemm_job *job) {
+    if (job) ck_scratch_give(CK_SCRATCH_JOB, job, job->bytes);
+}
+
+ptrdiff_t ck_gemm_job_phases(const ck_gemm_job *job) { return job ? job->phases : 0; }
+
+#define T float
+#define P(name) ck_s_##name
+#define CONFIG ck_sgemm_config
+#include "gemm_driver.h"
+#undef T
+#undef P
+#undef CONFIG
+
+#define T double
+#define P(name) ck_d_##name
+#define CONFIG ck_dgemm_config
+#include "gemm_driver.h"
+#undef T
+#undef P
+#undef CONFIG
+
+void ck_gemm_job_run(ck_gemm_job *job, ptrdiff_t phase) {
+    if (!job || phase < 0 || phase >= job->phases) return;
+    if (job->element_size == sizeof(float))
+        ck_s_run(job, phase);
+    else
+        ck_d_run(job, phase);
+}
+
+#define DEFINE_ENTRY_POINTS(NAME, PREFIX, T, CONFIGS)                                                           \
     void NAME(int transA, int transB, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const T *A, ptrdiff_t lda,       \
               const T *B, ptrdiff_t ldb, T *C, ptrdiff_t ldc, int accumulate) {                                \
-        NAME##_blocked(&CONFIGS[ck_detect_isa()], transA, transB, M, N, K, A, lda, B, ldb, C, ldc, accumulate); \
+        PREFIX##blocked(&CONFIGS[ck_detect_isa()], transA, transB, M, N, K, A, lda, B, ldb, C, ldc, accumulate); \
     }                                                                                                          \
                                                                                                                \
     int NAME##_isa(int isa, int transA, int transB, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const T *A,        \
                    ptrdiff_t lda, const T *B, ptrdiff_t ldb, T *C, ptrdiff_t ldc, int accumulate) {            \
         if (isa < 0 || isa > ck_detect_isa()) return 0;                                                        \
-        NAME##_blocked(&CONFIGS[isa], transA, transB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);            \
+        PREFIX##blocked(&CONFIGS[isa], transA, transB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);           \
         return 1;                                                                                              \
+    }                                                                                                          \
+                                                                                                               \
+    ck_gemm_job *NAME##_job(int isa, int parts, int transA, int transB, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, \
+                            const T *A, ptrdiff_t lda, const T *B, ptrdiff_t ldb, T *C, ptrdiff_t ldc,         \
+                            int accumulate) {                                                                  \
+        if (isa < 0) isa = ck_detect_isa();                                                                    \
+        if (isa > ck_detect_isa() || M <= 0 || N <= 0 || K <= 0 || parts < 1) return NULL;                     \
+        return PREFIX##job(&CONFIGS[isa], parts, transA, transB, M, N, K, A, lda, B, ldb, C, ldc, accumulate); \
     }
 
-DEFINE_GEMM(ck_sgemm, float, ck_sgemm_config, ck_sgemm_configs)
-DEFINE_GEMM(ck_dgemm, double, ck_dgemm_config, ck_dgemm_configs)
+DEFINE_ENTRY_POINTS(ck_sgemm, ck_s_, float, ck_sgemm_configs)
+DEFINE_ENTRY_POINTS(ck_dgemm, ck_d_, double, ck_dgemm_configs)
 
 int ck_gemm_isa(void) { return ck_detect_isa(); }
 

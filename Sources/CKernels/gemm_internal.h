@@ -2,6 +2,7 @@
 #define CKERNELS_GEMM_INTERNAL_H
 
 #include <stddef.h>
+#include "ckernels.h"
 
 // A micro-kernel computes one MR x NR tile of C from kc steps of packed A (MR values per step) and packed B
 // (NR values per step). With add == 0 it stores the tile, otherwise it adds the tile to C.
@@ -29,6 +30,13 @@ enum { CK_ISA_GENERIC = 0, CK_ISA_AVX2 = 1, CK_ISA_AVX512 = 2 };
 
 extern const ck_sgemm_config ck_sgemm_configs[3];
 extern const ck_dgemm_config ck_dgemm_configs[3];
+
+/// Thread-local reusable buffers, 64-byte aligned: slot 0 holds a worker's packed A, slot 1 a job's shared packed B.
+/// A slot already taken on this thread, or a request over the keep limit, is served by a fresh ck_alloc block.
+/// Give back every pointer taken, with the same slot and size. Returns NULL when memory is not available.
+enum { CK_SCRATCH_A = 0, CK_SCRATCH_JOB = 1, CK_SCRATCH_SLOTS = 2 };
+void *ck_scratch_take(int slot, size_t bytes);
+void ck_scratch_give(int slot, void *p, size_t bytes);
 
 /// The best instruction set this CPU and OS support (CPUID + XGETBV), computed once.
 int ck_detect_isa(void);

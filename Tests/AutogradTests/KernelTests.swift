@@ -1,4 +1,5 @@
 import CKernels
+import Dispatch
 import Testing
 
 @testable import Autograd
@@ -122,6 +123,40 @@ private let shapes: [(m: Int, n: Int, k: Int)] = [
   (150, 40, 600), (2, 4100, 3),
 ]
 
+/// Shapes for the shared job (the single-thread entry points run the same job with one part): blocks of rows for
+/// two threads, too few rows (so columns are split too), and K deep enough that packed B is done in several column
+/// phases (2 for float, 3 for double at the 8 MiB budget; checked with two callers only, as it is the slowest).
+private let sharedShapes: [(m: Int, n: Int, k: Int)] = [
+  (257, 257, 257), (40, 300, 257), (1, 257, 17), (2, 1100, 2048), (300, 33, 300),
+]
+
+/// Runs a shared job for `parts` threads, calling ck_gemm_job_run from `callers` threads at once (or, with one
+/// caller, `parts` times in a row on this thread, as Dispatch may do).
+private func runShared(
+  _ job: OpaquePointer?, parts: Int, callers: Int
+) {
+  guard let job else {
+    Issue.record("the job could not be created")
+    return
+  }
+  let shared = SharedJob(pointer: job)
+  for phase in 0..<ck_gemm_job_phases(job) {
+    if callers == 1 {
+      for _ in 0..<parts { ck_gemm_job_run(shared.pointer, phase) }
+    } else {
+      DispatchQueue.concurrentPerform(iterations: callers) { _ in
+        ck_gemm_job_run(shared.pointer, phase)
+      }
+    }
+  }
+  ck_gemm_job_free(job)
+}
+
+/// @unchecked Sendable: the C job is made for concurrent ck_gemm_job_run calls, and is freed after they return.
+private struct SharedJob: @unchecked Sendable {
+  let pointer: OpaquePointer
+}
+
 private let singleUnitRoundoff = Double(Float.ulpOfOne) / 2
 private let doubleUnitRoundoff = Double.ulpOfOne / 2
 
@@ -166,6 +201,37 @@ private let doubleUnitRoundoff = Double.ulpOfOne / 2
     }
   }
 
+  @Test(arguments: 0...2) func sharedJobMatchesReferenceOnEveryInstructionSetFromAnyNumberOfThreads(
+    isa: Int32
+  ) {
+    guard isa <= ck_gemm_isa() else { return }
+    for (index, shape) in sharedShapes.enumerated() {
+      let problem = Problem(m: shape.m, n: shape.n, k: shape.k, seed: UInt64(300 + index))
+      for callers in shape.k > 1024 ? [2] : [1, 2, 3] {
+        check(problem, unitRoundoff: singleUnitRoundoff, Float.self) {
+          ta, tb, m, n, k, a, lda, b, ldb, c, ldc, acc in
+          let job = ck_sgemm_job(
+            isa, 2, ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc, acc ? 1 : 0)
+          runShared(job, parts: 2, callers: callers)
+        }
+        check(problem, unitRoundoff: doubleUnitRoundoff, Double.self) {
+          ta, tb, m, n, k, a, lda, b, ldb, c, ldc, acc in
+          let job = ck_dgemm_job(
+            isa, 2, ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc, acc ? 1 : 0)
+          runShared(job, parts: 2, callers: callers)
+        }
+      }
+    }
+  }
+
+  @Test func sharedJobIsRefusedForAnEmptyProductOrAMissingInstructionSet() {
+    var c: [Float] = [5]
+    #expect(ck_sgemm_job(-1, 2, 0, 0, 1, 1, 0, [2], 1, [3], 1, &c, 1, 0) == nil)
+    #expect(ck_sgemm_job(ck_gemm_isa() + 1, 2, 0, 0, 1, 1, 1, [2], 1, [3], 1, &c, 1, 0) == nil)
+    #expect(ck_gemm_job_phases(nil) == 0)
+    #expect(c == [5])
+  }
+
   @Test func refusesAnInstructionSetTheCPULacks() {
     var c: [Float] = [5]
     let unsupported = ck_gemm_isa() + 1
@@ -186,9 +252,10 @@ private let doubleUnitRoundoff = Double.ulpOfOne / 2
   }
 
   @Test func engineWrapperSplitsLargeProductsAcrossCoresWithTheSameResult() {
-    for (index, shape) in [(257, 300, 40), (40, 300, 257), (300, 33, 300), (129, 129, 129)]
-      .enumerated()
-    {
+    for (index, shape) in [
+      (257, 300, 40), (40, 300, 257), (300, 33, 300), (129, 129, 129), (1, 2048, 1024),
+    ]
+    .enumerated() {
       let problem = Problem(m: shape.0, n: shape.1, k: shape.2, seed: UInt64(200 + index))
       check(problem, unitRoundoff: singleUnitRoundoff, Float.self) {
         ta, tb, m, n, k, a, lda, b, ldb, c, ldc, acc in

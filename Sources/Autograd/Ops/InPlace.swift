@@ -25,7 +25,10 @@ enum InPlace {
         throw AutogradError.leafInplace
       }
     }
-    for (s, st) in zip(t.shape, t.strides) where st == 0 && s > 1 { throw overlapError }
+    // An expanded view overlaps itself, unless it has no elements at all.
+    for (s, st) in zip(t.shape, t.strides) where st == 0 && s > 1 && t.numel > 0 {
+      throw overlapError
+    }
     let recording = grad && (t.requiresGrad || others.contains { $0.requiresGrad })
     if recording, let base = t.viewBase, !base.isContiguous {
       throw .invalidOp(
@@ -125,7 +128,9 @@ enum InPlace {
       if selfGrad.dtype != viewDtype {
         selfGrad = try Elementwise.cast(selfGrad, to: viewDtype, grad: ctx.grad)
       }
-      let kept = try F.mul(g, outside, ctx.grad)
+      // PyTorch copies the view's gradient over a clone of `g`: exact zeros there before the copy, even for a
+      // NaN or negative `g`.
+      let kept = try F.gate(g, outside, ctx.grad)
       let placed = try Views.embed(
         Views.expand(selfGrad, viewShape, grad: ctx.grad), into: baseShape, geometry: geometry,
         name: "AsStridedScatterBackward0", grad: ctx.grad)
@@ -136,7 +141,9 @@ enum InPlace {
 
   // MARK: The in-place ops
 
-  static func binary(_ op: String, _ t: Tensor, _ other: Tensor, alpha: Double = 1, grad: Bool)
+  static func binary(
+    _ op: String, _ t: Tensor, _ other: Tensor, alpha: Double = 1, mode: String? = nil, grad: Bool
+  )
     throws(AutogradError)
     -> Tensor
   {
@@ -145,6 +152,8 @@ enum InPlace {
       case "add_": return try Elementwise.add(old, other, alpha: alpha, grad: rec)
       case "sub_": return try Elementwise.sub(old, other, alpha: alpha, grad: rec)
       case "mul_": return try Elementwise.mul(old, other, grad: rec)
+      case "div_" where mode != nil:
+        return try Elementwise.divRounding(old, other, mode: mode ?? "", grad: rec)
       case "div_": return try Elementwise.div(old, other, grad: rec)
       case "pow_":
         if other.isWrappedNumber {
@@ -185,7 +194,7 @@ enum InPlace {
       let inputs: [Tensor?] = byNumber ? [old] : [old, value]
       return Recorder.record(nodeName, out, inputs: inputs, grad: rec) {
         g, ctx throws(AutogradError) in
-        let zeros = try F.mul(g, Tensor.scalar(0), ctx.grad)
+        let zeros = F.zeros(like: g)  // zeros_like(grad): no NaN or -0.0 from the gradient
         return byNumber ? [zeros] : [zeros, try Reductions.sum(g, dims: nil, grad: ctx.grad)]
       }
     }
@@ -205,7 +214,7 @@ enum InPlace {
       Kernels.copy(src, into: out)
       return Recorder.record("CopyBackwards", out, inputs: [old, src], grad: rec) {
         g, ctx throws(AutogradError) in
-        [ctx.needs(0) ? try F.mul(g, Tensor.scalar(0), ctx.grad) : nil, g]
+        [ctx.needs(0) ? F.zeros(like: g) : nil, g]
       }
     }
   }

@@ -67,6 +67,10 @@ enum Indexing {
       default: count
       }
     }
+    // Python checks a slice's step when it builds the slice, before PyTorch looks at the tensor.
+    for case .slice(_, _, let step?) in index.items where step <= 0 {
+      throw .argument("step must be greater than zero")
+    }
     let ellipses = index.items.filter { $0 == .ellipsis }.count
     guard ellipses <= 1 else { throw .shape("an index can only have a single ellipsis ('...')") }
     guard consumed <= x.rank else {

@@ -28,12 +28,21 @@ enum Losses {
     return result
   }
 
+  /// softmax/log_softmax of an integer or bool tensor: PyTorch returns an empty input as it is and otherwise
+  /// names the kernel it has no integer version of (`..._lastdim_kernel_impl` when `dim` is the last one).
+  private static func refuseIntegral(_ x: Tensor, dim: Int, kernel: String) throws(AutogradError)
+    -> Tensor
+  {
+    if x.numel == 0 { return Kernels.tensor([], shape: x.shape, dtype: x.dtype) }
+    let lastDim = x.rank == 0 || dim == x.rank - 1
+    throw .invalidOp(
+      "\"\(kernel)\(lastDim ? "_lastdim" : "")_kernel_impl\" not implemented for '\(x.dtype.scalarTypeName)'"
+    )
+  }
+
   static func softmax(_ x: Tensor, dim: Int, grad: Bool) throws(AutogradError) -> Tensor {
-    guard x.dtype.isFloatingPoint else {
-      throw .invalidOp(
-        "\"softmax_lastdim_kernel_impl\" not implemented for '\(x.dtype.scalarTypeName)'")
-    }
     let d = try Views.normalizeDim(dim, rank: x.rank)
+    if !x.dtype.isFloatingPoint { return try refuseIntegral(x, dim: d, kernel: "softmax") }
     let out = try softmaxValues(x, dim: d, log: false)
     return Recorder.record("SoftmaxBackward0", out, inputs: [x], savingOutput: true, grad: grad) {
       g, ctx throws(AutogradError) in
@@ -46,11 +55,8 @@ enum Losses {
   }
 
   static func logSoftmax(_ x: Tensor, dim: Int, grad: Bool) throws(AutogradError) -> Tensor {
-    guard x.dtype.isFloatingPoint else {
-      throw .invalidOp(
-        "\"log_softmax_lastdim_kernel_impl\" not implemented for '\(x.dtype.scalarTypeName)'")
-    }
     let d = try Views.normalizeDim(dim, rank: x.rank)
+    if !x.dtype.isFloatingPoint { return try refuseIntegral(x, dim: d, kernel: "log_softmax") }
     let out = LogSoftmaxKernel.run(x, dim: d)
     let rank = x.rank
     return Recorder.record("LogSoftmaxBackward0", out, inputs: [x], savingOutput: true, grad: grad)
