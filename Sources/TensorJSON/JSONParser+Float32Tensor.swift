@@ -16,6 +16,13 @@ extension JSONParser {
       initialized = 0
       guard let base = buffer.baseAddress else { return }
       adviseHugePages(UnsafeMutableRawPointer(base), count: capacity * MemoryLayout<Float>.stride)
+      let position = i
+      if let (extents, written) = readMatrixInParallel(depth: depth, into: base) {
+        shape = extents
+        initialized = written
+        return
+      }
+      i = position
       if let (extents, written) = readRectangular(depth: depth, into: base) {
         shape = extents
         initialized = written
@@ -49,27 +56,7 @@ extension JSONParser {
     while true {
       // One innermost list, from its first number through its closing bracket.
       let rowStart = out
-      while true {
-        if let value = Self.shortNumber(p, count, at: &i) {
-          out.pointee = Float(value)
-        } else {
-          guard let (value, _) = try? parseNumber() else { return nil }
-          out.pointee = Float(value)
-        }
-        out += 1
-        skipWhitespace()
-        guard i < count else { return nil }
-        let separator = p[i]
-        i += 1
-        if separator == UInt8(ascii: ",") {
-          skipWhitespace()
-          guard i < count, Self.isNumberStart(p[i]) else { return nil }
-        } else if separator == UInt8(ascii: "]") {
-          break
-        } else {
-          return nil
-        }
-      }
+      guard readRow(into: &out) else { return nil }
       let rowLength = out - rowStart
       if extents[rank - 1] < 0 {
         extents[rank - 1] = rowLength
@@ -107,6 +94,32 @@ extension JSONParser {
       }
       skipWhitespace()
       guard i < count, Self.isNumberStart(p[i]) else { return nil }
+    }
+  }
+
+  /// One innermost list from its first number (the position) through its closing ']', the numbers stored at `out`
+  /// onwards. False at anything else (the position is then unspecified).
+  @inline(__always)
+  mutating func readRow(into out: inout UnsafeMutablePointer<Float>) -> Bool {
+    guard i < count, Self.isNumberStart(p[i]) else { return false }
+    while true {
+      if let value = Self.shortNumber(p, count, at: &i) {
+        out.pointee = Float(value)
+      } else {
+        guard let (value, _) = try? parseNumber() else { return false }
+        out.pointee = Float(value)
+      }
+      out += 1
+      skipWhitespace()
+      guard i < count else { return false }
+      let separator = p[i]
+      i += 1
+      if separator == UInt8(ascii: ",") {
+        skipWhitespace()
+        guard i < count, Self.isNumberStart(p[i]) else { return false }
+      } else {
+        return separator == UInt8(ascii: "]")
+      }
     }
   }
 

@@ -79,10 +79,13 @@ extension JSONWriter {
   /// Room left after each part's region in a parallel write, for its last number's overrun.
   static var partGap: Int { 64 }
 
-  /// The outermost array, its rows split into `parts` runs written at once, each into its own region of `out`
-  /// (placed by the most text its rows can take), then moved down behind the previous one: one buffer, written
-  /// once, no scratch allocation to fault in and copy out of. `dims[0] >= parts`, and `out` has room for the
-  /// regions (the whole text's bound plus `parts * partGap`).
+  /// The outermost array, its rows split into `parts` runs written at once, each into its own region of `out`,
+  /// then moved down behind the previous one: one buffer, written once, no scratch allocation to fault in and copy
+  /// out of. A region starts where the text before it is expected to end (its length estimated from a sample of
+  /// its values, with a margin), so the pages touched are about the text's own; a part that would run past its
+  /// region stops, and the whole array is then written again on this thread (correct, only slower: for tensors
+  /// whose sample misleads). `dims[0] >= parts`, and `out` has room for the whole text's bound plus
+  /// `parts * partGap`.
   private static func emitRowsInParallel<Element: JSONNumberElement>(
     _ dims: UnsafeBufferPointer<Int>, source: UnsafeBufferPointer<Element>, parts: Int,
     out: inout UnsafeMutablePointer<UInt8>
@@ -97,19 +100,42 @@ extension JSONWriter {
     }
     // One row's text and the comma before it (a row has at least one value: the tensor is not empty).
     let rowBound = rowValues * (Element.maxJSONLength + 1) + arraysPerRow * 3
+    let opening = out
     out.pointee = UInt8(ascii: "[")
     out += 1
     let first = out
+    // regions[part] = (start, limit) as offsets from `first`; the last part's limit is its worst case.
+    let regions = UnsafeMutableBufferPointer<(Int, Int)>.allocate(capacity: parts)
+    defer { regions.deallocate() }
+    var start = 0
+    for part in 0..<parts {
+      let lower = rows * part / parts
+      let upper = rows * (part + 1) / parts
+      let worst = (upper - lower) * rowBound
+      let expected = min(
+        worst,
+        estimatedLength(source, from: lower * rowValues, to: upper * rowValues)
+          + (upper - lower) * arraysPerRow * 3 + 4096)
+      regions[part] = (start, start + (part == parts - 1 ? worst : expected))
+      start += expected + partGap
+    }
     let ends = UnsafeMutableBufferPointer<Int>.allocate(capacity: parts)
     defer { ends.deallocate() }
-    let shared = ParallelRows(dims: dims, source: source, first: first, ends: ends)
+    let shared = ParallelRows(
+      dims: dims, source: source, first: first, regions: UnsafeBufferPointer(regions), ends: ends)
     DispatchQueue.concurrentPerform(iterations: parts) { part in
       let lower = rows * part / parts
       let upper = rows * (part + 1) / parts
-      let start = shared.first + (lower * rowBound + part * partGap)
+      let (regionStart, regionLimit) = shared.regions[part]
+      let start = shared.first + regionStart
+      let limit = shared.first + regionLimit
       var p = start
       var index = lower * rowValues
       for row in lower..<upper {
+        guard limit - p >= rowBound else {
+          shared.ends[part] = -1
+          return
+        }
         if row > lower {
           p.pointee = UInt8(ascii: ",")
           p += 1
@@ -125,17 +151,42 @@ extension JSONWriter {
       }
       shared.ends[part] = p - start
     }
+    if ends.contains(where: { $0 < 0 }) {
+      out = opening
+      var index = 0
+      emit(dims, level: 0, source: source, index: &index, out: &out)
+      return
+    }
     out = first + ends[0]
     for part in 1..<parts {
       out.pointee = UInt8(ascii: ",")
       out += 1
-      let lower = rows * part / parts
-      // Never forward: each region starts at or past the end of the text before it.
-      out.update(from: first + (lower * rowBound + part * partGap), count: ends[part])
+      // Never forward: each region starts past the end of the text before it.
+      out.update(from: first + regions[part].0, count: ends[part])
       out += ends[part]
     }
     out.pointee = UInt8(ascii: "]")
     out += 1
+  }
+
+  /// The expected text of `source[from..<to]` with a comma each: the mean length of up to 128 evenly spaced values,
+  /// plus a sixteenth.
+  private static func estimatedLength<Element: JSONNumberElement>(
+    _ source: UnsafeBufferPointer<Element>, from: Int, to: Int
+  ) -> Int {
+    let count = to - from
+    guard count > 0, let base = source.baseAddress else { return 0 }
+    let samples = min(count, 128)
+    let total = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { scratch -> Int in
+      guard let text = scratch.baseAddress else { return samples * Element.maxJSONLength }
+      var sum = 0
+      for k in 0..<samples {
+        sum += Element.writeJSON(base[from + k * count / samples], to: text)
+      }
+      return sum
+    }
+    let perValue = Double(total) / Double(samples) + 1
+    return Int((Double(count) * perValue * 1.0625).rounded(.up))
   }
 
   /// One nested array; the innermost level is the hot loop.
@@ -177,13 +228,15 @@ extension JSONWriter {
   }
 }
 
-/// What the parts of one parallel write share. `@unchecked Sendable`: each part writes only its own rows' region
-/// of `first` (regions are `partGap` apart, more than a number's overrun) and its own slot of `ends`; `dims` and
-/// `source` are only read; all of it outlives the `concurrentPerform` that uses it.
+/// What the parts of one parallel write share. `@unchecked Sendable`: each part writes only within its own region
+/// of `first` (it stops a row bound short of the region's limit, and regions are `partGap` apart, more than a
+/// number's overrun) and its own slot of `ends`; `dims`, `source` and `regions` are only read; all of it outlives
+/// the `concurrentPerform` that uses it.
 private struct ParallelRows<Element>: @unchecked Sendable {
   let dims: UnsafeBufferPointer<Int>
   let source: UnsafeBufferPointer<Element>
   let first: UnsafeMutablePointer<UInt8>
+  let regions: UnsafeBufferPointer<(Int, Int)>
   let ends: UnsafeMutableBufferPointer<Int>
 }
 

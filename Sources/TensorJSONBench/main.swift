@@ -70,6 +70,63 @@ func verifyFloat32(stride: UInt32) -> Never {
   exit(failures == 0 ? 0 : 1)
 }
 
+/// `TensorJSONBench --verify-float32-parse [rows]`: rows of 1,000 literals near float32 midpoints (the midpoint
+/// rounded to 6-17 significant digits, fixed and exponent forms, both signs) and at random, read through the float32
+/// member path and through the Double reader; every float must be `Float(double)`, bit for bit.
+func verifyFloat32Parse(rows: Int) -> Never {
+  var generator = SystemRandomNumberGenerator()
+  var buffer = [CChar](repeating: 0, count: 64)
+  func format(_ value: Double, _ spec: String) -> String {
+    buffer.withUnsafeMutableBufferPointer { out in
+      _ = withVaList([value]) { vsnprintf(out.baseAddress, out.count, spec, $0) }
+      return String(cString: out.baseAddress!)
+    }
+  }
+  var failures = 0
+  var checked = 0
+  for _ in 0..<rows {
+    var literals: [String] = []
+    for _ in 0..<1000 {
+      let exponent = Int.random(in: -12...9, using: &generator)
+      let f = Float(Double.random(in: 1..<10, using: &generator) * pow(10, Double(exponent)))
+      let midpoint = (Double(f) + Double(f.nextUp)) / 2
+      let digits = Int.random(in: 6...17, using: &generator)
+      let sign = Bool.random(using: &generator) ? "-" : ""
+      switch Int.random(in: 0..<4, using: &generator) {
+      case 0: literals.append(sign + format(midpoint, "%.\(digits)g"))
+      case 1:
+        let integerDigits = max(1, exponent + 1)
+        literals.append(sign + format(midpoint, "%.\(max(0, min(15, digits - integerDigits)))f"))
+      case 2: literals.append(sign + format(Double(f), "%.\(digits)g"))
+      default: literals.append(sign + "\(Double(f).nextUp)")
+      }
+    }
+    let text = "{\"data\":[" + literals.joined(separator: ",") + "]}"
+    let bytes = Array(text.utf8)
+    do {
+      let packed = try float32TensorLiteral(
+        data: JSONValue.parse(bytes, float32Member: "data")["data"] ?? .null, shape: nil)
+      let doubles = try tensorLiteral(data: JSONValue.parse(bytes)["data"] ?? .null, shape: nil)
+      for (k, (f, d)) in zip(packed.values, doubles.values).enumerated()
+      where f.bitPattern != Float(d).bitPattern {
+        failures += 1
+        if failures <= 10 {
+          print("mismatch: \(literals[k]) float32 path \(f) double path \(Float(d))")
+        }
+      }
+      checked += packed.values.count
+    } catch {
+      print("parse failed: \(error)")
+      exit(1)
+    }
+  }
+  print("verified \(checked) literals, \(failures) failures")
+  exit(failures == 0 ? 0 : 1)
+}
+
+if arguments.count >= 2 && arguments[1] == "--verify-float32-parse" {
+  verifyFloat32Parse(rows: arguments.count >= 3 ? Int(arguments[2]) ?? 1000 : 1000)
+}
 if arguments.count >= 2 && arguments[1] == "--verify-float32" {
   verifyFloat32(stride: arguments.count >= 3 ? UInt32(arguments[2]) ?? 101 : 101)
 }

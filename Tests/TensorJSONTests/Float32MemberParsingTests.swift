@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import TensorJSON
@@ -60,6 +61,60 @@ struct Float32MemberParsingTests {
     let doubles = try tensorLiteral(data: try parse(text, member: nil)["data"] ?? .null, shape: nil)
     #expect(tensor.shape == doubles.shape)
     #expect(tensor.values.map(\.bitPattern) == doubles.values.map { Float($0).bitPattern })
+  }
+
+  /// A matrix of `rows` random literals per row as JSON text, big enough (over 1 MB) to be read on two threads.
+  private func largeMatrix(rows: Int, columns: Int, separator: String = ",") -> String {
+    var generator = SystemRandomNumberGenerator()
+    return "["
+      + (0..<rows).map { _ in
+        "["
+          + (0..<columns).map { _ in
+            "\(Float(Double.random(in: -3...3, using: &generator)))"
+          }.joined(separator: ",") + "]"
+      }.joined(separator: separator) + "]"
+  }
+
+  @Test(arguments: [",", " ,\n ", ",\n"])
+  func largeMatricesReadOnTwoThreadsMatchTheDoubleReader(separator: String) throws {
+    let text =
+      "{\"name\": \"W\", \"data\": " + largeMatrix(rows: 301, columns: 400, separator: separator)
+      + ", \"requires_grad\": true}"
+    #expect(text.utf8.count > 1 << 20)
+    let value = try parse(text)
+    guard case .float32Tensor(let tensor) = value["data"] else {
+      Issue.record("not packed")
+      return
+    }
+    let doubles = try tensorLiteral(data: try parse(text, member: nil)["data"] ?? .null, shape: nil)
+    #expect(tensor.shape == [301, 400])
+    #expect(tensor.values.map(\.bitPattern) == doubles.values.map { Float($0).bitPattern })
+    #expect(value["requires_grad"] == .bool(true))
+  }
+
+  @Test func largeRaggedOrBrokenMatricesArriveAsWithoutTheOption() throws {
+    let matrix = largeMatrix(rows: 300, columns: 400)
+    // A short row late in the list (in the second thread's half), then a broken one.
+    let lastRow = matrix.range(of: "],[", options: .backwards)!
+    let ragged = matrix.replacingCharacters(in: lastRow, with: ",1],[")
+    let text = "{\"data\": " + ragged + "}"
+    #expect(try parse(text) == parse(text, member: nil))
+    let broken = "{\"data\": " + matrix.replacingCharacters(in: lastRow, with: "],,[") + "}"
+    var plain: JSONError?
+    do { _ = try parse(broken, member: nil) } catch { plain = error }
+    var packed: JSONError?
+    do { _ = try parse(broken) } catch { packed = error }
+    #expect(plain != nil)
+    #expect(packed == plain)
+  }
+
+  @Test func aSmallMatrixBeforeALargeMemberIsStillPacked() throws {
+    let text =
+      "{\"data\": [[1, 2], [3, 4]], \"other\": " + largeMatrix(rows: 300, columns: 400) + "}"
+    let value = try parse(text)
+    #expect(
+      value["data"] == .float32Tensor(Float32TensorLiteral(shape: [2, 2], values: [1, 2, 3, 4])))
+    #expect(value["other"] == (try parse(text, member: nil))["other"])
   }
 
   /// Literals at the edges of the eight-digits-at-a-time reader (digit counts 7, 8, 9, 15, 16, 17, 19, 20, 22;

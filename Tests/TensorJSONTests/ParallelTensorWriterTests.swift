@@ -54,6 +54,27 @@ struct ParallelTensorWriterTests {
     #expect(written(values, shape: shape, threads: 3, write) == single)
   }
 
+  /// Regions are placed by a sample of each part's values: a first half that is short exactly where it is sampled
+  /// and long elsewhere overruns its region, and the array is written again on one thread.
+  @Test func aMisleadingSampleStillGivesTheSameBytes() {
+    let shape = [1000, 70]
+    let half = 500 * 70
+    var values = mixedFloats(shape.reduce(1, *)).map { $0.isFinite ? $0 : 1.2345678e-20 }
+    for k in 0..<half { values[k] = -1.2345678e-20 }
+    for k in 0..<128 { values[k * half / 128] = 0 }
+    let write = { (w: inout JSONWriter, v: UnsafeBufferPointer<Float>, s: [Int], t: Int) in
+      w.writeTensor(v, shape: s, threads: t)
+    }
+    let single = written(values, shape: shape, threads: 1, write)
+    #expect(written(values, shape: shape, threads: 2, write) == single)
+    // And the other way round: long where sampled, short elsewhere (regions larger than needed).
+    var sparse = [Float](repeating: 0, count: shape.reduce(1, *))
+    for k in 0..<128 { sparse[k * half / 128] = -1.2345678e-20 }
+    #expect(
+      written(sparse, shape: shape, threads: 2, write)
+        == written(sparse, shape: shape, threads: 1, write))
+  }
+
   @Test func float64RowsOnTwoThreadsGiveTheSameBytes() {
     let values = mixedFloats(80_000).map { Double($0) * 1.000_000_1 }
     let write = { (w: inout JSONWriter, v: UnsafeBufferPointer<Double>, s: [Int], t: Int) in
