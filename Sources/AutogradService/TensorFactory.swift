@@ -60,19 +60,13 @@ enum TensorFactory {
             "a tensor may have at most \(limits.maxElements) elements (max-tensor-elements)")
         }
         let elements = count > 0 ? Int(count) : 0
-        // int64 when no dtype is asked for: 8 bytes is the most any dtype takes.
-        try state.admit(elements: elements, bytes: bytes(elements, .int64))
+        try state.admit(elements: elements, bytes: bytes(elements, dtype))
       }
-      // Integral start/end/step give int64 in PyTorch only when no dtype is asked for.
-      let explicit = body["dtype"].map { !$0.isNull } ?? false
-      let integral = [body["start"], body["end"], body["step"]].allSatisfy {
-        $0 == nil || $0?.intValue != nil
-      }
-      let type: DType? = explicit ? dtype : (integral ? nil : .float32)
-      if requiresGrad && type == nil { throw TensorRequests.requiresGradRefusal }
+      // float32 unless asked otherwise, like every other creation (API.md), even for integral bounds where a
+      // bare torch.arange would give int64: the reference service passes its default dtype too.
       return try engine { () throws(AutogradError) in
         try Tensor.arange(
-          start: start, end: end, step: step, dtype: type, requiresGrad: requiresGrad)
+          start: start, end: end, step: step, dtype: dtype, requiresGrad: requiresGrad)
       }
     }
     let shape = try TensorRequests.shape(body["shape"], limits: limits)

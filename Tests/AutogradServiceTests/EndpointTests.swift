@@ -23,8 +23,14 @@ import Testing
       #expect(J.flat(full["data"]) == [0.5, 0.5, 0.5, 0.5, 0.5, 0.5])
       let range = try await t.expect(
         201, "POST", s + "/tensors", #"{"name": "r", "init": "arange", "end": 5}"#)
-      #expect(range["dtype"] as? String == "int64")
+      // API.md's default dtype, as the reference's torch.arange(0, 5, 1, dtype=torch.float32)
+      #expect(range["dtype"] as? String == "float32")
       #expect(J.flat(range["data"]) == [0, 1, 2, 3, 4])
+      let integral = try await t.expect(
+        201, "POST", s + "/tensors",
+        #"{"name": "ri", "init": "arange", "end": 3, "dtype": "int64"}"#)
+      #expect(integral["dtype"] as? String == "int64")
+      #expect(J.flat(integral["data"]) == [0, 1, 2])
       let fr = try await t.expect(
         201, "POST", s + "/tensors",
         #"{"name": "fr", "init": "arange", "start": 0, "end": 1, "step": 0.25}"#)
@@ -42,7 +48,7 @@ import Testing
 
       let list = try await t.expect(200, "GET", s + "/tensors?data=false")
       let tensors = try #require(list["tensors"] as? [[String: Any]])
-      #expect(tensors.map { $0["name"] as? String } == ["m", "c", "r", "fr", "n1", "n2", "sp"])
+      #expect(tensors.map { $0["name"] as? String } == ["m", "c", "r", "ri", "fr", "n1", "n2", "sp"])
       #expect(tensors.allSatisfy { $0["data"] == nil && $0["grad"] == nil })
       let ids = tensors.compactMap { $0["id"] as? Int }
       #expect(Set(ids).count == ids.count)
@@ -50,7 +56,7 @@ import Testing
       #expect(one["data"] == nil)
       #expect(one["version"] as? Int == 0)
       let session = try await t.expect(200, "GET", s)
-      #expect((session["tensors"] as? [[String: Any]])?.count == 7)
+      #expect((session["tensors"] as? [[String: Any]])?.count == 8)
       try await t.expect(204, "DELETE", s + "/tensors/m")
       #expect(try await t.send("GET", s + "/tensors/m").status == 404)
     }

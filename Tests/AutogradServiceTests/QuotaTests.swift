@@ -182,8 +182,9 @@ import Testing
 
   @Test func expiredSessionsGiveTheirBytesBackToTheBudget() async throws {
     try await withTarget(.live, configuration: ServiceConfiguration(sweepInterval: 0.02)) { t in
-      // Long enough that a loaded machine still creates the tensor before the session expires.
-      let s = try await t.send("POST", "/v1/sessions", json: #"{"ttl_seconds": 2}"#)
+      // Long enough that a loaded machine (load 12 once took over 2 s here) still creates the tensor and reads
+      // the metrics before the session expires.
+      let s = try await t.send("POST", "/v1/sessions", json: #"{"ttl_seconds": 5}"#)
       let id = try #require(s.object["id"] as? String)
       try await t.expect(
         201, "POST", "/v1/sessions/\(id)/tensors", #"{"name": "x", "shape": [8], "init": "ones"}"#)
@@ -191,7 +192,7 @@ import Testing
         try await t.send("GET", "/metrics").text.contains("autograd_memory_budget_used_bytes 32\n"))
       // Polls rather than timing: the sweep only has to happen eventually.
       var released = false
-      for _ in 0..<1500 where !released {
+      for _ in 0..<3000 where !released {
         try await Task.sleep(for: .milliseconds(10))
         released = try await t.send("GET", "/metrics").text.contains(
           "autograd_memory_budget_used_bytes 0\n")
