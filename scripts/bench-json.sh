@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tensor JSON throughput, ours vs orjson, on the same bytes in the same run: a 1,000,000-element float32 tensor of
 # shape [1000, 1000] (numpy randn, seed 0) as nested JSON, as orjson writes it. Decode = bytes -> nested values
-# (ours: JSONValue.parse + tensorLiteral; orjson: orjson.loads). Encode = float32 tensor -> bytes (ours:
+# (ours: the list as the "data" member of a request object, JSONValue.parse(float32Member: "data") + float32TensorLiteral, as the
+# service reads an upload; orjson: orjson.loads). Encode = float32 tensor -> bytes (ours:
 # JSONWriter.writeTensor; orjson: orjson.dumps(ndarray, OPT_SERIALIZE_NUMPY), the competitor's path). MB/s are
 # JSON bytes per second, best of N runs, by wall time and by the thread's CPU time (the machine is shared: wall time
 # swings with other people's load, CPU time much less). Appends the result to BENCHMARKS.md under "## Tensor JSON".

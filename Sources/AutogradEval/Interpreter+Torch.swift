@@ -1,4 +1,5 @@
 import Autograd
+import Foundation
 
 /// `torch.` functions the interpreter provides itself: factories, grad-mode context managers, seeding, and
 /// `torch.autograd.grad`/`backward`.
@@ -15,7 +16,11 @@ extension Interpreter {
         data, dtype: try dtype(a["dtype"]),
         requiresGrad: try flag(a["requires_grad"], "requires_grad", default: false))
     case "ones", "zeros", "rand", "randn":
-      let a = try bind(args, name, ["*size", "dtype", "requires_grad"])
+      let params =
+        name.hasPrefix("rand")
+        ? ["*size", "generator", "dtype", "requires_grad"] : ["*size", "dtype", "requires_grad"]
+      let a = try bind(args, name, params)
+      try defaultGeneratorOnly(a["generator"], name)
       let shape = try sizes(a["size"], name)
       let dtype = try dtype(a["dtype"]) ?? .float32
       return try factory(
@@ -36,8 +41,11 @@ extension Interpreter {
     case "ones_like", "zeros_like", "rand_like", "randn_like", "full_like":
       let params =
         name == "full_like"
-        ? ["input", "fill_value", "dtype", "requires_grad"] : ["input", "dtype", "requires_grad"]
+        ? ["input", "fill_value", "dtype", "requires_grad"]
+        : name.hasPrefix("rand")
+          ? ["input", "generator", "dtype", "requires_grad"] : ["input", "dtype", "requires_grad"]
       let a = try bind(args, name, params)
+      try defaultGeneratorOnly(a["generator"], name)
       guard case .tensor(let input)? = a["input"] else {
         throw fail("invalid_argument", "\(name)(): argument 'input' must be a Tensor")
       }
@@ -87,10 +95,10 @@ extension Interpreter {
       return .bool(gradEnabled)
     case "manual_seed":
       let a = try bind(args, name, ["seed"])
-      guard case .int(let seed)? = a["seed"] else {
-        throw fail("invalid_argument", "manual_seed() expects an int")
+      guard let seed = a["seed"] else {
+        throw fail("invalid_argument", "manual_seed() missing required argument 'seed'")
       }
-      manualSeed = UInt64(bitPattern: Int64(seed))
+      generator = RandomGenerator(seed: try manualSeedValue(seed))
       return .none
     default:
       throw fail("not_found", "unknown function 'torch.\(name)'")
@@ -109,18 +117,79 @@ extension Interpreter {
       count = r
     }
     try checkBudget(count)
-    let seed = kind == "rand" || kind == "randn" ? nextSeed() : 0
-    let t = try engine { () throws(AutogradError) in
-      switch kind {
-      case "ones": try Tensor.ones(shape, dtype: dtype, requiresGrad: requiresGrad)
-      case "rand": try Tensor.rand(shape, seed: seed, dtype: dtype, requiresGrad: requiresGrad)
-      case "randn": try Tensor.randn(shape, seed: seed, dtype: dtype, requiresGrad: requiresGrad)
-      case "full": try Tensor.full(shape, value: fill, dtype: dtype, requiresGrad: requiresGrad)
-      default: try Tensor.zeros(shape, dtype: dtype, requiresGrad: requiresGrad)
+    let t: Tensor
+    switch kind {
+    case "rand":
+      t = try withGenerator { (g: inout RandomGenerator) throws(AutogradError) in
+        try Tensor.rand(shape, generator: &g, dtype: dtype, requiresGrad: requiresGrad)
+      }
+    case "randn":
+      t = try withGenerator { (g: inout RandomGenerator) throws(AutogradError) in
+        try Tensor.randn(shape, generator: &g, dtype: dtype, requiresGrad: requiresGrad)
+      }
+    default:
+      t = try engine { () throws(AutogradError) in
+        switch kind {
+        case "ones": try Tensor.ones(shape, dtype: dtype, requiresGrad: requiresGrad)
+        case "full": try Tensor.full(shape, value: fill, dtype: dtype, requiresGrad: requiresGrad)
+        default: try Tensor.zeros(shape, dtype: dtype, requiresGrad: requiresGrad)
+        }
       }
     }
     try account(t)
     return .tensor(t)
+  }
+
+  /// `generator=None` is PyTorch's default generator, the only one a program has (no `torch.Generator` objects).
+  private func defaultGeneratorOnly(_ value: EvalValue?, _ function: String) throws(EvalError) {
+    guard let value, !value.isNone else { return }
+    throw fail(
+      "invalid_argument",
+      "\(function)(): only generator=None (the default generator, seeded by torch.manual_seed) is supported, not \(value.typeName)"
+    )
+  }
+
+  /// `torch.manual_seed(seed)` reads `int(seed)` and takes -2^63 ... 2^64-1, negative seeds wrapping to UInt64.
+  private func manualSeedValue(_ value: EvalValue) throws(EvalError) -> UInt64 {
+    switch value {
+    case .int(let i): return UInt64(bitPattern: Int64(i))
+    case .bool(let b): return b ? 1 : 0
+    case .float(let d):
+      if d.isNaN { throw fail("invalid_op", "ValueError: cannot convert float NaN to integer") }
+      if d.isInfinite {
+        throw fail("invalid_op", "OverflowError: cannot convert float infinity to integer")
+      }
+      let whole = d.rounded(.towardZero)
+      guard whole >= -0x1p63, whole < 0x1p64 else {
+        throw fail("invalid_op", "ValueError: Overflow when unpacking long long")
+      }
+      return whole < 0 ? UInt64(bitPattern: Int64(whole)) : UInt64(whole)
+    case .string(let s):
+      let text = s.trimmingCharacters(in: .whitespacesAndNewlines)
+      if let i = Int64(text) { return UInt64(bitPattern: i) }
+      if let u = UInt64(text) { return u }
+      let digits = text.drop(while: { $0 == "+" || $0 == "-" })
+      if text.count - digits.count == 1, !digits.isEmpty,
+        digits.allSatisfy({ $0.isASCII && $0.isNumber })
+      {
+        throw fail("invalid_op", "ValueError: Overflow when unpacking long long")
+      }
+      throw fail(
+        "invalid_op",
+        "ValueError: invalid literal for int() with base 10: \(PythonFormat.quoted(s))")
+    case .tensor(let t):
+      guard t.numel == 1 else {
+        throw fail(
+          "invalid_argument", "only one element tensors can be converted to Python scalars")
+      }
+      let item = try engine { () throws(AutogradError) in try t.item() }
+      return try manualSeedValue(.float(item))
+    default:
+      throw fail(
+        "invalid_op",
+        "TypeError: int() argument must be a string, a bytes-like object or a real number, not '\(value.typeName)'"
+      )
+    }
   }
 
   /// `torch.ones(2, 2)`, `torch.ones((2, 2))`, `torch.ones([2, 2])`, `torch.ones(x.shape)`.

@@ -16,8 +16,9 @@ struct Interpreter<Environment: EvalEnvironment> {
   var assignmentOrder: [String] = []
   var gradEnabled = true
   var createdElements = 0
-  /// Set by `torch.manual_seed`; each random factory then draws the next seed from it.
-  var manualSeed: UInt64?
+  /// PyTorch's default generator as this program sees it: the session's (or a freshly seeded one) until
+  /// `torch.manual_seed` replaces it; every `rand`/`randn` continues its stream.
+  var generator: RandomGenerator?
   /// The statement being run: runtime errors point at it, as API.md asks.
   var position = SourcePosition(line: 1, column: 1)
 
@@ -32,6 +33,7 @@ struct Interpreter<Environment: EvalEnvironment> {
       let value = try execute(statement)
       if i == program.statements.count - 1 { result = value }
     }
+    if let generator { environment.randomGenerator = generator }
     return Outcome(result: result, changes: sessionChanges())
   }
 
@@ -127,6 +129,13 @@ struct Interpreter<Environment: EvalEnvironment> {
     do {
       return try body()
     } catch {
+      // The reference runs the program in Python: PyTorch's TypeErrors and ValueErrors arrive as 422 with the
+      // class name before the text (a wrong argument is a refused op there, not a malformed request).
+      if let kind = error.pythonErrorClass, kind != "RuntimeError" {
+        let dtype = error.code == .dtypeMismatch || error.message.contains("dtype")
+        let code = dtype ? "dtype_mismatch" : "invalid_op"
+        throw fail(code, "\(kind): \(error.message)")
+      }
       throw fail(error.code.rawValue, error.message)
     }
   }
@@ -157,13 +166,14 @@ struct Interpreter<Environment: EvalEnvironment> {
     createdElements += tensor.numel
   }
 
-  mutating func nextSeed() -> UInt64 {
-    if let seed = manualSeed {
-      // SplitMix64's increment: consecutive draws after manual_seed give distinct, reproducible seeds.
-      let next = seed &+ 0x9E37_79B9_7F4A_7C15
-      manualSeed = next
-      return next
-    }
-    return environment.nextRandomSeed()
+  /// Calls `body` with the program's generator, made on first use from the session's.
+  mutating func withGenerator<R>(
+    _ body: (inout RandomGenerator) throws(AutogradError) -> R
+  ) throws(EvalError) -> R {
+    var current =
+      generator ?? environment.randomGenerator
+      ?? RandomGenerator(seed: environment.nextRandomSeed())
+    defer { generator = current }
+    return try engine { () throws(AutogradError) in try body(&current) }
   }
 }

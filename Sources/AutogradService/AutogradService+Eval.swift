@@ -5,12 +5,10 @@ import TensorJSON
 
 extension AutogradService {
   /// Runs a program in the session's PyTorch subset (`AutogradEval`); a failure leaves the session as it was.
-  func eval(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func eval(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
     let limits = configuration.evalLimits
-    return try await session.run {
+    return .inSession(session) {
       (state: inout SessionState, journal: MutationJournal) throws(ServiceError) in
       let source = try AutogradService.evalSource(context.request)
       let result: EvalResult

@@ -4,26 +4,37 @@ import TensorJSON
 
 extension AutogradService {
   /// `y.backward(gradient, retain_graph, create_graph)`; answers the `.grad` of every named leaf it reached.
-  func backward(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func backward(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
     let limits = sessionLimits
-    return try await session.run { state throws(ServiceError) in
+    return .inSession(session) { state throws(ServiceError) in
       let (_, binding) = try state.binding(context.tensorName)
       let output = binding.tensor
       let body = try RequestBody.object(
-        context.request, required: false, allowed: ["gradient", "retain_graph", "create_graph"],
-        what: "backward")
+        context.request, required: false,
+        allowed: ["gradient", "retain_graph", "create_graph", "inputs"], what: "backward")
       let gradient = try AutogradService.gradientArgument(
         body["gradient"], like: output, state: state, limits: limits)
       let retainGraph = try body.optionalBool("retain_graph")
       let createGraph = try body.bool("create_graph", default: false)
+      var inputs: [Tensor]?
+      if let raw = body["inputs"], !raw.isNull {
+        // An empty list reaches PyTorch, which refuses it with its own message.
+        let empty = raw.arrayElements?.isEmpty ?? false
+        inputs = empty ? [] : try AutogradService.tensorList(raw, field: "inputs", state: state)
+      }
       let updated = try engine { () throws(AutogradError) in
-        try output.backward(gradient: gradient, retainGraph: retainGraph, createGraph: createGraph)
+        guard let inputs else {
+          return try output.backward(
+            gradient: gradient, retainGraph: retainGraph, createGraph: createGraph)
+        }
+        return try Gradients.backward(
+          output, gradient: gradient, inputs: inputs, retainGraph: retainGraph,
+          createGraph: createGraph)
       }
       if createGraph { try state.checkGraphNodesAfterWork() }
-      let reached = Set(updated.map(ObjectIdentifier.init))
+      // With `inputs`, the reference lists every input that has a `.grad`, reached this time or not.
+      let reached = Set((inputs ?? updated).map(ObjectIdentifier.init))
       var out = JSONWriter()
       out.beginObject()
       out.key("grads")
@@ -39,22 +50,18 @@ extension AutogradService {
     }
   }
 
-  func getGrad(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func getGrad(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
-    return try await session.run { state throws(ServiceError) in
+    return .inSession(session) { state throws(ServiceError) in
       let (_, binding) = try state.binding(context.tensorName)
       return AutogradService.gradResponse(binding.tensor.grad)
     }
   }
 
   /// `x.grad = None`.
-  func deleteGrad(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func deleteGrad(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
-    return try await session.run { state throws(ServiceError) in
+    return .inSession(session) { state throws(ServiceError) in
       let (_, binding) = try state.binding(context.tensorName)
       binding.tensor.clearGrad()
       return Responses.noContent()
@@ -62,11 +69,9 @@ extension AutogradService {
   }
 
   /// `x.grad.zero_()`; with no `.grad` this is Python's AttributeError, which the reference answers as 422.
-  func zeroGrad(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func zeroGrad(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
-    return try await session.run { state throws(ServiceError) in
+    return .inSession(session) { state throws(ServiceError) in
       let (name, binding) = try state.binding(context.tensorName)
       guard let grad = binding.tensor.grad else {
         throw .invalidOp("\(name).grad is None ('NoneType' object has no attribute 'zero_')")
@@ -79,12 +84,10 @@ extension AutogradService {
 
   /// `torch.autograd.grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)`: `.grad` is
   /// not touched; with `create_graph` the gradients become named tensors that can be differentiated again.
-  func autogradGrad(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func autogradGrad(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
     let limits = sessionLimits
-    return try await session.run { state throws(ServiceError) in
+    return .inSession(session) { state throws(ServiceError) in
       let body = try RequestBody.object(
         context.request, required: true,
         allowed: [
@@ -162,12 +165,10 @@ extension AutogradService {
 
   /// `torch.autograd.functional.jacobian` on the existing graph: one Jacobian per input, shaped
   /// `output.shape + input.shape`; `.grad` is not touched.
-  func jacobian(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func jacobian(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
     let limits = sessionLimits
-    return try await session.run { state throws(ServiceError) in
+    return .inSession(session) { state throws(ServiceError) in
       let body = try RequestBody.object(
         context.request, required: true, allowed: ["output", "inputs"], what: "jacobian")
       guard let outputName = try body.string("output") else {

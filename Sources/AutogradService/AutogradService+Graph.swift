@@ -6,13 +6,11 @@ import TensorJSON
 extension AutogradService {
   /// The backward graph behind a tensor, as torchviz draws it: JSON, or Graphviz DOT for
   /// `Accept: text/vnd.graphviz`.
-  func graph(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func graph(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
     let wantsDOT =
       context.request.head.headerFields[.accept]?.contains("text/vnd.graphviz") ?? false
-    return try await session.run { state throws(ServiceError) in
+    return .inSession(session) { state throws(ServiceError) in
       let (_, binding) = try state.binding(context.tensorName)
       let walk = GraphWalk(from: binding.tensor)
       var leafNames: [ObjectIdentifier: String] = [:]

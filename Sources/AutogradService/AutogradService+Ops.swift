@@ -4,12 +4,10 @@ import TensorJSON
 
 extension AutogradService {
   /// One op (201 with its result) or a batch (201 with `{"results": [...]}`); a batch applies whole or not at all.
-  func applyOps(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func applyOps(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
     let limits = sessionLimits
-    return try await session.run { state throws(ServiceError) in
+    return .inSession(session) { state throws(ServiceError) in
       guard let body = try RequestBody.json(context.request) else {
         throw .invalidArgument("ops takes an op object or an array of them")
       }
@@ -19,9 +17,10 @@ extension AutogradService {
         return Responses.tensor(
           .created, tensor, name: name, id: state.id(of: tensor) ?? 0, data: context.wantsData)
       }
-      guard let specs = body.arrayElements, !specs.isEmpty else {
+      guard let specs = body.arrayElements else {
         throw .invalidArgument("ops takes an op object or a non-empty array of them")
       }
+      guard !specs.isEmpty else { throw .invalidArgument("empty batch") }
       var results: [(Tensor, String)] = []
       results.reserveCapacity(specs.count)
       for (index, spec) in specs.enumerated() {
@@ -53,7 +52,8 @@ extension AutogradService {
     -> (Tensor, String)
   {
     let request = try OpRequest(spec, state: state)
-    guard AutogradService.knownOps.contains(request.op) else {
+    // Resolved once: the name is looked up here, not again inside the call.
+    guard let requested = try? Ops.op(request.op) else {
       throw .notFound("unknown op '\(request.op)' (GET /v1/ops lists them)")
     }
     let inPlace = request.op.hasSuffix("_") || request.op == "setitem"
@@ -63,9 +63,10 @@ extension AutogradService {
       try state.admit(elements: preflight.elements, bytes: preflight.bytes)
     }
     if preflight.recordsGraph { try state.admitGraphNode() }
+    let (name, args) = AutogradService.pythonOperator(request)
     let value = try engine { () throws(AutogradError) in
-      try Ops.call(
-        request.op, args: request.args, kwargs: request.kwargs, gradEnabled: !request.noGrad)
+      let op = name == requested.name ? requested : try Ops.op(name)
+      return try op.call(args: args, kwargs: request.kwargs, gradEnabled: !request.noGrad)
     }
     guard let result = value.tensor else {
       throw .invalidOp("\(request.op) did not produce a tensor")
@@ -82,7 +83,20 @@ extension AutogradService {
 }
 
 extension AutogradService {
-  static let knownOps: Set<String> = Set(Ops.catalog.map(\.name))
+  /// `{"op": "sub", "args": [2, "x"]}` is Python's `2 - x` (`RsubBackward1`), and `div` with a number first is
+  /// `2 / x` (`reciprocal(x) * 2`, `MulBackward0`), as the reference runs two positional arguments through
+  /// Python's operators.
+  static func pythonOperator(_ request: OpRequest) -> (String, [OpArgument]) {
+    guard request.kwargs.isEmpty, request.args.count == 2, case .tensor = request.args[1],
+      request.op == "sub" || request.op == "div"
+    else { return (request.op, request.args) }
+    switch request.args[0] {
+    case .int, .double, .bool:
+      return (request.op == "sub" ? "rsub" : "rdiv", [request.args[1], request.args[0]])
+    default:
+      return (request.op, request.args)
+    }
+  }
 
   /// `GET /v1/ops`, rendered once: the catalog never changes while the process runs.
   static let opsListing: [UInt8] = {

@@ -53,11 +53,9 @@ extension AutogradService {
     return Responses.json(.ok, out.bytes)
   }
 
-  func getSession(_ context: RequestContext, owner: String?) async throws(ServiceError)
-    -> HTTPServerResponse
-  {
+  func getSession(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
-    return try await session.run { state throws(ServiceError) in
+    return .inSession(session) { state throws(ServiceError) in
       var out = JSONWriter()
       out.beginObject()
       out.key("id")

@@ -68,48 +68,101 @@ public final class AutogradService: HTTPHandler {
   }
 
   public func handle(_ request: HTTPServerRequest) async -> HTTPServerResponse {
-    let started = WallClock.monotonic()
-    let requestID: String
-    if let given = request.head.headerFields[.xRequestID], RequestIDs.accepts(given) {
-      requestID = given
-    } else {
-      requestID = requestIDs.next()
+    let call = begin(request)
+    switch call.reply {
+    case .success(.response(let response)):
+      return finish(call, request, .success(response))
+    case .success(.session(let session, let work)):
+      return finish(call, request, await session.run(work))
+    case .failure(let error):
+      return finish(call, request, .failure(error))
     }
+  }
+
+  /// `handle` on the I/O thread, for every request but a program or a Jacobian (see `handlesInline`), when its
+  /// session is idle; nil, having changed nothing, when it must wait (then `handle` queues it).
+  public func respondImmediately(to request: HTTPServerRequest) -> HTTPServerResponse? {
+    let call = begin(request)
+    switch call.reply {
+    case .success(.response(let response)):
+      return finish(call, request, .success(response))
+    case .success(.session(let session, let work)):
+      if call.endpoint == .eval || call.endpoint == .jacobian { return nil }
+      guard let result = session.runIfIdle(work) else { return nil }
+      return finish(call, request, result)
+    case .failure(let error):
+      return finish(call, request, .failure(error))
+    }
+  }
+
+  /// A request routed and its handler's reply taken; the session work in it has not run yet.
+  private struct Call {
+    var started: Double
+    var routeIndex: Int
+    var endpoint: Endpoint?
+    var reply: Result<Reply, ServiceError>
+  }
+
+  private func begin(_ request: HTTPServerRequest) -> Call {
+    let started = WallClock.monotonic()
     let target = request.head.path ?? "/"
     let path: Substring
     let query: Substring?
-    if let mark = target.firstIndex(of: "?") {
+    // On UTF-8 bytes: `firstIndex(of: Character)` walks grapheme clusters.
+    if let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
       path = target[..<mark]
-      query = target[target.index(after: mark)...]
+      query = target[target.utf8.index(after: mark)...]
     } else {
       path = target[...]
       query = nil
     }
-
-    var routeIndex = metrics.unmatchedRoute
-    var response: HTTPServerResponse
+    var call = Call(
+      started: started, routeIndex: metrics.unmatchedRoute, endpoint: nil,
+      reply: .success(.response(HTTPServerResponse(status: .ok))))
     do throws(ServiceError) {
       switch router.route(method: request.head.method, path: path) {
       case .matched(let match):
-        routeIndex = match.routeIndex
+        call.routeIndex = match.routeIndex
+        let endpoint = routeTable[match.routeIndex].endpoint
+        call.endpoint = endpoint
         let context = RequestContext(request: request, match: match, query: query)
-        response = try await dispatch(routeTable[match.routeIndex].endpoint, context)
+        call.reply = .success(try dispatch(endpoint, context))
       case .wrongMethod(let allow):
         throw .methodNotAllowed(allow: allow)
       case .noRoute:
         throw .notFound("no route for \(request.head.method.rawValue) \(path)")
       }
     } catch {
+      call.reply = .failure(error)
+    }
+    return call
+  }
+
+  private func finish(
+    _ call: Call, _ request: HTTPServerRequest, _ result: Result<HTTPServerResponse, ServiceError>
+  ) -> HTTPServerResponse {
+    var response: HTTPServerResponse
+    switch result {
+    case .success(let answer):
+      response = answer
+    case .failure(let error):
       response = Responses.problem(error)
       if error.status == .unauthorized {
         response.headerFields[.wwwAuthenticate] = APIKeys.challenge
       }
     }
+    let requestID: String
+    if let given = request.head.headerFields[.xRequestID], RequestIDs.accepts(given) {
+      requestID = given
+    } else {
+      requestID = requestIDs.next()
+    }
     // Appended: no handler sets it, and the subscript setter would scan and splice the fields.
     response.headerFields.append(HTTPField(name: .xRequestID, value: requestID))
 
-    let seconds = WallClock.monotonic() - started
+    let seconds = WallClock.monotonic() - call.started
     let status = response.status.code
+    let routeIndex = call.routeIndex
     metrics.record(
       method: request.head.method.rawValue, route: routeIndex, status: status, seconds: seconds)
     logger.info(
@@ -124,40 +177,42 @@ public final class AutogradService: HTTPHandler {
     return response
   }
 
-  private func dispatch(_ endpoint: Endpoint, _ context: RequestContext) async throws(ServiceError)
-    -> HTTPServerResponse
+  private func dispatch(_ endpoint: Endpoint, _ context: RequestContext) throws(ServiceError)
+    -> Reply
   {
     switch endpoint {
-    case .healthz: return Responses.json(.ok, Array(#"{"status":"ok"}"#.utf8))
-    case .readyz: return readyz()
+    case .healthz: return .response(Responses.json(.ok, Array(#"{"status":"ok"}"#.utf8)))
+    case .readyz: return .response(readyz())
     case .metrics:
       if !configuration.metricsPublic { _ = try authorize(context.request) }
-      return metricsText()
-    case .openAPI: return Responses.text(.ok, OpenAPIDocument.text, contentType: "application/yaml")
+      return .response(metricsText())
+    case .openAPI:
+      return .response(
+        Responses.text(.ok, OpenAPIDocument.text, contentType: "application/yaml"))
     default: break
     }
     let owner = try authorize(context.request)
     switch endpoint {
     case .healthz, .readyz, .metrics, .openAPI: throw .notFound("no route")
-    case .listOps: return try listOps(context)
-    case .createSession: return try createSession(context, owner: owner)
-    case .listSessions: return try listSessions(context, owner: owner)
-    case .getSession: return try await getSession(context, owner: owner)
-    case .deleteSession: return try deleteSession(context, owner: owner)
-    case .createTensor: return try await createTensor(context, owner: owner)
-    case .listTensors: return try await listTensors(context, owner: owner)
-    case .getTensor: return try await getTensor(context, owner: owner)
-    case .patchTensor: return try await patchTensor(context, owner: owner)
-    case .deleteTensor: return try await deleteTensor(context, owner: owner)
-    case .applyOps: return try await applyOps(context, owner: owner)
-    case .backward: return try await backward(context, owner: owner)
-    case .getGrad: return try await getGrad(context, owner: owner)
-    case .deleteGrad: return try await deleteGrad(context, owner: owner)
-    case .zeroGrad: return try await zeroGrad(context, owner: owner)
-    case .autogradGrad: return try await autogradGrad(context, owner: owner)
-    case .jacobian: return try await jacobian(context, owner: owner)
-    case .graph: return try await graph(context, owner: owner)
-    case .eval: return try await eval(context, owner: owner)
+    case .listOps: return .response(try listOps(context))
+    case .createSession: return .response(try createSession(context, owner: owner))
+    case .listSessions: return .response(try listSessions(context, owner: owner))
+    case .getSession: return try getSession(context, owner: owner)
+    case .deleteSession: return .response(try deleteSession(context, owner: owner))
+    case .createTensor: return try createTensor(context, owner: owner)
+    case .listTensors: return try listTensors(context, owner: owner)
+    case .getTensor: return try getTensor(context, owner: owner)
+    case .patchTensor: return try patchTensor(context, owner: owner)
+    case .deleteTensor: return try deleteTensor(context, owner: owner)
+    case .applyOps: return try applyOps(context, owner: owner)
+    case .backward: return try backward(context, owner: owner)
+    case .getGrad: return try getGrad(context, owner: owner)
+    case .deleteGrad: return try deleteGrad(context, owner: owner)
+    case .zeroGrad: return try zeroGrad(context, owner: owner)
+    case .autogradGrad: return try autogradGrad(context, owner: owner)
+    case .jacobian: return try jacobian(context, owner: owner)
+    case .graph: return try graph(context, owner: owner)
+    case .eval: return try eval(context, owner: owner)
     }
   }
 

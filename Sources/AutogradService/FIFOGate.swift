@@ -32,6 +32,15 @@ final class FIFOGate: Sendable {
     }
   }
 
+  /// Enters only an idle gate (then no one waits either); false leaves the gate as it was.
+  func tryEnter() -> Bool {
+    state.withLock { state in
+      if state.busy { return false }
+      state.busy = true
+      return true
+    }
+  }
+
   func leave() {
     let next: CheckedContinuation<Void, Never>? = state.withLock { state in
       guard state.head < state.waiters.count else {

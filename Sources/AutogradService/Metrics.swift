@@ -7,10 +7,11 @@ final class Metrics: Sendable {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
   ]
 
-  private struct CountKey: Hashable {
-    var method: String
-    var route: Int
+  /// Requests of one method label and status on one route.
+  private struct Count {
+    var method: Int
     var status: Int
+    var count: Int
   }
 
   private struct Histogram {
@@ -20,31 +21,41 @@ final class Metrics: Sendable {
     var count: Int = 0
   }
 
+  /// Indexed by route: recording is array indexing and a short scan, no hashing (it runs on every request).
   private struct State {
-    var counts: [CountKey: Int] = [:]
-    var histograms: [Int: Histogram] = [:]
+    var counts: [[Count]]
+    var histograms: [Histogram]
   }
 
   /// `route` labels by index; the extra last one is for requests that matched no route.
   private let routeLabels: [String]
-  private let state = Mutex(State())
+  private let state: Mutex<State>
 
   init(routeTemplates: [String]) {
     routeLabels = routeTemplates + ["unmatched"]
+    state = Mutex(
+      State(
+        counts: Array(repeating: [], count: routeLabels.count),
+        histograms: Array(repeating: Histogram(), count: routeLabels.count)))
   }
 
   var unmatchedRoute: Int { routeLabels.count - 1 }
 
   func record(method: String, route: Int, status: Int, seconds: Double) {
     let bucket = Metrics.bucketBounds.firstIndex { seconds <= $0 } ?? Metrics.bucketBounds.count
-    let key = CountKey(method: Metrics.methodLabel(method), route: route, status: status)
+    let methodIndex = Metrics.methodIndex(method)
+    guard route >= 0 && route < routeLabels.count else { return }
     state.withLock { state in
-      state.counts[key, default: 0] += 1
-      var histogram = state.histograms.removeValue(forKey: route) ?? Histogram()
-      histogram.buckets[bucket] += 1
-      histogram.sum += seconds
-      histogram.count += 1
-      state.histograms[route] = histogram
+      if let k = state.counts[route].firstIndex(where: {
+        $0.method == methodIndex && $0.status == status
+      }) {
+        state.counts[route][k].count += 1
+      } else {
+        state.counts[route].append(Count(method: methodIndex, status: status, count: 1))
+      }
+      state.histograms[route].buckets[bucket] += 1
+      state.histograms[route].sum += seconds
+      state.histograms[route].count += 1
     }
   }
 
@@ -55,18 +66,19 @@ final class Metrics: Sendable {
     let snapshot = state.withLock { $0 }
     var out = "# HELP http_requests_total HTTP requests by method, route template and status.\n"
     out += "# TYPE http_requests_total counter\n"
-    let keys = snapshot.counts.keys.sorted {
-      ($0.route, $0.method, $0.status) < ($1.route, $1.method, $1.status)
-    }
-    for key in keys {
-      out += "http_requests_total{method=\"\(key.method)\",route=\"\(routeLabels[key.route])\","
-      out += "status=\"\(key.status)\"} \(snapshot.counts[key] ?? 0)\n"
+    for (route, counts) in snapshot.counts.enumerated() {
+      let sorted = counts.sorted {
+        (Metrics.methodLabels[$0.method], $0.status) < (Metrics.methodLabels[$1.method], $1.status)
+      }
+      for entry in sorted {
+        out += "http_requests_total{method=\"\(Metrics.methodLabels[entry.method])\","
+        out += "route=\"\(routeLabels[route])\",status=\"\(entry.status)\"} \(entry.count)\n"
+      }
     }
     out +=
       "# HELP http_request_duration_seconds Time from request to response, by route template.\n"
     out += "# TYPE http_request_duration_seconds histogram\n"
-    for route in snapshot.histograms.keys.sorted() {
-      guard let histogram = snapshot.histograms[route] else { continue }
+    for (route, histogram) in snapshot.histograms.enumerated() where histogram.count > 0 {
       let label = "route=\"\(routeLabels[route])\""
       var cumulative = 0
       for (index, count) in histogram.buckets.enumerated() {
@@ -96,11 +108,12 @@ final class Metrics: Sendable {
     return out
   }
 
-  private static let knownMethods: Set<String> = [
-    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
+  /// Method labels; anything else is `OTHER` (the last).
+  private static let methodLabels = [
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER",
   ]
 
-  private static func methodLabel(_ method: String) -> String {
-    knownMethods.contains(method) ? method : "OTHER"
+  private static func methodIndex(_ method: String) -> Int {
+    methodLabels.firstIndex(of: method) ?? methodLabels.count - 1
   }
 }

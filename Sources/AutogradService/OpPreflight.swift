@@ -17,12 +17,11 @@ struct OpPreflight {
   ]
 
   init(_ request: OpRequest) {
+    // Runs before every op: the common cases (one or two tensors, no lists) allocate nothing.
     var tensors: [Tensor] = []
-    var ints: [Int] = []
     func collect(_ argument: OpArgument, depth: Int) {
       switch argument {
       case .tensor(let tensor): tensors.append(tensor)
-      case .int(let value): ints.append(value)
       case .list(let items) where depth < 2:
         for item in items { collect(item, depth: depth + 1) }
       default: break
@@ -32,15 +31,27 @@ struct OpPreflight {
     for (_, argument) in request.kwargs { collect(argument, depth: 0) }
 
     let op = request.op
-    let largest = tensors.map(\.numel).max() ?? 1
-    var elements = OpPreflight.broadcastCount(tensors.map(\.shape)) ?? largest
+    var largest = tensors.isEmpty ? 1 : 0
+    var itemSize = 0
+    for tensor in tensors {
+      largest = max(largest, tensor.numel)
+      itemSize = max(itemSize, tensor.dtype.itemSize)
+    }
+    var elements: Int
+    switch tensors.count {
+    case 0: elements = 1
+    case 1: elements = OpPreflight.product(tensors[0].shape)
+    case 2: elements = OpPreflight.broadcastCount(tensors[0].shape, tensors[1].shape) ?? largest
+    default: elements = OpPreflight.broadcastCount(tensors.map(\.shape)) ?? largest
+    }
     switch op {
     case "cat", "stack":
       elements = tensors.reduce(0) { OpPreflight.add($0, $1.numel) }
     case "expand", "view", "reshape":
-      elements = max(elements, OpPreflight.product(ints))
+      elements = max(elements, OpPreflight.product(OpPreflight.integers(in: request)))
     case "repeat":
-      elements = OpPreflight.multiply(largest, OpPreflight.product(ints))
+      elements = OpPreflight.multiply(
+        largest, OpPreflight.product(OpPreflight.integers(in: request)))
     case "outer":
       elements = OpPreflight.multiply(tensors.first?.numel ?? 1, tensors.last?.numel ?? 1)
     case "matmul", "mm", "mv", "dot":
@@ -55,11 +66,43 @@ struct OpPreflight {
     if inPlace || OpPreflight.views.contains(op) {
       bytes = 0
     } else {
-      var itemSize = tensors.map(\.dtype.itemSize).max() ?? DType.float32.itemSize
+      if tensors.isEmpty { itemSize = DType.float32.itemSize }
       if op == "argmax" || op == "argmin" { itemSize = DType.int64.itemSize }
       bytes = OpPreflight.multiply(elements, itemSize)
     }
     recordsGraph = !request.noGrad && tensors.contains { $0.requiresGrad }
+  }
+
+  /// The integer arguments (sizes), also inside lists.
+  static func integers(in request: OpRequest) -> [Int] {
+    var ints: [Int] = []
+    func collect(_ argument: OpArgument, depth: Int) {
+      switch argument {
+      case .int(let value): ints.append(value)
+      case .list(let items) where depth < 2:
+        for item in items { collect(item, depth: depth + 1) }
+      default: break
+      }
+    }
+    for argument in request.args { collect(argument, depth: 0) }
+    for (_, argument) in request.kwargs { collect(argument, depth: 0) }
+    return ints
+  }
+
+  /// `broadcastCount([a, b])` without building arrays.
+  static func broadcastCount(_ a: [Int], _ b: [Int]) -> Int? {
+    var count = 1
+    var i = a.count - 1
+    var j = b.count - 1
+    while i >= 0 || j >= 0 {
+      let x = i >= 0 ? a[i] : 1
+      let y = j >= 0 ? b[j] : 1
+      if x != 1 && y != 1 && x != y { return nil }
+      count = multiply(count, max(x == 1 ? y : x, 1))
+      i -= 1
+      j -= 1
+    }
+    return count
   }
 
   /// `a @ b`'s elements: the broadcast batch dimensions times rows of `a` times columns of `b`.

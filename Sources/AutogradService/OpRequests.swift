@@ -22,7 +22,7 @@ struct OpRequest {
       throw .invalidArgument("an op is a JSON object, got \(value.kindDescription)")
     }
     try spec.refuseUnknownKeys(OpRequest.keys, what: "an op")
-    guard let op = try spec.string("op") else { throw .invalidArgument("'op' is required") }
+    guard let op = try spec.string("op") else { throw .invalidArgument("'op' must be a string") }
     self.op = op
     name = try TensorRequests.userName(spec["name"])
     noGrad = try spec.bool("no_grad", default: false)
@@ -79,6 +79,9 @@ struct OpRequest {
       var list: [OpArgument] = []
       for element in elements { list.append(try argument(element, state: state)) }
       return .list(list)
+    case .float32Tensor:
+      // Not made for op bodies (only when a parse asks for it); read as any list would be.
+      return try argument(.array(value.arrayElements ?? []), state: state)
     case .object:
       throw .invalidArgument(
         "an argument is a tensor name, a number, a boolean, null or a list of them")

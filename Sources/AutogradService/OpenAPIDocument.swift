@@ -1134,7 +1134,13 @@ components:
           type: number
         seed:
           type: integer
-          description: Seeds `rand`/`randn` for reproducible values.
+          minimum: -9223372036854775808
+          maximum: 18446744073709551615
+          description: >-
+            Seeds `rand`/`randn`: the values are exactly PyTorch's
+            `torch.rand/randn(shape, dtype=dtype, generator=torch.Generator().manual_seed(seed))` (CPU generator).
+            Negative seeds wrap to unsigned as in PyTorch (-1 and 18446744073709551615 give the same values); other
+            numbers are refused with 400 `invalid_argument`. Without a seed each tensor gets a fresh random one.
         dtype:
           $ref: "#/components/schemas/DTypeInput"
         requires_grad:

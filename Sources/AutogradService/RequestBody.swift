@@ -6,13 +6,16 @@ import TensorJSON
 enum RequestBody {
   /// The body's JSON, or nil when there is none. A body needs `application/json` (or a `+json` type); a missing
   /// Content-Type is read as JSON, as curl and most clients send it.
-  static func json(_ request: HTTPServerRequest) throws(ServiceError) -> JSONValue? {
+  /// `float32Member`: see `JSONValue.parse`.
+  static func json(_ request: HTTPServerRequest, float32Member: String? = nil) throws(ServiceError)
+    -> JSONValue?
+  {
     guard !isBlank(request.body) else { return nil }
     if let value = contentType(request), !isJSONMediaType(value) {
       throw .unsupportedMediaType(
         "this route takes application/json, not \(mediaType(request) ?? value)")
     }
-    return try parse(request.body)
+    return try parse(request.body, float32Member: float32Member)
   }
 
   /// The Content-Type value: the field's own string when there is one (the subscript would join the values into a
@@ -47,11 +50,12 @@ enum RequestBody {
 
   /// A JSON object body; `required` refuses a missing one (400), else it reads as `{}`.
   static func object(
-    _ request: HTTPServerRequest, required: Bool, allowed: Set<String>, what: String
+    _ request: HTTPServerRequest, required: Bool, allowed: Set<String>, what: String,
+    float32Member: String? = nil
   )
     throws(ServiceError) -> JSONObject
   {
-    guard let value = try json(request) else {
+    guard let value = try json(request, float32Member: float32Member) else {
       if required { throw .invalidArgument("\(what) needs a JSON object body") }
       return JSONObject()
     }
@@ -62,9 +66,25 @@ enum RequestBody {
     return object
   }
 
-  static func parse(_ bytes: [UInt8]) throws(ServiceError) -> JSONValue {
+  /// A tensor-creating body: its `data` list read straight to float32 when the tensor will be float32 (no `dtype`,
+  /// or a float32 one), the common case for large uploads; otherwise (float64, int64, a bad dtype) read again as
+  /// Doubles, which those need.
+  static func tensorObject(_ request: HTTPServerRequest, allowed: Set<String>, what: String)
+    throws(ServiceError) -> JSONObject
+  {
+    let object = try self.object(
+      request, required: true, allowed: allowed, what: what, float32Member: "data")
+    guard case .float32Tensor = object["data"], let dtype = object["dtype"], !dtype.isNull,
+      (try? TensorRequests.dtype(dtype)) != .float32
+    else { return object }
+    return try self.object(request, required: true, allowed: allowed, what: what)
+  }
+
+  static func parse(_ bytes: [UInt8], float32Member: String? = nil) throws(ServiceError)
+    -> JSONValue
+  {
     do {
-      return try JSONValue.parse(bytes)
+      return try JSONValue.parse(bytes, float32Member: float32Member)
     } catch {
       throw .invalidJSON("body is not JSON: \(error.description)")
     }

@@ -49,6 +49,8 @@ struct Router: Sendable {
   let routes: [Route]
   /// Route indices by segment count, so a path is only held against routes of its own length.
   private let byLength: [[Int]]
+  /// Each route's literal segments as bytes (empty for parameters), by route and segment.
+  private let literals: [[[UInt8]]]
 
   init(routes: [Route]) {
     self.routes = routes
@@ -56,57 +58,83 @@ struct Router: Sendable {
       repeating: [], count: (routes.map(\.segments.count).max() ?? 0) + 1)
     for (index, route) in routes.enumerated() { byLength[route.segments.count].append(index) }
     self.byLength = byLength
+    literals = routes.map { route in
+      route.segments.map { segment in
+        if case .literal(let text) = segment { return Array(text.utf8) }
+        return []
+      }
+    }
   }
 
   func route(method: HTTPRequest.Method, path: Substring) -> Outcome {
-    let utf8 = path.utf8
-    guard utf8.first == UInt8(ascii: "/") else { return .noRoute }
-    // Segments are found again for each candidate route instead of split into an array: no allocation per request.
-    let segmentCount = utf8.reduce(0) { $1 == UInt8(ascii: "/") ? $0 + 1 : $0 }
+    if let outcome = path.utf8.withContiguousStorageIfAvailable({
+      route(method: method, bytes: $0, path: path)
+    }) {
+      return outcome
+    }
+    // Not contiguous UTF-8 (a bridged string): never the server's own, which it builds from bytes.
+    var copy = String(path)
+    copy.makeContiguousUTF8()
+    return route(method: method, path: copy[...])
+  }
+
+  /// Matches on the path's bytes: segments are found again for each candidate route instead of split into an
+  /// array, so there is no allocation per request; parameters become substrings of `path` only on a match.
+  private func route(method: HTTPRequest.Method, bytes: UnsafeBufferPointer<UInt8>, path: Substring)
+    -> Outcome
+  {
+    guard let base = bytes.baseAddress, bytes.first == UInt8(ascii: "/") else { return .noRoute }
+    var segmentCount = 0
+    for byte in bytes where byte == UInt8(ascii: "/") { segmentCount += 1 }
     guard segmentCount < byLength.count else { return .noRoute }
     var allowed: [String] = []
     for index in byLength[segmentCount] {
       let route = routes[index]
-      var match = RouteMatch(routeIndex: index)
+      var sessionID: Range<Int>?
+      var tensorName: Range<Int>?
       var fits = true
-      var rest = utf8.dropFirst()
-      for segment in route.segments {
-        let end = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
-        let part = rest[..<end]
-        rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
+      var start = 1
+      for (k, segment) in route.segments.enumerated() {
+        var end = start
+        while end < bytes.count && bytes[end] != UInt8(ascii: "/") { end += 1 }
         switch segment {
-        case .literal(let text):
-          fits = Router.equal(part, text)
+        case .literal:
+          let literal = literals[index][k]
+          fits =
+            literal.count == end - start
+            && literal.withUnsafeBufferPointer { text in
+              guard let textBase = text.baseAddress else { return true }  // both empty
+              return memcmp(textBase, base + start, text.count) == 0
+            }
         case .sessionID:
-          fits = !part.isEmpty
-          match.sessionID = Substring(part)
+          fits = end > start
+          sessionID = start..<end
         case .tensorName:
-          fits = !part.isEmpty
-          match.tensorName = Substring(part)
+          fits = end > start
+          tensorName = start..<end
         }
         if !fits { break }
+        start = end + 1
       }
       guard fits else { continue }
-      if route.method == method { return .matched(match) }
+      if route.method == method {
+        var match = RouteMatch(routeIndex: index)
+        match.sessionID = sessionID.map { Router.slice(path, $0) }
+        match.tensorName = tensorName.map { Router.slice(path, $0) }
+        return .matched(match)
+      }
       allowed.append(route.method.rawValue)
     }
     if allowed.isEmpty { return .noRoute }
     return .wrongMethod(allow: allowed.sorted().joined(separator: ", "))
   }
-}
 
-extension Router {
-  /// Byte equality through contiguous storage when both have it (every native string does): the generic
-  /// `elementsEqual` walks both views through protocol witnesses.
-  static func equal(_ part: Substring.UTF8View, _ text: String) -> Bool {
-    let fast = part.withContiguousStorageIfAvailable { partBytes in
-      text.utf8.withContiguousStorageIfAvailable { textBytes in
-        guard partBytes.count == textBytes.count else { return false }
-        guard let a = partBytes.baseAddress, let b = textBytes.baseAddress else { return true }  // both empty
-        return memcmp(a, b, partBytes.count) == 0
-      }
-    }
-    return (fast ?? nil) ?? part.elementsEqual(text.utf8)
+  /// The bytes `range` of `path` (offsets from its start, on `/` boundaries) as a substring.
+  private static func slice(_ path: Substring, _ range: Range<Int>) -> Substring {
+    let utf8 = path.utf8
+    let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+    let upper = utf8.index(lower, offsetBy: range.count)
+    return path[lower..<upper]
   }
 }
 

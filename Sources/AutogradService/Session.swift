@@ -1,4 +1,5 @@
 import Autograd
+import HTTPServer
 import Synchronization
 
 /// One client's tensors and names.
@@ -7,9 +8,9 @@ import Synchronization
 /// (the gate is FIFO; an actor is not), while requests on different sessions run in parallel on the threads that
 /// received them. Dropping the last reference (the store's, then in-flight requests') frees every graph.
 final class Session: @unchecked Sendable {
-  // @unchecked: `state` is the only mutable non-atomic property and it is read and written only by the holder of
-  // `gate` (inside `run`), whose Mutex orders one holder's accesses before the next one's; everything else is
-  // immutable or atomic.
+  // @unchecked: `state` and `journal` (a class that is not Sendable) are the only mutable non-atomic state, and
+  // they are read and written only by the holder of `gate` (inside `run`), whose Mutex orders one holder's
+  // accesses before the next one's; everything else is immutable or atomic.
   let id: String
   /// The API key that created the session (nil when no key is configured).
   let owner: String?
@@ -23,6 +24,9 @@ final class Session: @unchecked Sendable {
   private let memory: MemoryBudget
   private let gate = FIFOGate()
   private var state: SessionState
+  /// The undo log of the request holding the gate; one per session, emptied by `commit` or `rollback` after every
+  /// request, so requests allocate none.
+  private let journal = MutationJournal()
   /// Bytes this session has charged to the global budget, and whether it was removed (then it charges nothing
   /// more: the store gave its bytes back when it removed it).
   private let charged = Mutex<(bytes: Int, closed: Bool)>((0, false))
@@ -47,32 +51,31 @@ final class Session: @unchecked Sendable {
 
   func isExpired(now: Double) -> Bool { expiresAt < now }
 
-  /// Runs `body` after every request on this session that arrived before it, alone, and hands back its result.
+  /// Runs `work` after every request on this session that arrived before it, alone, and hands back its result.
   /// A failed request changes nothing: names come back from a snapshot (copy-on-write, so this costs a copy only
   /// when the request rebinds), tensor state from the engine's journal.
-  func run<T>(_ body: (inout SessionState) throws(ServiceError) -> T) async throws(ServiceError)
-    -> T
-  {
-    try await run { (state: inout SessionState, _: MutationJournal) throws(ServiceError) in
-      try body(&state)
-    }
-  }
-
-  /// `run` for work that hands the journal on to another thread (`/eval` runs its program on a thread of its own,
-  /// where the task-local journal would not be visible).
-  func run<T>(_ body: (inout SessionState, MutationJournal) throws(ServiceError) -> T)
-    async throws(ServiceError)
-    -> T
-  {
+  func run(_ work: SessionWork) async -> Result<HTTPServerResponse, ServiceError> {
     await gate.enter()
     defer { gate.leave() }
+    return runAdmitted(work)
+  }
+
+  /// `run` without waiting, for a caller outside any task: nil (having done nothing) when another request holds
+  /// the session or waits for it, so this one must queue behind them.
+  func runIfIdle(_ work: SessionWork) -> Result<HTTPServerResponse, ServiceError>? {
+    guard gate.tryEnter() else { return nil }
+    defer { gate.leave() }
+    return runAdmitted(work)
+  }
+
+  /// The body of `run`, while holding the gate.
+  private func runAdmitted(_ work: SessionWork) -> Result<HTTPServerResponse, ServiceError> {
     state.reservedBytes = 0
     state.graphNodesAtStart = nil
     let snapshot = state
-    let journal = MutationJournal()
-    var result: Result<T, ServiceError> = journal.recording {
+    var result: Result<HTTPServerResponse, ServiceError> = journal.recording {
       do throws(ServiceError) {
-        let value = try body(&state, journal)
+        let value = try work(&state, journal)
         try state.checkBytesAfterWork(before: snapshot.namedBytes)
         return .success(value)
       } catch {
@@ -100,7 +103,7 @@ final class Session: @unchecked Sendable {
     state.reservedBytes = 0
     namedTensorCount.store(state.namedCount, ordering: .relaxed)
     namedTensorBytes.store(state.namedBytes, ordering: .relaxed)
-    return try result.get()
+    return result
   }
 
   /// Settles a request's reservation with the global budget; false when its growth does not fit.

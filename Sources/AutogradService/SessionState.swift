@@ -43,6 +43,9 @@ struct SessionState {
   /// The exact graph-node count taken at the start of this request, before it changed anything: still true if
   /// the request is undone, so `Session.run` keeps it (a refused request must not leave the next one a walk).
   var graphNodesAtStart: Int?
+  /// The session's PyTorch default generator for /eval: after `torch.manual_seed(7)` in one program, the next
+  /// program's `torch.randn` continues that stream, as in one Python process (nil until a program seeds it).
+  var randomGenerator: RandomGenerator?
 
   init(limits: SessionLimits) {
     self.limits = limits

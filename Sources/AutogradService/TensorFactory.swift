@@ -10,7 +10,10 @@ enum TensorFactory {
 
   /// The tensor a body describes, admitted by the session's quotas (elements, bytes, memory budget) before any
   /// storage is allocated.
-  static func make(_ body: JSONObject, state: inout SessionState) throws(ServiceError) -> Tensor {
+  /// `rawBody` is the request's bytes, read again only for a seed too large for a Double to hold exactly.
+  static func make(_ body: JSONObject, rawBody: [UInt8] = [], state: inout SessionState)
+    throws(ServiceError) -> Tensor
+  {
     let limits = state.limits
     let dtype = try TensorRequests.dtype(body["dtype"])
     let requiresGrad = try body.bool("requires_grad", default: false)
@@ -18,6 +21,21 @@ enum TensorFactory {
     let initName = try body.string("init")
     if let data = body["data"], !data.isNull {
       guard initName == nil else { throw .invalidArgument("give either data or init, not both") }
+      if dtype == .float32 {
+        // Straight to float32 (RequestBody.tensorObject read large lists that way): no [Double] in between.
+        let literal: Float32TensorLiteral
+        do {
+          literal = try float32TensorLiteral(data: data, shape: body["shape"])
+        } catch {
+          throw ServiceError(error, field: "data")
+        }
+        try state.admit(elements: literal.values.count, bytes: bytes(literal.values.count, dtype))
+        return try engine { () throws(AutogradError) in
+          try literal.values.withUnsafeBufferPointer { floats throws(AutogradError) in
+            try Tensor(shape: literal.shape, floats: floats, requiresGrad: requiresGrad)
+          }
+        }
+      }
       let literal: TensorLiteral
       do {
         literal = try tensorLiteral(data: data, shape: body["shape"])
@@ -79,7 +97,7 @@ enum TensorFactory {
         throw ServiceError(
           .unprocessableContent, "dtype_mismatch", "\(initName) needs a floating dtype")
       }
-      let seed = try self.seed(body)
+      let seed = try self.seed(body, rawBody: rawBody)
       return try engine { () throws(AutogradError) in
         initName == "rand"
           ? try Tensor.rand(shape, seed: seed, dtype: dtype, requiresGrad: requiresGrad)
@@ -92,15 +110,5 @@ enum TensorFactory {
 
   private static func bytes(_ elements: Int, _ dtype: DType) -> Int {
     OpPreflight.multiply(elements, dtype.itemSize)
-  }
-
-  /// The client's seed (reproducible values), or a random one.
-  private static func seed(_ body: JSONObject) throws(ServiceError) -> UInt64 {
-    guard let value = body["seed"], !value.isNull else {
-      var generator = SystemRandomNumberGenerator()
-      return generator.next()
-    }
-    guard let seed = value.intValue else { throw .invalidArgument("seed must be an integer") }
-    return UInt64(bitPattern: Int64(seed))
   }
 }

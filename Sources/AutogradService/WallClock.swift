@@ -32,16 +32,17 @@ enum WallClock {
     let (year, month, day) = civil(fromDays: days)
     var out = [UInt8]()
     out.reserveCapacity(20)
+    // Digits written in place, right to left: no array per field.
     func put(_ value: Int64, width: Int) {
-      var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+      let start = out.count
+      out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
       var v = value
-      var i = width - 1
-      while i >= 0 {
-        digits[i] = UInt8(ascii: "0") + UInt8(v % 10)
+      var i = start + width - 1
+      while i >= start {
+        out[i] = UInt8(ascii: "0") + UInt8(v % 10)
         v /= 10
         i -= 1
       }
-      out.append(contentsOf: digits)
     }
     put(year, width: 4)
     out.append(UInt8(ascii: "-"))

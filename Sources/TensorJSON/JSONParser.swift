@@ -4,24 +4,30 @@ extension JSONValue {
 
   /// Parses one JSON document (RFC 8259, strictly: no trailing commas, comments, leading zeros, NaN literals, lone
   /// surrogates, invalid UTF-8 or a byte-order mark; surrounding whitespace allowed; duplicate keys refused).
-  public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(JSONError)
-    -> JSONValue
-  {
+  ///
+  /// `float32Member`: when the document is an object, its member of that name, if it is a rectangular nested list
+  /// of numbers, arrives as `.float32Tensor` (read straight to float32, see `JSONValue.float32Tensor`); any other
+  /// value of that member arrives as usual. Only for callers that want that member as a float32 tensor.
+  public static func parse(
+    _ bytes: [UInt8], maxDepth: Int = defaultMaxDepth, float32Member: String? = nil
+  ) throws(JSONError) -> JSONValue {
     let result: Result<JSONValue, JSONError> = bytes.withUnsafeBytes { raw in
-      Result { () throws(JSONError) in try parse(raw, maxDepth: maxDepth) }
+      Result { () throws(JSONError) in
+        try parse(raw, maxDepth: maxDepth, float32Member: float32Member)
+      }
     }
     return try result.get()
   }
 
-  public static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth)
-    throws(JSONError)
-    -> JSONValue
-  {
+  public static func parse(
+    _ bytes: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth, float32Member: String? = nil
+  ) throws(JSONError) -> JSONValue {
     guard let base = bytes.baseAddress, !bytes.isEmpty else {
       throw JSONError(offset: 0, message: "expected a value, found end of input")
     }
     var parser = JSONParser(
       base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count, maxDepth: maxDepth)
+    parser.float32Member = float32Member
     return try parser.parseDocument()
   }
 }
@@ -36,6 +42,8 @@ struct JSONParser {
   /// The length of the last packed number array: tensor rows come in runs of equal length, so the next one is
   /// reserved at that size instead of regrowing from empty.
   var packedLengthHint = 0
+  /// The top-level object's member read with `parseFloat32Tensor` when it is a nested list of numbers.
+  var float32Member: String? = nil
 
   init(base: UnsafePointer<UInt8>, count: Int, maxDepth: Int) {
     self.p = base
@@ -181,6 +189,12 @@ struct JSONParser {
     }
   }
 
+  /// Skips whitespace; whether a list opens here.
+  private mutating func startsList() -> Bool {
+    skipWhitespace()
+    return i < count && p[i] == UInt8(ascii: "[")
+  }
+
   mutating func parseObject(depth: Int) throws(JSONError) -> JSONValue {
     try enter(depth)
     i += 1
@@ -212,7 +226,14 @@ struct JSONParser {
         throw error("expected ':' after object key, found \(found())")
       }
       i += 1
-      let value = try parseValue(depth: depth)
+      let value: JSONValue
+      if depth == 1, let member = float32Member, key == member, startsList(),
+        let tensor = parseFloat32Tensor(depth: depth + 1)
+      {
+        value = .float32Tensor(tensor)
+      } else {
+        value = try parseValue(depth: depth)
+      }
       object.appendUnchecked(key, value)
       skipWhitespace()
       guard i < count else { throw error("expected ',' or '}', found end of input") }

@@ -9,6 +9,9 @@ public enum JSONValue: Sendable, Equatable {
   /// A non-empty array whose elements are all numbers, without an enum per element. `allIntegers` is true when
   /// every literal was an integer literal.
   case numbers([Double], allIntegers: Bool)
+  /// A rectangular nested list of numbers (or a flat one) read straight to float32: each element is its literal's
+  /// nearest Double rounded to float32. Only made when the caller asks `parse` for it (`float32Member`).
+  case float32Tensor(Float32TensorLiteral)
   /// Any other array, including `[]`.
   case array([JSONValue])
   case object(JSONObject)
@@ -18,6 +21,7 @@ public enum JSONValue: Sendable, Equatable {
     switch self {
     case .array(let elements): elements
     case .numbers(let values, let allIntegers): values.map { .number($0, isInteger: allIntegers) }
+    case .float32Tensor(let tensor): tensor.nestedElements()
     default: nil
     }
   }
@@ -66,7 +70,7 @@ public enum JSONValue: Sendable, Equatable {
     case .bool: "a boolean"
     case .number: "a number"
     case .string: "a string"
-    case .numbers, .array: "a list"
+    case .numbers, .array, .float32Tensor: "a list"
     case .object: "an object"
     }
   }

@@ -40,22 +40,28 @@ extension JSONWriter {
     }
     precondition(
       count == values.count, "tensor shape \(shape) does not match \(values.count) values")
-    // The last number may write up to NumberFormatting.maxLength bytes however short its text.
-    let bound = count * (Element.maxJSONLength + 1) + arrays * 3 + NumberFormatting.maxLength
+    let parallel =
+      threads > 1 && count >= Self.parallelMinimum && shape.count > 0 && shape[0] >= threads
+    // The last number may write up to NumberFormatting.maxLength bytes however short its text; in parallel, so
+    // may the last number of every part (gaps between the parts' regions keep those writes apart).
+    let bound =
+      count * (Element.maxJSONLength + 1) + arrays * 3 + NumberFormatting.maxLength
+      + (parallel ? threads * Self.partGap : 0)
     prepareForValue()
     let old = bytes
     bytes = [UInt8](unsafeUninitializedCapacity: old.count + bound) { buffer, initialized in
-      let (_, copied) = buffer.initialize(from: old)
       guard let base = buffer.baseAddress else {
-        initialized = copied
+        initialized = buffer.initialize(from: old).1
         return
       }
+      adviseHugePages(UnsafeMutableRawPointer(base), count: buffer.count)
+      let (_, copied) = buffer.initialize(from: old)
       var out = base + copied
       if shape.isEmpty {
         if let source = values.baseAddress {
           out += Element.writeJSON(source[0], to: out)
         }
-      } else if threads > 1 && count >= Self.parallelMinimum && shape[0] >= threads {
+      } else if parallel {
         shape.withUnsafeBufferPointer { dims in
           Self.emitRowsInParallel(dims, source: values, parts: threads, out: &out)
         }
@@ -70,8 +76,13 @@ extension JSONWriter {
     needsComma = true
   }
 
-  /// The outermost array, its rows split into `parts` runs written at once: the first straight into `out`, the
-  /// others into scratch buffers copied in behind it. `dims[0] >= parts`, and `out` has room for the whole text.
+  /// Room left after each part's region in a parallel write, for its last number's overrun.
+  static var partGap: Int { 64 }
+
+  /// The outermost array, its rows split into `parts` runs written at once, each into its own region of `out`
+  /// (placed by the most text its rows can take), then moved down behind the previous one: one buffer, written
+  /// once, no scratch allocation to fault in and copy out of. `dims[0] >= parts`, and `out` has room for the
+  /// regions (the whole text's bound plus `parts * partGap`).
   private static func emitRowsInParallel<Element: JSONNumberElement>(
     _ dims: UnsafeBufferPointer<Int>, source: UnsafeBufferPointer<Element>, parts: Int,
     out: inout UnsafeMutablePointer<UInt8>
@@ -84,24 +95,19 @@ extension JSONWriter {
       arraysPerRow += product
       product *= dims[level]
     }
-    let rowBound = rowValues * (Element.maxJSONLength + 1) + arraysPerRow * 3 + 1
+    // One row's text and the comma before it (a row has at least one value: the tensor is not empty).
+    let rowBound = rowValues * (Element.maxJSONLength + 1) + arraysPerRow * 3
     out.pointee = UInt8(ascii: "[")
     out += 1
     let first = out
-    let scratchRows = rows - rows / parts
-    let scratch = UnsafeMutablePointer<UInt8>.allocate(
-      capacity: scratchRows * rowBound + NumberFormatting.maxLength)
-    defer { scratch.deallocate() }
     let ends = UnsafeMutableBufferPointer<Int>.allocate(capacity: parts)
     defer { ends.deallocate() }
-    let shared = ParallelRows(
-      dims: dims, source: source, first: first, scratch: scratch, ends: ends)
+    let shared = ParallelRows(dims: dims, source: source, first: first, ends: ends)
     DispatchQueue.concurrentPerform(iterations: parts) { part in
       let lower = rows * part / parts
       let upper = rows * (part + 1) / parts
-      let scratchStart = (lower - rows / parts) * rowBound
-      var p = part == 0 ? shared.first : shared.scratch + scratchStart
-      let start = p
+      let start = shared.first + (lower * rowBound + part * partGap)
+      var p = start
       var index = lower * rowValues
       for row in lower..<upper {
         if row > lower {
@@ -124,8 +130,8 @@ extension JSONWriter {
       out.pointee = UInt8(ascii: ",")
       out += 1
       let lower = rows * part / parts
-      let scratchStart = (lower - rows / parts) * rowBound
-      out.update(from: scratch + scratchStart, count: ends[part])
+      // Never forward: each region starts at or past the end of the text before it.
+      out.update(from: first + (lower * rowBound + part * partGap), count: ends[part])
       out += ends[part]
     }
     out.pointee = UInt8(ascii: "]")
@@ -172,13 +178,12 @@ extension JSONWriter {
 }
 
 /// What the parts of one parallel write share. `@unchecked Sendable`: each part writes only its own rows' region
-/// (of `first` or `scratch`) and its own slot of `ends`; `dims` and `source` are only read; all of it outlives the
-/// `concurrentPerform` that uses it.
+/// of `first` (regions are `partGap` apart, more than a number's overrun) and its own slot of `ends`; `dims` and
+/// `source` are only read; all of it outlives the `concurrentPerform` that uses it.
 private struct ParallelRows<Element>: @unchecked Sendable {
   let dims: UnsafeBufferPointer<Int>
   let source: UnsafeBufferPointer<Element>
   let first: UnsafeMutablePointer<UInt8>
-  let scratch: UnsafeMutablePointer<UInt8>
   let ends: UnsafeMutableBufferPointer<Int>
 }
 

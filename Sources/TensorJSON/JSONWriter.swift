@@ -117,6 +117,8 @@ public struct JSONWriter: Sendable {
         if allIntegers, let i = Int64(exactly: d) { number(i) } else { number(d) }
       }
       endArray()
+    case .float32Tensor(let tensor):
+      tensor.values.withUnsafeBufferPointer { writeTensor($0, shape: tensor.shape) }
     case .array(let elements):
       beginArray()
       for element in elements { self.value(element) }

@@ -27,6 +27,26 @@ public struct Float32TensorLiteral: Sendable, Equatable {
   }
 }
 
+extension Float32TensorLiteral {
+  /// The values as nested `JSONValue` lists (innermost lists packed), for callers that walk arrays generically.
+  func nestedElements() -> [JSONValue] {
+    guard let outer = shape.first else { return [] }
+    if shape.count == 1 {
+      return values.map { .number(Double($0), isInteger: false) }
+    }
+    let inner = Array(shape.dropFirst())
+    let stride = inner.reduce(1, *)
+    return (0..<outer).map { k in
+      let slice = Array(values[(k * stride)..<((k + 1) * stride)])
+      let element = Float32TensorLiteral(shape: inner, values: slice)
+      if inner.count == 1 {
+        return .numbers(slice.map { Double($0) }, allIntegers: false)
+      }
+      return .array(element.nestedElements())
+    }
+  }
+}
+
 /// Why a JSON value is not a tensor: `ragged nested list at index [1]: expected length 2, got 3`.
 public struct TensorLiteralError: Error, Sendable, Equatable, CustomStringConvertible {
   public let message: String
@@ -113,6 +133,11 @@ private func flatValues<Values: TensorValues>(data: JSONValue, shape: [Int])
   switch data {
   case .numbers(let numbers, let integers):
     values.append(contentsOf: numbers, allIntegers: integers)
+  case .float32Tensor(let tensor) where tensor.shape.count == 1:
+    values.append(contentsOf: tensor.values)
+  case .float32Tensor:
+    // As the element-wise path words it: the first element is a list.
+    throw TensorLiteralError("ragged nested list at index [0]: expected a number, got a list")
   case .array(let elements):
     values.reserve(elements.count)
     for (k, element) in elements.enumerated() {
@@ -137,6 +162,12 @@ private func nestedTensorLiteral(_ root: JSONValue) throws(TensorLiteralError) -
 private func nestedValues<Values: TensorValues>(_ root: JSONValue) throws(TensorLiteralError)
   -> ([Int], Values)
 {
+  if case .float32Tensor(let tensor) = root {
+    // Already checked rectangular by the parser.
+    var values = Values()
+    values.append(contentsOf: tensor.values)
+    return (tensor.shape, values)
+  }
   // The shape is read down the first elements; every other list must then match it.
   var shape: [Int] = []
   var probe = root
@@ -162,6 +193,8 @@ private protocol TensorValues {
   mutating func reserve(_ count: Int)
   mutating func append(_ value: Double, isInteger: Bool)
   mutating func append(contentsOf values: [Double], allIntegers: Bool)
+  /// Values read as float32 (`JSONValue.float32Tensor`); not integer literals.
+  mutating func append(contentsOf values: [Float])
 }
 
 private struct DoubleValues: TensorValues {
@@ -181,6 +214,11 @@ private struct DoubleValues: TensorValues {
     self.values.append(contentsOf: values)
     self.allIntegers = self.allIntegers && allIntegers
   }
+
+  mutating func append(contentsOf values: [Float]) {
+    self.values.append(contentsOf: values.lazy.map { Double($0) })
+    allIntegers = false
+  }
 }
 
 private struct Float32Values: TensorValues {
@@ -196,6 +234,15 @@ private struct Float32Values: TensorValues {
 
   mutating func append(contentsOf values: [Double], allIntegers: Bool) {
     self.values.append(contentsOf: values.lazy.map { Float($0) })
+  }
+
+  mutating func append(contentsOf values: [Float]) {
+    // The whole tensor at once: take the parser's buffer rather than copying it.
+    if self.values.isEmpty {
+      self.values = values
+    } else {
+      self.values.append(contentsOf: values)
+    }
   }
 }
 
@@ -264,7 +311,7 @@ private func scalar(_ value: JSONValue, at index: [Int]) throws(TensorLiteralErr
     return (.infinity, false)
   case .string("-Infinity"):
     return (-.infinity, false)
-  case .numbers, .array:
+  case .numbers, .array, .float32Tensor:
     throw TensorLiteralError(
       "ragged nested list at index \(render(index)): expected a number, got a list")
   default:

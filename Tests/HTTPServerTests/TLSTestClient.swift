@@ -87,8 +87,8 @@ final class TLSTestClient {
         }
     }
 
-    /// Reads more bytes; false at the end of the stream.
-    private func fill() -> Bool {
+    /// Appends more bytes to `buffer`; false at the end of the stream.
+    private func fill(_ buffer: inout [UInt8]) -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let count = chunk.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32($0.count)) }
         guard count > 0 else { return false }
@@ -97,39 +97,12 @@ final class TLSTestClient {
     }
 
     func readResponse() throws -> TestClient.Response {
-        let terminator: [UInt8] = [13, 10, 13, 10]
-        var headEnd = 0
-        while true {
-            if let range = buffer.firstRange(of: terminator) {
-                headEnd = range.upperBound
-                break
-            }
-            guard fill() else { throw Failure(description: "closed before a response head") }
-        }
-        let headText = String(decoding: buffer[0..<headEnd - 4], as: UTF8.self)
-        var lines = headText.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
-        let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else {
-            throw Failure(description: "bad status line \(headText)")
-        }
-        let headers = lines.map { line -> (String, String) in
-            let parts = line.split(separator: ":", maxSplits: 1)
-            return (String(parts[0]), parts.count > 1 ? String(parts[1].drop { $0 == " " }) : "")
-        }
-        buffer.removeFirst(headEnd)
-        var response = TestClient.Response(status: status, headers: headers, body: [])
-        let length = Int(response.header("Content-Length") ?? "0") ?? 0
-        while buffer.count < length {
-            guard fill() else { throw Failure(description: "closed inside a body") }
-        }
-        response.body = Array(buffer[0..<length])
-        buffer.removeFirst(length)
-        return response
+        try readHTTPResponse(from: &buffer) { fill(&$0) }
     }
 
     /// Reads to the end; true when the server ended the session with close_notify (not a bare TCP close).
     func receivedCloseNotify() -> Bool {
-        while fill() {}
+        while fill(&buffer) {}
         return SSL_get_shutdown(ssl) & Int32(SSL_RECEIVED_SHUTDOWN) != 0
     }
 

@@ -73,8 +73,8 @@ final class TestClient {
         }
     }
 
-    /// Reads more bytes; false at end of stream (or on error).
-    private func fill() -> Bool {
+    /// Appends more bytes to `buffer`; false at end of stream (or on error).
+    private func fill(_ buffer: inout [UInt8]) -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         guard count > 0 else { return false }
@@ -84,41 +84,12 @@ final class TestClient {
 
     /// Reads one response; `bodiless` for answers to HEAD.
     func readResponse(bodiless: Bool = false) throws -> Response {
-        let terminator: [UInt8] = [13, 10, 13, 10]
-        var headEnd: Int?
-        while true {
-            if let range = buffer.firstRange(of: terminator) {
-                headEnd = range.upperBound
-                break
-            }
-            guard fill() else { throw Failure(description: "closed before a response head") }
-        }
-        guard let headEnd else { throw Failure(description: "no head") }
-        let headText = String(decoding: buffer[0..<headEnd - 4], as: UTF8.self)
-        var lines = headText.components(separatedBy: "\r\n")
-        let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else {
-            throw Failure(description: "bad status line \(headText)")
-        }
-        let headers = lines.map { line -> (String, String) in
-            let parts = line.split(separator: ":", maxSplits: 1)
-            return (String(parts[0]), parts.count > 1 ? String(parts[1].drop { $0 == " " }) : "")
-        }
-        buffer.removeFirst(headEnd)
-        var response = Response(status: status, headers: headers, body: [])
-        if bodiless || status < 200 || status == 204 || status == 304 { return response }
-        let length = Int(response.header("Content-Length") ?? "0") ?? 0
-        while buffer.count < length {
-            guard fill() else { throw Failure(description: "closed inside a body") }
-        }
-        response.body = Array(buffer[0..<length])
-        buffer.removeFirst(length)
-        return response
+        try readHTTPResponse(from: &buffer, bodiless: bodiless) { fill(&$0) }
     }
 
     /// Reads until the server closes; returns what came (after any buffered bytes).
     func readToEnd() -> [UInt8] {
-        while fill() {}
+        while fill(&buffer) {}
         defer { buffer.removeAll() }
         return buffer
     }

@@ -47,10 +47,32 @@ struct TestHandler: HTTPHandler {
                 status: .ok, headerFields: [HTTPField.Name("X-Inject")!: "a\r\nSet-Cookie: evil=1"], body: [])
         case (.get, "/close"):
             return HTTPServerResponse(status: .ok, headerFields: [.connection: "close"], body: Array("bye".utf8))
+        case (.get, "/now"), (.get, "/now?wait"), (.post, "/now-echo"):
+            return HTTPServerResponse(status: .ok, body: Array("from handle".utf8))
         case (.get, "/method"):
             return HTTPServerResponse(status: .ok, body: Array("\(request.head.method) head=\(request.isHEAD)".utf8))
         default:
             return HTTPServerResponse(status: .notFound, body: Array("not found".utf8))
+        }
+    }
+
+    /// `/now` is answered without a task; `/now?wait` declines, as a handler that would have to wait does.
+    func respondImmediately(to request: HTTPServerRequest) -> HTTPServerResponse? {
+        switch (request.head.method, request.head.path ?? "") {
+        case (.get, "/now"):
+            return HTTPServerResponse(
+                status: .ok, headerFields: [.contentType: "text/plain"],
+                body: Array(repeating: UInt8(ascii: "n"), count: 2000))
+        case (.post, "/now-echo"):
+            var fields: HTTPFields = [:]
+            if let encoding = request.head.headerFields[.contentEncoding] {
+                fields[HTTPField.Name("X-Seen-Content-Encoding")!] = encoding
+            }
+            return HTTPServerResponse(status: .ok, headerFields: fields, body: request.body)
+        case (.get, "/now-informational"):
+            return HTTPServerResponse(status: .init(code: 103))
+        default:
+            return nil
         }
     }
 }

@@ -20,6 +20,7 @@ BINARY = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "
 INPLACE_BINARY = ["add_", "sub_", "mul_", "div_", "pow_"]
 INPLACE_UNARY = ["neg_", "exp_", "relu_", "sigmoid_", "tanh_", "sqrt_", "zero_"]
 REDUCE = ["sum", "mean", "max", "min", "argmax", "argmin", "logsumexp"]
+# In-place unary ops both servers know (the reference has no abs_/cos_/log_/sin_/reciprocal_).
 PALETTE = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, 3.0, -2.5, 0.1, 1e-5, 7.0, "NaN", "Infinity", "-Infinity"]
 SHAPES = [[], [1], [3], [2, 3], [3, 1], [1, 3], [2, 1, 3], [0], [2, 0], [4], [2, 2]]
 
@@ -67,13 +68,20 @@ class Program:
           self.diffs.append((where, kind, f"{path}.{p}: {detail}"))
       return
     if isinstance(a, dict) and isinstance(b, dict):
-      for k in set(a) | set(b):
-        if k in ("id", "expires_at", "name") and path == "":
+      for k in sorted(set(a) | set(b)):
+        if k in ("id", "expires_at", "name", "created_at") and path == "":
           continue
-        if k in ("jacobians", "grads", "shapes", "results", "tensors", "grad"):
-          self.compare_json(where, a.get(k), b.get(k), f"{path}.{k}")
+        if path.endswith(".grads") and k.startswith("_"):
+          continue  # server-chosen names (backward's grads by name) follow ids, which may differ
+        if path == "" and k not in ("jacobians", "grads", "shapes", "results", "tensors", "grad"):
+          continue
+        if path != "" and (k not in a or k not in b):
+          # backward's {"grads": {name: values}}: the same names must be reached
+          self.diffs.append((where, "value", f"{path}.{k}: only in {'ours' if k in a else 'torch'}"))
+          continue
+        self.compare_json(where, a.get(k), b.get(k), f"{path}.{k}")
       return
-    if isinstance(a, list) and isinstance(b, list) and all(isinstance(x, dict) for x in b):
+    if isinstance(a, list) and isinstance(b, list) and b and all(isinstance(x, dict) or x is None for x in b):
       if len(a) != len(b):
         self.diffs.append((where, "value", f"{path}: {len(a)} items vs {len(b)}"))
         return
@@ -140,6 +148,8 @@ class Program:
     else:
       body["init"] = "arange"
       body["start"], body["end"], body["step"] = rng.choice([(0, 5, 1), (1, 4, 0.5), (5, 0, -1), (0, 3, 1)])
+      # The reference makes integral aranges float32 when no dtype is given (README: known noise).
+      body["dtype"] = dtype
     self.record(*self.send("POST", "/tensors", body))
 
   def op(self):
@@ -248,6 +258,12 @@ class Program:
         body["retain_graph"] = True
       if rng.random() < 0.1:
         body["create_graph"] = True
+      if rng.random() < 0.15:
+        leaves = self.names(lambda u: u["requires_grad"])
+        if leaves:
+          body["inputs"] = rng.sample(leaves, min(len(leaves), rng.randint(1, 2)))
+      if rng.random() < 0.1 and t["shape"]:
+        body["gradient"] = self.pick(lambda u: u["shape"] == t["shape"]) or body.get("gradient")
       self.send("POST", f"/tensors/{a}/backward", body)
     elif r < 0.65:
       leaves = self.names(lambda u: u["requires_grad"] and u["is_leaf"])
@@ -258,6 +274,15 @@ class Program:
         body["grad_outputs"] = [self.nested(t["shape"], "float32")]
       if rng.random() < 0.5:
         body["allow_unused"] = True
+      if rng.random() < 0.25:
+        body["create_graph"] = True
+        body["names"] = [self.fresh() for _ in body["inputs"]]
+        status, answer = self.send("POST", "/grad", body)
+        if status < 300:
+          for g, n in zip(answer.get("grads", []), body["names"]):
+            if isinstance(g, dict):
+              self.model[n] = g
+        return
       self.send("POST", "/grad", body)
     elif r < 0.8:
       leaves = self.names(lambda u: u["requires_grad"] and u["is_leaf"])
@@ -268,17 +293,300 @@ class Program:
     elif r < 0.95:
       self.send("POST", f"/tensors/{a}/grad/zero")
     else:
-      self.send("PATCH", f"/tensors/{a}", {"data": self.nested(t["shape"], "float32")})
+      shape = t["shape"] if rng.random() < 0.8 else rng.choice(SHAPES)
+      self.record(*self.send("PATCH", f"/tensors/{a}", {"data": self.nested(shape, t["dtype"])}))
+
+  # ----------------------------------------------------------------------------------------------------------
+  # Wider coverage: every op of API.md with its keyword arguments, index strings, views then in-place, reads,
+  # error cases.
+
+  def index_string(self, shape):
+    """A NumPy/PyTorch index for `shape`: ints (negative too), slices with steps, None, `...`; sometimes out of
+    range or with too many indices (errors are compared as well)."""
+    rng = self.rng
+    items = []
+    dims = list(shape)
+    used_ellipsis = False
+    k = rng.randint(1, max(1, min(3, len(dims) + 1)))
+    d = 0
+    for _ in range(k):
+      r = rng.random()
+      size = dims[d] if d < len(dims) else 1
+      if r < 0.3:
+        bound = max(size, 1)
+        items.append(str(rng.randint(-bound, bound - 1) if rng.random() < 0.95 else bound + 1))
+        d += 1
+      elif r < 0.7:
+        start = rng.choice(["", "0", "1", "-1", "-2", str(size)])
+        stop = rng.choice(["", "1", "2", "-1", str(size + 2)])
+        step = rng.choice(["", "", ":2", ":3", ":1"])
+        items.append(f"{start}:{stop}{step}")
+        d += 1
+      elif r < 0.85:
+        items.append("None")
+      elif not used_ellipsis:
+        items.append("...")
+        used_ellipsis = True
+        d = max(d, len(dims) - (k - len(items)))
+      else:
+        items.append(":")
+        d += 1
+    return ", ".join(items)
+
+  def dims_arg(self, nd):
+    rng = self.rng
+    if nd == 0:
+      return rng.choice([0, -1, [], [0]])
+    r = rng.random()
+    if r < 0.5:
+      return rng.randrange(-nd, nd)
+    if r < 0.9:
+      k = rng.randint(1, nd)
+      dims = rng.sample(range(nd), k)
+      return [d - nd if rng.random() < 0.4 else d for d in dims]
+    return rng.choice([nd, -nd - 1, [0, 0]])  # errors: out of range, repeated
+
+  def op_kwargs(self):
+    """One op of API.md with keyword arguments, scalar-first forms and dtypes."""
+    rng = self.rng
+    a = self.pick()
+    if a is None:
+      return
+    t = self.model[a]
+    nd = len(t["shape"])
+    spec = {"args": [a]}
+    r = rng.random()
+    if r < 0.2:
+      spec["op"] = rng.choice(["sum", "mean", "sum", "mean", "max", "min", "argmax", "argmin", "logsumexp"])
+      kw = {}
+      if rng.random() < 0.85:
+        dims = self.dims_arg(nd)
+        if spec["op"] in ("max", "min", "argmax", "argmin") and isinstance(dims, list):
+          dims = dims[0] if dims else 0
+        kw["dim"] = dims
+      if rng.random() < 0.5:
+        kw["keepdim"] = rng.choice([True, False])
+      if spec["op"] in ("sum", "mean") and rng.random() < 0.3:
+        kw["dtype"] = rng.choice(["float64", "float32", "int64"])
+      if kw and rng.random() < 0.2 and "dim" in kw and not isinstance(kw["dim"], list):
+        spec["args"] += [kw.pop("dim")] + ([kw.pop("keepdim")] if "keepdim" in kw else [])
+      if kw:
+        spec["kwargs"] = kw
+    elif r < 0.4:
+      spec["op"] = rng.choice(["add", "sub", "mul", "div", "pow"])
+      other = self.pick(lambda u: u["shape"][-1:] == t["shape"][-1:] or u["shape"] == [])
+      number = rng.choice([2, 0.5, -1, 0, 3.0, 0.1, 3.3, 1e-3, -0.7, 7])
+      operand = other if other and rng.random() < 0.5 else number
+      if rng.random() < 0.2:
+        spec["args"] = [number, a]  # scalar first: 2 - x, 2 / x, 2 ** x
+      else:
+        spec["args"].append(operand)
+      kw = {}
+      if spec["op"] in ("add", "sub") and rng.random() < 0.5:
+        kw["alpha"] = rng.choice([2, 0.5, -1, 0.3, 3])
+      if spec["op"] == "div" and rng.random() < 0.4:
+        kw["rounding_mode"] = rng.choice(["floor", "trunc", "floor"])
+      if spec["op"] == "pow" and rng.random() < 0.4 and len(spec["args"]) == 2 and spec["args"][0] == a:
+        kw["exponent"] = spec["args"].pop()
+      if kw:
+        spec["kwargs"] = kw
+    elif r < 0.55:
+      spec["op"] = rng.choice(["softmax", "log_softmax"])
+      spec["kwargs"] = {"dim": rng.randrange(-nd, nd) if nd else rng.choice([0, -1])}
+      if rng.random() < 0.3:
+        spec["kwargs"]["dtype"] = "float64"
+    elif r < 0.7:
+      n = 1
+      for v in t["shape"]:
+        n *= v
+      spec["op"] = rng.choice(["view", "reshape", "expand", "squeeze", "unsqueeze", "transpose", "t", "flatten",
+                               "permute"])
+      if spec["op"] in ("view", "reshape"):
+        sizes = rng.choice([[n], [-1], [1, -1], [-1, 1], [n, 1, 1], list(reversed(t["shape"])), [2, -1]])
+        if rng.random() < 0.5:
+          spec["args"] += sizes
+        else:
+          spec["kwargs"] = {"shape": sizes}
+      elif spec["op"] == "expand":
+        sizes = [2] + [rng.choice([-1, 3]) if v == 1 else rng.choice([-1, v]) for v in t["shape"]]
+        spec["args"] += sizes
+      elif spec["op"] == "squeeze":
+        if nd:
+          spec["kwargs"] = {"dim": self.dims_arg(nd) if rng.random() < 0.3 else rng.randrange(-nd, nd)}
+      elif spec["op"] == "unsqueeze":
+        spec["args"].append(rng.randrange(-nd - 1, nd + 1))
+      elif spec["op"] == "transpose":
+        spec["kwargs"] = {"dim0": rng.randrange(-nd, nd) if nd else 0, "dim1": rng.randrange(-nd, nd) if nd else -1}
+      elif spec["op"] == "flatten":
+        if nd and rng.random() < 0.6:
+          spec["kwargs"] = {"start_dim": rng.randrange(-nd, nd), "end_dim": rng.randrange(-nd, nd)}
+      elif spec["op"] == "permute":
+        dims = list(range(nd))
+        rng.shuffle(dims)
+        spec["args"] += [d - nd if rng.random() < 0.3 else d for d in dims]
+    elif r < 0.85:
+      spec["op"] = "getitem"
+      spec["kwargs"] = {"index": self.index_string(t["shape"])}
+    else:
+      spec["op"] = rng.choice(["mse_loss", "cross_entropy", "cat", "stack", "matmul", "clamp", "where"])
+      if spec["op"] == "mse_loss":
+        spec["args"].append(self.pick(lambda u: u["shape"][-1:] == t["shape"][-1:]) or a)
+        spec["kwargs"] = {"reduction": rng.choice(["mean", "sum", "none"])}
+      elif spec["op"] == "cross_entropy":
+        target = self.pick(lambda u: u["dtype"] == "int64") or self.pick(lambda u: u["shape"] == t["shape"]) or a
+        spec["args"].append(target)
+        spec["kwargs"] = {"reduction": rng.choice(["mean", "sum", "none"])}
+      elif spec["op"] in ("cat", "stack"):
+        b = self.pick(lambda u: len(u["shape"]) == nd) or a
+        spec["args"] = [[a, b] + ([a] if rng.random() < 0.3 else [])]
+        spec["kwargs"] = {"dim": rng.randrange(-nd - 1, nd + 1) if nd else 0}
+      elif spec["op"] == "matmul":
+        spec["args"].append(self.pick(lambda u: len(u["shape"]) >= 1) or a)
+      elif spec["op"] == "clamp":
+        spec["kwargs"] = rng.choice([{"min": 0}, {"max": 0.5}, {"min": -1, "max": 1}, {"min": 0.5, "max": -0.5}])
+      else:
+        cond = self.pick(lambda u: u["dtype"] == "bool")
+        spec["args"] = [cond or a, a, rng.choice([0.0, 1, self.pick(lambda u: u["shape"] == t["shape"]) or a])]
+    if rng.random() < 0.6:
+      spec["name"] = self.fresh()
+    if rng.random() < 0.1:
+      spec["no_grad"] = True
+    self.record(*self.send("POST", "/ops", spec))
+
+  def view_then_inplace(self):
+    """A view of a tensor, then an in-place op or setitem on the view or on its base, then reads of both."""
+    rng = self.rng
+    a = self.pick(lambda u: u["dtype"] != "int64" or rng.random() < 0.2)
+    if a is None:
+      return
+    t = self.model[a]
+    if rng.random() < 0.5 and t["requires_grad"] and t["is_leaf"]:
+      # in-place through a view of a requiring leaf is refused: first a non-leaf copy, as code usually does
+      base = self.fresh()
+      self.record(*self.send("POST", "/ops", {"op": rng.choice(["clone", "mul"]), "args": [a] + ([1.0] if rng.random() < 0.5 else []), "name": base}))
+      if base not in self.model:
+        return
+      a, t = base, self.model[base]
+    v = self.fresh()
+    nd = len(t["shape"])
+    view = rng.choice(["getitem", "getitem", "view", "transpose", "unsqueeze", "squeeze", "expand", "detach"])
+    spec = {"op": view, "args": [a], "name": v}
+    if view == "getitem":
+      spec["kwargs"] = {"index": self.index_string(t["shape"])}
+    elif view == "view":
+      spec["kwargs"] = {"shape": [-1]}
+    elif view == "transpose":
+      spec["args"] += [0, -1] if nd else [0, 0]
+    elif view == "unsqueeze":
+      spec["args"].append(0)
+    elif view == "expand":
+      spec["args"] += [2] + [-1] * nd
+    if rng.random() < 0.15:
+      spec["no_grad"] = True
+    self.record(*self.send("POST", "/ops", spec))
+    if v not in self.model:
+      return
+    target = v if rng.random() < 0.75 else a
+    shape = self.model[target]["shape"]
+    r = rng.random()
+    if r < 0.45:
+      op = {"op": rng.choice(["add_", "sub_", "mul_", "div_", "add_", "mul_"]), "args": [target, rng.choice([2, 0.5, -1.5, 3])]}
+      if op["op"] in ("add_", "sub_") and rng.random() < 0.3:
+        op["kwargs"] = {"alpha": rng.choice([2, 0.5])}
+      other = self.pick(lambda u: u["shape"] == shape or u["shape"] == [])
+      if other and rng.random() < 0.4:
+        op["args"][1] = other
+    elif r < 0.65:
+      op = {"op": rng.choice(["zero_", "neg_", "exp_", "relu_", "sigmoid_", "tanh_", "sqrt_", "fill_"]), "args": [target]}
+      if op["op"] == "fill_":
+        op["args"].append(rng.choice([1.5, 0, -2]))
+    elif r < 0.75:
+      src = self.pick(lambda u: u["shape"] == shape or u["shape"] == [] or u["shape"][-1:] == shape[-1:])
+      op = {"op": "copy_", "args": [target, src or target]}
+    else:
+      value = rng.choice([1.5, 0, -2, self.pick(lambda u: u["shape"] == []) or 2.5,
+                          self.pick(lambda u: u["shape"][-1:] == shape[-1:]) or 3])
+      op = {"op": "setitem", "args": [target, value], "kwargs": {"index": self.index_string(shape)}}
+    if rng.random() < 0.2:
+      op["no_grad"] = True
+    self.record(*self.send("POST", "/ops", op))
+    for name in (a, v):
+      self.record(*self.send("GET", f"/tensors/{name}"))
+    if rng.random() < 0.5:
+      root = self.pick(lambda u: u["requires_grad"] and u["shape"] == [])
+      if root is None and self.model[a]["requires_grad"]:
+        root = self.fresh()
+        self.record(*self.send("POST", "/ops", {"op": "sum", "args": [a], "name": root}))
+      if root in self.model:
+        self.send("POST", f"/tensors/{root}/backward", {"retain_graph": rng.random() < 0.5})
+
+  def reads(self):
+    rng = self.rng
+    a = self.pick()
+    r = rng.random()
+    if a is not None and r < 0.4:
+      self.send("GET", f"/tensors/{a}?data=false")
+    elif r < 0.6:
+      self.send("GET", "/tensors?data=false")
+    elif r < 0.75:
+      self.send("GET", "/tensors")
+    elif a is not None and r < 0.9:
+      self.send("GET", f"/tensors/{a}/grad")
+    elif a is not None:
+      self.send("DELETE", f"/tensors/{a}")
+      self.model.pop(a, None)
+
+  def error_case(self):
+    """Requests that fail: unknown names and ops, bad names, wrong argument kinds, bad index strings, bad bodies."""
+    rng = self.rng
+    a = self.pick() or "nope"
+    bodies = [
+      ("POST", "/ops", {"op": "frobnicate", "args": [a]}),
+      ("POST", "/ops", {"op": "add", "args": [a, "missing_name"]}),
+      ("POST", "/ops", {"op": "sum", "args": [a], "kwargs": {"dim": 7}}),
+      ("POST", "/ops", {"op": "getitem", "args": [a], "kwargs": {"index": "0, 0, 0, 0"}}),
+      ("POST", "/ops", {"op": "getitem", "args": [a], "kwargs": {"index": "::-1"}}),
+      ("POST", "/ops", {"op": "getitem", "args": [a], "kwargs": {"index": "..., ..."}}),
+      ("POST", "/ops", {"op": "view", "args": [a], "kwargs": {"shape": [7, 3]}}),
+      ("POST", "/ops", {"op": "mm", "args": [a, a]}),
+      ("POST", "/ops", {"op": "dot", "args": [a, a]}),
+      ("POST", "/ops", {"op": "add", "args": [a], "name": "1bad"}),
+      ("POST", "/ops", {"op": "add", "args": [a, 1], "name": "_mine"}),
+      ("POST", "/ops", {"op": "softmax", "args": [a]}),
+      ("POST", "/ops", {"op": "mse_loss", "args": [a, a], "kwargs": {"reduction": "avg"}}),
+      ("POST", "/ops", []),
+      ("POST", "/ops", {"args": [a]}),
+      ("POST", "/tensors", {"name": "r", "data": [[1, 2], [3]]}),
+      ("POST", "/tensors", {"name": "r", "shape": [2, 2], "data": [1, 2, 3]}),
+      ("POST", "/tensors", {"name": "r", "data": [1, 2], "requires_grad": True, "dtype": "int64"}),
+      ("POST", "/tensors", {"name": "r", "shape": [2], "init": "bogus"}),
+      ("POST", f"/tensors/{a}/backward", {"gradient": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]}),
+      ("POST", f"/tensors/{a}/backward", {}),
+      ("POST", f"/tensors/nope/backward", {}),
+      ("POST", "/grad", {"outputs": [a], "inputs": [a]}),
+      ("POST", f"/tensors/{a}/grad/zero", None),
+      ("PATCH", f"/tensors/{a}", {"data": [[1.0, 2.0], [3.0]]}),
+    ]
+    method, path, body = rng.choice(bodies)
+    self.record(*self.send(method, path, body))
 
   def run(self, length):
     self.create()
     self.create()
     for _ in range(length):
       r = self.rng.random()
-      if r < 0.2:
+      if r < 0.18:
         self.create()
-      elif r < 0.75:
+      elif r < 0.5:
         self.op()
+      elif r < 0.68:
+        self.op_kwargs()
+      elif r < 0.76:
+        self.view_then_inplace()
+      elif r < 0.8:
+        self.reads()
+      elif r < 0.83:
+        self.error_case()
       else:
         self.autograd()
     for name in list(self.model)[:4]:

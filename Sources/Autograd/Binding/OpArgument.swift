@@ -127,7 +127,9 @@ struct BoundArguments {
   }
 
   func tensor(_ key: String) throws(AutogradError) -> Tensor {
-    guard let v = values[key] else { throw .argument("\(op)() missing required argument '\(key)'") }
+    guard let v = values[key] else {
+      throw .argument("\(op)() missing 1 required positional arguments: \"\(key)\"")
+    }
     return try Self.asTensor(v, op: op, key: key)
   }
 
@@ -156,7 +158,9 @@ struct BoundArguments {
   }
 
   func int(_ key: String) throws(AutogradError) -> Int {
-    guard let v = values[key] else { throw .argument("\(op)() missing required argument '\(key)'") }
+    guard let v = values[key] else {
+      throw .argument("\(op)() missing 1 required positional arguments: \"\(key)\"")
+    }
     return try Self.asInt(v, op: op, key: key)
   }
 

@@ -77,13 +77,42 @@ public enum Ops {
     case "float64", "double": return .float64
     case "int64", "long": return .int64
     case "bool": return .bool
-    default: throw .argument("unsupported dtype \(s)")
+    default: throw .argument("unknown dtype '\(s)' (use float32, float64, int64, int32 or bool)")
     }
+  }
+
+  /// `keepdim` without `dim` matches no overload of sum/mean/max/min: PyTorch's argument parser refuses it (the
+  /// first line of its TypeError; `sum` with a dtype asks for the dim instead).
+  static func refuseKeepdimWithoutDim(_ b: BoundArguments) throws(AutogradError) {
+    guard b.has("keepdim"), !b.has("dim") else { return }
+    if b.has("dtype") && b.op == "sum" {
+      throw .argument("sum() missing 1 required positional arguments: \"dim\"")
+    }
+    let got = b.has("dtype") ? "Tensor, dtype=torch.dtype, keepdim=bool" : "Tensor, keepdim=bool"
+    // sum's and mean's overload lists mention dtype, which makes the reference's code dtype_mismatch.
+    throw AutogradError(
+      b.op == "sum" || b.op == "mean" ? .dtypeMismatch : .invalidArgument,
+      "\(b.op)() received an invalid combination of arguments - got (\(got)), but expected one of:")
+  }
+
+  /// PyTorch refuses a floating `alpha` (even `2.0`) when the result is an integer tensor.
+  static func checkAlpha(_ b: BoundArguments, _ x: Tensor, _ other: Tensor) throws(AutogradError) {
+    guard case .double? = b.values["alpha"], !Elementwise.resultType([x, other]).isFloatingPoint
+    else { return }
+    throw .invalidOp(
+      "For integral input tensors, argument alpha must not be a floating point number.")
   }
 
   static func sizes(_ b: BoundArguments) throws(AutogradError) -> [Int] {
     guard let sizes = try b.intList("shape") else {
-      throw .argument("\(b.op)() missing required argument 'shape'")
+      // PyTorch's texts: view has a dtype overload too, expand calls its sizes `size`.
+      if b.op == "view" {
+        throw AutogradError(
+          .dtypeMismatch,
+          "view() received an invalid combination of arguments - got (), but expected one of:")
+      }
+      let name = b.op == "expand" ? "size" : "shape"
+      throw .argument("\(b.op)() missing 1 required positional arguments: \"\(name)\"")
     }
     return sizes
   }
@@ -114,13 +143,15 @@ public enum Ops {
         {
           return sum
         }
-        return try Elementwise.add(
-          b.tensor("input"), b.tensor("other"), alpha: b.double("alpha", default: 1), grad: g)
+        let (x, other) = (try b.tensor("input"), try b.tensor("other"))
+        try checkAlpha(b, x, other)
+        return try Elementwise.add(x, other, alpha: b.double("alpha", default: 1), grad: g)
       },
       spec("sub(input, other, *, alpha=1)", binary + ["alpha"], gradFn: "SubBackward0") {
         b, g throws(AutogradError) in
-        try Elementwise.sub(
-          b.tensor("input"), b.tensor("other"), alpha: b.double("alpha", default: 1), grad: g)
+        let (x, other) = (try b.tensor("input"), try b.tensor("other"))
+        try checkAlpha(b, x, other)
+        return try Elementwise.sub(x, other, alpha: b.double("alpha", default: 1), grad: g)
       },
       spec(
         "rsub(input, other, *, alpha=1)  # other - alpha * input", binary + ["alpha"],
@@ -143,8 +174,17 @@ public enum Ops {
         }
         return try Elementwise.mul(b.tensor("input"), b.tensor("other"), grad: g)
       },
-      spec("div(input, other)", binary, gradFn: "DivBackward0") { b, g throws(AutogradError) in
-        try Elementwise.div(b.tensor("input"), b.tensor("other"), grad: g)
+      spec(
+        "div(input, other, *, rounding_mode=None)", binary + ["rounding_mode"],
+        gradFn: "DivBackward0"
+      ) {
+        b, g throws(AutogradError) in
+        guard b.has("rounding_mode") else {
+          return try Elementwise.div(b.tensor("input"), b.tensor("other"), grad: g)
+        }
+        return try Elementwise.divRounding(
+          b.tensor("input"), b.tensor("other"), mode: b.string("rounding_mode", default: ""),
+          grad: g)
       },
       spec("rdiv(input, other)  # other / input", binary, gradFn: "MulBackward0") {
         b, g throws(AutogradError) in
@@ -196,13 +236,16 @@ public enum Ops {
       spec("clamp(input, min=None, max=None)", ["input", "min", "max"], gradFn: "ClampBackward1") {
         b, g throws(AutogradError) in
         var input = try b.tensor("input")
-        if input.dtype == .bool {
-          // PyTorch clamps a bool tensor in the type its bounds promote it to (int64, or float32 for a float).
+        if !input.dtype.isFloatingPoint {
+          // PyTorch clamps an integer or bool tensor in the type its bounds promote it to (int64, or float32
+          // for a float bound).
           let floatBound = [b.values["min"], b.values["max"]].contains {
             if case .double? = $0 { return true }
             return false
           }
-          input = try Elementwise.cast(input, to: floatBound ? .float32 : .int64, grad: false)
+          if floatBound || input.dtype == .bool {
+            input = try Elementwise.cast(input, to: floatBound ? .float32 : .int64, grad: false)
+          }
         }
         return try Elementwise.clamp(
           input, min: b.optionalDouble("min"), max: b.optionalDouble("max"), grad: g)
@@ -234,18 +277,32 @@ public enum Ops {
         gradFn: "SumBackward0"
       ) {
         b, g throws(AutogradError) in
+        try refuseKeepdimWithoutDim(b)
         var x = try b.tensor("input")
         if b.has("dtype") { x = try Elementwise.cast(x, to: dtype(b.values["dtype"]), grad: g) }
         return try Reductions.sum(
           x, dims: b.intList("dim"), keepdim: b.bool("keepdim", default: false), grad: g)
       },
       spec(
-        "mean(input, dim=None, keepdim=False)", ["input", "dim", "keepdim"], gradFn: "MeanBackward0"
+        "mean(input, dim=None, keepdim=False, *, dtype=None)",
+        ["input", "dim", "keepdim", "dtype"],
+        gradFn: "MeanBackward0"
       ) {
         b, g throws(AutogradError) in
-        try Reductions.mean(
-          b.tensor("input"), dims: b.intList("dim"), keepdim: b.bool("keepdim", default: false),
-          grad: g)
+        try refuseKeepdimWithoutDim(b)
+        var x = try b.tensor("input")
+        if b.has("dtype") {
+          let type = try dtype(b.values["dtype"])
+          guard type.isFloatingPoint else {
+            throw AutogradError(
+              .dtypeMismatch,
+              "mean(): could not infer output dtype. Optional dtype must be either a floating point or complex dtype. Got: \(type.scalarTypeName)"
+            )
+          }
+          x = try Elementwise.cast(x, to: type, grad: g)
+        }
+        return try Reductions.mean(
+          x, dims: b.intList("dim"), keepdim: b.bool("keepdim", default: false), grad: g)
       },
     ]
     for (op, greater) in [("max", true), ("min", false)] {
@@ -263,6 +320,7 @@ public enum Ops {
             return try Elementwise.extremum(x, other, greater: greater, grad: g)
           }
           guard let dim = try b.optionalInt("dim") else {
+            try refuseKeepdimWithoutDim(b)
             return try Reductions.extremum(x, greater: greater, grad: g)
           }
           return try Reductions.extremum(
@@ -351,7 +409,10 @@ public enum Ops {
       },
       spec("permute(input, *dims)", ["input", "*dims"], gradFn: "PermuteBackward0") {
         b, g throws(AutogradError) in
-        try Views.permute(b.tensor("input"), b.intList("dims") ?? [], grad: g)
+        guard let dims = try b.intList("dims") else {
+          throw .argument("permute() missing 1 required positional arguments: \"dims\"")
+        }
+        return try Views.permute(b.tensor("input"), dims, grad: g)
       },
       spec("view(input, *shape)", ["input", "*shape"], gradFn: "ViewBackward0") {
         b, g throws(AutogradError) in
@@ -425,13 +486,22 @@ public enum Ops {
         b, g throws(AutogradError) in
         try Views.stack(b.tensors("tensors"), dim: b.int("dim", default: 0), grad: g)
       },
-      spec("softmax(input, dim)", ["input", "dim"], gradFn: "SoftmaxBackward0") {
+      spec(
+        "softmax(input, dim, dtype=None)", ["input", "dim", "dtype"], gradFn: "SoftmaxBackward0"
+      ) {
         b, g throws(AutogradError) in
-        try Losses.softmax(b.tensor("input"), dim: b.int("dim"), grad: g)
+        var x = try b.tensor("input")
+        if b.has("dtype") { x = try Elementwise.cast(x, to: dtype(b.values["dtype"]), grad: g) }
+        return try Losses.softmax(x, dim: b.int("dim"), grad: g)
       },
-      spec("log_softmax(input, dim)", ["input", "dim"], gradFn: "LogSoftmaxBackward0") {
+      spec(
+        "log_softmax(input, dim, dtype=None)", ["input", "dim", "dtype"],
+        gradFn: "LogSoftmaxBackward0"
+      ) {
         b, g throws(AutogradError) in
-        try Losses.logSoftmax(b.tensor("input"), dim: b.int("dim"), grad: g)
+        var x = try b.tensor("input")
+        if b.has("dtype") { x = try Elementwise.cast(x, to: dtype(b.values["dtype"]), grad: g) }
+        return try Losses.logSoftmax(x, dim: b.int("dim"), grad: g)
       },
       spec(
         "mse_loss(input, target, reduction='mean')", ["input", "target", "reduction"],
@@ -466,11 +536,22 @@ public enum Ops {
       specs.append(
         spec("\(op)(input, other, *, alpha=1)", binary + ["alpha"], inPlace: true, gradFn: name) {
           b, g throws(AutogradError) in
-          try InPlace.binary(
-            op, b.tensor("input"), b.tensor("other"), alpha: b.double("alpha", default: 1), grad: g)
+          let (x, other) = (try b.tensor("input"), try b.tensor("other"))
+          try checkAlpha(b, x, other)
+          return try InPlace.binary(
+            op, x, other, alpha: b.double("alpha", default: 1), grad: g)
         })
     }
-    for (op, name) in [("mul_", "MulBackward0"), ("div_", "DivBackward0")] {
+    specs.append(
+      spec(
+        "div_(input, other, *, rounding_mode=None)", binary + ["rounding_mode"], inPlace: true,
+        gradFn: "DivBackward0"
+      ) {
+        b, g throws(AutogradError) in
+        let mode = b.has("rounding_mode") ? try b.string("rounding_mode", default: "") : nil
+        return try InPlace.binary("div_", b.tensor("input"), b.tensor("other"), mode: mode, grad: g)
+      })
+    for (op, name) in [("mul_", "MulBackward0")] {
       specs.append(
         spec("\(op)(input, other)", binary, inPlace: true, gradFn: name) {
           b, g throws(AutogradError) in

@@ -22,6 +22,25 @@ public struct AutogradError: Error, Equatable, CustomStringConvertible {
 
   public var description: String { "\(code.rawValue): \(message)" }
 
+  /// The Python exception PyTorch raises with this message: `TypeError` for argument-binding errors,
+  /// `ValueError` for the few checks PyTorch makes with TORCH_CHECK_VALUE or in Python, else `RuntimeError`.
+  /// Errors that are the request's own (an unreadable index or dtype name) are not PyTorch's: nil.
+  public var pythonErrorClass: String? {
+    let valueErrors = [
+      "Expected input batch_size", "For 1D input, 1D target must have size 1",
+      "step must be greater than zero",
+    ]
+    if valueErrors.contains(where: message.hasPrefix)
+      || message.hasSuffix(" is not a valid value for reduction")
+    {
+      return "ValueError"
+    }
+    if message.contains("() received an invalid combination of arguments") { return "TypeError" }
+    guard code == .invalidArgument else { return "RuntimeError" }
+    let requestErrors = ["cannot parse index", "unknown dtype", "dtype must be"]
+    return requestErrors.contains(where: message.hasPrefix) ? nil : "TypeError"
+  }
+
   static func shape(_ message: String) -> AutogradError { AutogradError(.shapeMismatch, message) }
   static func invalidOp(_ message: String) -> AutogradError { AutogradError(.invalidOp, message) }
   static func argument(_ message: String) -> AutogradError {

@@ -225,7 +225,7 @@ public final class Node {
 
   private func modifiedInplaceError(_ s: SavedTensor, _ t: Tensor) -> AutogradError {
     var text =
-      "one of the variables needed for gradient computation has been modified by an inplace operation: [\(t.dtype.legacyTypeName) \(shapeText(t.shape))]"
+      "one of the variables needed for gradient computation has been modified by an inplace operation: [\(t.dtype == .bool ? "CPUBoolType" : t.dtype.legacyTypeName) \(shapeText(t.shape))]"
     if s.isOutput {
       text += ", which is output 0 of \(forwardOpName),"
     } else if let fn = t.gradFn {

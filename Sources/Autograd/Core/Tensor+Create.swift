@@ -88,28 +88,78 @@ extension Tensor {
     return t
   }
 
-  /// Uniform [0, 1) values from a deterministic generator seeded by `seed`.
+  /// `torch.rand(shape, generator=torch.Generator().manual_seed(seed))`: PyTorch's values, bit for bit.
   public static func rand(
     _ shape: [Int], seed: UInt64, dtype: DType = .float32, requiresGrad: Bool = false
   )
     throws(AutogradError) -> Tensor
   {
-    let count = try checkedCount(shape)
-    var rng = SplitMix64(seed: seed)
-    let values = (0..<count).map { _ in rng.nextUniform() }
-    return try Tensor(shape: shape, doubles: values, dtype: dtype, requiresGrad: requiresGrad)
+    var generator = RandomGenerator(seed: seed)
+    return try rand(shape, generator: &generator, dtype: dtype, requiresGrad: requiresGrad)
   }
 
-  /// Standard normal values from a deterministic generator seeded by `seed` (Box-Muller).
+  /// `torch.randn(shape, generator=torch.Generator().manual_seed(seed))`: PyTorch's values, bit for bit.
   public static func randn(
     _ shape: [Int], seed: UInt64, dtype: DType = .float32, requiresGrad: Bool = false
   )
     throws(AutogradError) -> Tensor
   {
-    let count = try checkedCount(shape)
-    var rng = SplitMix64(seed: seed)
-    let values = (0..<count).map { _ in rng.nextNormal() }
-    return try Tensor(shape: shape, doubles: values, dtype: dtype, requiresGrad: requiresGrad)
+    var generator = RandomGenerator(seed: seed)
+    return try randn(shape, generator: &generator, dtype: dtype, requiresGrad: requiresGrad)
+  }
+
+  /// `torch.rand(shape, generator=generator)`: uniform [0, 1), continuing `generator`'s stream.
+  public static func rand(
+    _ shape: [Int], generator: inout RandomGenerator, dtype: DType = .float32,
+    requiresGrad: Bool = false
+  )
+    throws(AutogradError) -> Tensor
+  {
+    let t = try randomLeaf(
+      shape, dtype: dtype, requiresGrad: requiresGrad, kernel: "check_uniform_bounds")
+    switch dtype {
+    case .float64:
+      generator.fillUniform(UnsafeMutableBufferPointer(start: t.storage.doubles(), count: t.numel))
+    default:
+      generator.fillUniform(UnsafeMutableBufferPointer(start: t.storage.floats(), count: t.numel))
+    }
+    return t
+  }
+
+  /// `torch.randn(shape, generator=generator)`: standard normal, continuing `generator`'s stream.
+  public static func randn(
+    _ shape: [Int], generator: inout RandomGenerator, dtype: DType = .float32,
+    requiresGrad: Bool = false
+  )
+    throws(AutogradError) -> Tensor
+  {
+    let t = try randomLeaf(
+      shape, dtype: dtype, requiresGrad: requiresGrad, kernel: "normal_kernel_cpu")
+    switch dtype {
+    case .float64:
+      generator.fillNormal(UnsafeMutableBufferPointer(start: t.storage.doubles(), count: t.numel))
+    default:
+      generator.fillNormal(UnsafeMutableBufferPointer(start: t.storage.floats(), count: t.numel))
+    }
+    return t
+  }
+
+  /// A fresh leaf for a random factory, every check done before the generator draws (as in PyTorch, a refused
+  /// call leaves the stream where it was).
+  private static func randomLeaf(
+    _ shape: [Int], dtype: DType, requiresGrad: Bool, kernel: String
+  ) throws(AutogradError) -> Tensor {
+    if let negative = shape.first(where: { $0 < 0 }) {
+      throw .argument(
+        "Trying to create tensor with negative dimension \(negative): \(shapeText(shape))")
+    }
+    _ = try checkedCount(shape)
+    guard dtype.isFloatingPoint else {
+      throw .invalidOp("\"\(kernel)\" not implemented for '\(dtype.scalarTypeName)'")
+    }
+    let t = Tensor(zerosOf: shape, dtype: dtype)
+    t.requiresGradStorage = requiresGrad
+    return t
   }
 
   /// `torch.arange(start, end, step)`; `dtype` nil infers int64 from integral arguments, else float32.
@@ -195,34 +245,4 @@ func checkedCount(_ shape: [Int]) throws(AutogradError) -> Int {
     count = r
   }
   return count
-}
-
-/// A small deterministic generator (SplitMix64), so `rand`/`randn` with a seed reproduce exactly.
-struct SplitMix64 {
-  var state: UInt64
-  var spare: Double?
-
-  init(seed: UInt64) { state = seed }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-
-  mutating func nextUniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-
-  mutating func nextNormal() -> Double {
-    if let s = spare {
-      spare = nil
-      return s
-    }
-    let u1 = max(nextUniform(), 0x1.0p-53)
-    let u2 = nextUniform()
-    let r = (-2 * log(u1)).squareRoot()
-    spare = r * sin(2 * .pi * u2)
-    return r * cos(2 * .pi * u2)
-  }
 }

@@ -199,7 +199,8 @@ enum Engine {
 
   /// Frees a node's saved values after a pass without retain_graph.
   private static func release(_ node: Node, journal: MutationJournal?) {
-    guard !node.saved.isEmpty || node.savedNumbers > 0 else { return }
+    // CopySlices drops the op it wraps (PyTorch's `fn = nullptr`): it cannot run twice, whatever that op saved.
+    guard !node.saved.isEmpty || node.savedNumbers > 0 || node.wrapped != nil else { return }
     journal?.recordSaved(node)
     for i in node.saved.indices { node.saved[i].tensor = nil }
     node.released = true

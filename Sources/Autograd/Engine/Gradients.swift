@@ -12,6 +12,33 @@ public enum Gradients {
     return outcome.updatedLeaves
   }
 
+  /// `output.backward(gradient, retain_graph, create_graph, inputs=inputs)`: accumulates into the `.grad` of
+  /// `inputs` only (non-leaves too, as PyTorch does); an input the graph does not reach keeps its `.grad`.
+  @discardableResult
+  public static func backward(
+    _ output: Tensor, gradient: Tensor? = nil, inputs: [Tensor], retainGraph: Bool? = nil,
+    createGraph: Bool = false
+  ) throws(AutogradError) -> [Tensor] {
+    guard !inputs.isEmpty else {
+      throw .invalidOp("`inputs` argument to `backward()` cannot be empty.")
+    }
+    let root = try makeRoot(output, gradient, index: 0)
+    for t in inputs where !t.requiresGrad {
+      throw .invalidOp("can't retain_grad on Tensor that has requires_grad=False")
+    }
+    let outcome = try Engine.run(
+      roots: [root], inputs: inputs, retainGraph: retainGraph ?? createGraph,
+      createGraph: createGraph)
+    var updated: [Tensor] = []
+    for (input, captured) in zip(inputs, outcome.captured) {
+      guard var g = captured, !updated.contains(where: { $0 === input }) else { continue }
+      if g.shape != input.shape { g = try Reductions.sumTo(g, input.shape, grad: createGraph) }
+      try Engine.accumulateGrad(into: input, g, createGraph: createGraph)
+      updated.append(input)
+    }
+    return updated
+  }
+
   /// `torch.autograd.grad`: gradients of `outputs` with respect to `inputs`, never touching `.grad`.
   public static func grad(
     outputs: [Tensor], inputs: [Tensor], gradOutputs: [Tensor?]? = nil, retainGraph: Bool? = nil,

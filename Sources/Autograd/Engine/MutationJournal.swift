@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Undo log for one unit of work (a request, a batch of ops, an /eval program).
 ///
 /// Run the work inside `recording { ... }`; every mutation the engine makes meanwhile (in-place values,
@@ -14,20 +22,28 @@ public final class MutationJournal {
 
   public init() {}
 
-  /// Carries the journal down the synchronous call stack of the thread running the unit of work.
-  /// The box is only ever read by that thread, which owns the journal, so crossing the Sendable check is safe.
-  final class Box: @unchecked Sendable {
-    let journal: MutationJournal
-    init(_ journal: MutationJournal) { self.journal = journal }
+  /// Carries the journal down the synchronous call stack of the thread running the unit of work: a thread-local
+  /// slot, which costs a load, where a task-local value cost an allocation and a push and pop per request (and the
+  /// work is synchronous, so it never moves to another thread while it records; `/eval`, which does, passes the
+  /// journal on and calls `recording` again there).
+  private static let slot: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+  }()
+
+  static var current: MutationJournal? {
+    guard let raw = pthread_getspecific(slot) else { return nil }
+    return Unmanaged<MutationJournal>.fromOpaque(raw).takeUnretainedValue()
   }
 
-  @TaskLocal static var box: Box?
-
-  static var current: MutationJournal? { box?.journal }
-
-  /// Runs `body` with this journal recording the engine's mutations.
+  /// Runs `body` with this journal recording the engine's mutations (on this thread; the journal stays alive
+  /// meanwhile because the caller holds it).
   public func recording<R>(_ body: () throws -> R) rethrows -> R {
-    try MutationJournal.$box.withValue(Box(self)) { try body() }
+    let outer = pthread_getspecific(MutationJournal.slot)
+    pthread_setspecific(MutationJournal.slot, Unmanaged.passUnretained(self).toOpaque())
+    defer { pthread_setspecific(MutationJournal.slot, outer) }
+    return try withExtendedLifetime(self) { try body() }
   }
 
   /// Restores everything recorded, newest first, and empties the log.

@@ -192,6 +192,18 @@ enum Kernels {
   /// Elementwise binary map with broadcasting into a fresh contiguous tensor of `shape`. `op`, when given, must
   /// compute exactly what `f` does; it lets dense operands run a typed loop the compiler vectorises instead of a
   /// closure call per element.
+  /// `x` as an operand of a computation in `dtype`: PyTorch casts every input to the common dtype before the
+  /// op, so a float64 or int64 number meeting a float32 tensor is rounded to float32 first (`x / 0.1` divides by
+  /// `Float(0.1)`, `x == 0.1` is true for a float32 0.1). Only float32 loses anything, and only one-element
+  /// operands (numbers, 0-d tensors, their expansions) or integer tensors can reach a float32 result.
+  static func operand(_ x: Tensor, computedIn dtype: DType) -> Tensor {
+    guard dtype == .float32, x.dtype == .float64 || x.dtype == .int64 else { return x }
+    if x.readsOneElement {
+      return Tensor.scalar(Double(Float(x.storage.load(x.offset))), dtype: .float32)
+    }
+    return map(x, dtype: .float32) { $0 }
+  }
+
   static func zip(
     _ a: Tensor, _ b: Tensor, shape: [Int], dtype: DType, op: BinaryOp? = nil,
     _ f: (Double, Double) -> Double
@@ -201,6 +213,8 @@ enum Kernels {
     let out = uninitialized(shape, dtype: dtype, like: a.shape == shape ? a : b)
     let n = out.numel
     if n == 0 { return out }
+    let a = operand(a, computedIn: dtype)
+    let b = operand(b, computedIn: dtype)
     let aDense = a.isContiguous && a.shape == shape && a.dtype == dtype && dtype.isFloatingPoint
     let bDense = b.isContiguous && b.shape == shape && b.dtype == dtype && dtype.isFloatingPoint
     // One element, or a broadcast (expand) of one: a number for the loop. Backward formulas meet this often

@@ -56,7 +56,8 @@ enum Elementwise {
       name: "ReluBackward0", keepsInt: true, saves: .result,
       forward: { $0 < 0 ? 0 : $0 }  // keeps -0.0 and NaN, as PyTorch's relu
     ) {
-      g, r, c throws(AutogradError) in try F.mul(g, F.constant(r!) { $0 > 0 ? 1 : 0 }, c)
+      // threshold_backward(grad, result, 0): zero where result <= 0, the gradient elsewhere (also for NaN).
+      g, r, c throws(AutogradError) in try F.gate(g, F.constant(r!) { $0 <= 0 ? 0 : 1 }, c)
     },
     "reciprocal": Unary(
       name: "ReciprocalBackward0", keepsInt: false, saves: .result, forward: { 1 / $0 }
@@ -89,23 +90,23 @@ enum Elementwise {
       name: "SignBackward0", keepsInt: true, saves: .nothing,
       forward: { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
     ) {
-      g, _, c throws(AutogradError) in try F.mul(g, Tensor.scalar(0), c)
+      g, _, _ throws(AutogradError) in F.zeros(like: g)
     },
     "floor": Unary(
       name: "FloorBackward0", keepsInt: true, saves: .nothing, forward: { $0.rounded(.down) }
     ) {
-      g, _, c throws(AutogradError) in try F.mul(g, Tensor.scalar(0), c)
+      g, _, _ throws(AutogradError) in F.zeros(like: g)
     },
     "ceil": Unary(
       name: "CeilBackward0", keepsInt: true, saves: .nothing, forward: { $0.rounded(.up) }
     ) {
-      g, _, c throws(AutogradError) in try F.mul(g, Tensor.scalar(0), c)
+      g, _, _ throws(AutogradError) in F.zeros(like: g)
     },
     "round": Unary(
       name: "RoundBackward0", keepsInt: true, saves: .nothing,
       forward: { $0.rounded(.toNearestOrEven) }
     ) {
-      g, _, c throws(AutogradError) in try F.mul(g, Tensor.scalar(0), c)
+      g, _, _ throws(AutogradError) in F.zeros(like: g)
     },
     "silu": Unary(
       name: "SiluBackward0", keepsInt: false, saves: .input,
@@ -193,8 +194,10 @@ enum Elementwise {
       return Kernels.zip(a, b, shape: a.shape, dtype: a.dtype, op: .add) { $0 + $1 }
     }
     let (shape, dtype) = try binaryResult(a, b)
+    // PyTorch's CPU kernel is one fused multiply-add with alpha in the computation dtype.
+    let factor = Elementwise.scalar(alpha, in: dtype)
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype, op: alpha == 1 ? .add : nil) {
-      $0 + alpha * $1
+      $0.addingProduct(factor, $1)
     }
     return Recorder.record("AddBackward0", out, inputs: [a, b], grad: grad) {
       g, ctx throws(AutogradError) in
@@ -207,8 +210,9 @@ enum Elementwise {
   {
     try refuseBoolSubtraction(a, b)
     let (shape, dtype) = try binaryResult(a, b)
+    let factor = Elementwise.scalar(alpha, in: dtype)
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype, op: alpha == 1 ? .sub : nil) {
-      $0 - alpha * $1
+      $0.addingProduct(-factor, $1)
     }
     return Recorder.record("SubBackward0", out, inputs: [a, b], grad: grad) {
       g, ctx throws(AutogradError) in
@@ -222,7 +226,8 @@ enum Elementwise {
   {
     try refuseBoolSubtraction(x, other)
     let (shape, dtype) = try binaryResult(x, other)
-    let out = Kernels.zip(x, other, shape: shape, dtype: dtype) { $1 - alpha * $0 }
+    let factor = Elementwise.scalar(alpha, in: dtype)
+    let out = Kernels.zip(x, other, shape: shape, dtype: dtype) { $1.addingProduct(-factor, $0) }
     return Recorder.record("RsubBackward1", out, inputs: [x], grad: grad) {
       g, ctx throws(AutogradError) in
       [alpha == 1 ? try F.neg(g, ctx.grad) : try F.mul(g, Tensor.scalar(-alpha), ctx.grad)]
@@ -292,6 +297,94 @@ enum Elementwise {
     }
   }
 
+  /// `div(a, b, rounding_mode="trunc"|"floor")` (`DivBackward2`): PyTorch's rounded quotient, integers stay
+  /// integers, and both gradients are zero.
+  static func divRounding(_ a: Tensor, _ b: Tensor, mode: String, grad: Bool) throws(AutogradError)
+    -> Tensor
+  {
+    guard mode == "trunc" || mode == "floor" else {
+      throw .invalidOp(
+        "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '\(mode)'")
+    }
+    let floor = mode == "floor"
+    let (shape, dtype) = try binaryResult(a, b)
+    let out: Tensor
+    switch dtype {
+    case .float32:
+      out = Kernels.zip(a, b, shape: shape, dtype: dtype) { x, y in
+        Double(roundedQuotient(Float(x), Float(y), floor: floor))
+      }
+    case .float64:
+      out = Kernels.zip(a, b, shape: shape, dtype: dtype) { x, y in
+        roundedQuotient(x, y, floor: floor)
+      }
+    case .int64, .bool:
+      var divisionByZero = false
+      out = Kernels.zip(a, b, shape: shape, dtype: dtype == .bool ? .int64 : dtype) { x, y in
+        guard let p = exactInt(x), let q = exactInt(y), q != 0 else {
+          divisionByZero = true
+          return 0
+        }
+        let (quotient, overflow) = p.dividedReportingOverflow(by: q)
+        if overflow { return Double(p) }
+        if floor && quotient * q != p && (p < 0) != (q < 0) { return Double(quotient - 1) }
+        return Double(quotient)
+      }
+      if divisionByZero { throw .invalidOp("ZeroDivisionError") }
+    }
+    let needB = b.requiresGrad
+    let saving = needB ? [b, a] : [b]
+    return Recorder.record("DivBackward2", out, inputs: [a, b], saving: saving, grad: grad) {
+      g, ctx throws(AutogradError) in
+      let zeros = Kernels.filled(g.shape, dtype: g.dtype, value: 0)
+      return [ctx.needs(0) ? zeros : nil, ctx.needs(1) ? zeros : nil]
+    }
+  }
+
+  /// PyTorch's `div_trunc` / `div_floor_floating`, in the tensor's own precision.
+  static func roundedQuotient<T: BinaryFloatingPoint>(_ a: T, _ b: T, floor: Bool) -> T {
+    guard floor else { return (a / b).rounded(.towardZero) }
+    if b == 0 { return a / b }
+    let mod = a.truncatingRemainder(dividingBy: b)
+    var div = (a - mod) / b
+    if mod != 0 && (b < 0) != (mod < 0) { div -= 1 }
+    guard div != 0 else { return T(signOf: a / b, magnitudeOf: 0) }
+    var floored = div.rounded(.down)
+    if div - floored > 0.5 { floored += 1 }
+    return floored
+  }
+
+  /// PyTorch's `pow_tensor_scalar` kernel: the exponents 0.5, -0.5, 2, 3, -1 and -2 are sqrt, rsqrt and
+  /// products in the tensor's own precision (`(-inf) ** 0.5` is NaN, `x ** 3` is `x * x * x` rounded twice).
+  static func powerFunction(_ e: Double, dtype: DType) -> (Double) -> Double {
+    guard dtype.isFloatingPoint, [0.5, -0.5, 2, 3, -1, -2].contains(e) else {
+      return { Foundation.pow($0, e) }
+    }
+    if dtype == .float32 {
+      return { v in
+        let f = Float(v)
+        switch e {
+        case 0.5: return Double(f.squareRoot())
+        case -0.5: return Double(1 / f.squareRoot())
+        case 2: return Double(f * f)
+        case 3: return Double(f * f * f)
+        case -1: return Double(1 / f)
+        default: return Double(1 / (f * f))
+        }
+      }
+    }
+    return { v in
+      switch e {
+      case 0.5: return v.squareRoot()
+      case -0.5: return 1 / v.squareRoot()
+      case 2: return v * v
+      case 3: return v * v * v
+      case -1: return 1 / v
+      default: return 1 / (v * v)
+      }
+    }
+  }
+
   /// `x ** exponent` for a Python number exponent (`PowBackward0`).
   static func pow(_ x: Tensor, scalar e: Double, exponentIsInt: Bool, grad: Bool)
     throws(AutogradError) -> Tensor
@@ -302,10 +395,10 @@ enum Elementwise {
     if !x.dtype.isFloatingPoint && exponentIsInt && e < 0 {
       throw .invalidOp("Integers to negative integer powers are not allowed.")
     }
-    let out = Kernels.map(x, dtype: dtype) { Foundation.pow($0, e) }
+    let out = Kernels.map(x, dtype: dtype, powerFunction(e, dtype: dtype))
     return Recorder.record("PowBackward0", out, inputs: [x], saving: [x], grad: grad) {
       g, ctx throws(AutogradError) in
-      if e == 0 { return [try F.mul(g, Tensor.scalar(0), ctx.grad)] }
+      if e == 0 { return [F.zeros(like: g)] }  // pow_backward: zeros_like(self)
       let x = ctx.saved[0]
       let derivative = try F.mul(
         pow(x, scalar: e - 1, exponentIsInt: exponentIsInt, grad: ctx.grad), Tensor.scalar(e),
@@ -381,18 +474,26 @@ enum Elementwise {
     return Recorder.record(name, out, inputs: [a, b], saving: [a, b], grad: grad) {
       g, ctx throws(AutogradError) in
       let (a, b) = (ctx.saved[0], ctx.saved[1])
-      let wa = try F.constant2(a, b) { x, y in x == y ? 0.5 : ((greater ? x > y : x < y) ? 1 : 0) }
-      let wb = try F.constant2(a, b) { x, y in x == y ? 0.5 : ((greater ? y > x : y < x) ? 1 : 0) }
-      return [try F.mul(g, wa, ctx.grad), try F.mul(g, wb, ctx.grad)]
+      // where(a == b, grad / 2, grad).masked_fill_(a < b, 0) for maximum's a (a > b for minimum's), and the
+      // mirror for b: a NaN on either side lets the gradient through to both.
+      let wa = try F.constant2(a, b) { x, y in x == y ? 0.5 : ((greater ? x < y : x > y) ? 0 : 1) }
+      let wb = try F.constant2(a, b) { x, y in x == y ? 0.5 : ((greater ? x > y : x < y) ? 0 : 1) }
+      return [try F.gate(g, wa, ctx.grad), try F.gate(g, wb, ctx.grad)]
     }
+  }
+
+  /// A Python number as the kernel of a `dtype` computation sees it (rounded to float32 for float32).
+  static func scalar(_ value: Double, in dtype: DType) -> Double {
+    dtype == .float32 ? Double(Float(value)) : value
   }
 
   /// Comparisons give an untracked bool tensor.
   static func compare(_ a: Tensor, _ b: Tensor, _ f: (Double, Double) -> Bool) throws(AutogradError)
     -> Tensor
   {
-    let (shape, _) = try binaryResult(a, b)
-    return Kernels.zip(a, b, shape: shape, dtype: .bool) { f($0, $1) ? 1 : 0 }
+    let (shape, common) = try binaryResult(a, b)
+    let (x, y) = (Kernels.operand(a, computedIn: common), Kernels.operand(b, computedIn: common))
+    return Kernels.zip(x, y, shape: shape, dtype: .bool) { f($0, $1) ? 1 : 0 }
   }
 
   /// `x.to(dtype)` (`ToCopyBackward0`); returns `x` itself when the dtype already matches.
@@ -418,12 +519,13 @@ enum Elementwise {
     }
     return Recorder.record("ClampBackward1", out, inputs: [x], saving: [x], grad: grad) {
       g, ctx throws(AutogradError) in
+      // PyTorch 2.15 passes the gradient strictly inside the bounds: none at a bound, none for NaN.
       let mask = try F.constant(ctx.saved[0]) { v in
-        if let lo, v < lo { return 0 }
-        if let hi, v > hi { return 0 }
+        if let lo, !(v > lo) { return 0 }
+        if let hi, !(v < hi) { return 0 }
         return 1
       }
-      return [try F.mul(g, mask, ctx.grad)]
+      return [try F.gate(g, mask, ctx.grad)]
     }
   }
 
@@ -514,6 +616,20 @@ enum F {
     let (shape, dtype) = try Elementwise.binaryResult(a, b)
     return Kernels.zip(a, b, shape: shape, dtype: dtype, f)
   }
+  /// `grad` weighted by a constant `weights` (0, 0.5 or 1 per element) as PyTorch's `where`/`masked_fill`
+  /// formulas do: a weight of 0 gives +0 whatever the gradient (no -0.0, no NaN from `NaN * 0`). Under
+  /// create_graph the tracked product stands in (its second derivative is the same).
+  static func gate(_ g: Tensor, _ weights: Tensor, _ grad: Bool) throws(AutogradError) -> Tensor {
+    if grad && g.requiresGrad { return try mul(g, weights, grad) }
+    let (shape, dtype) = try Elementwise.binaryResult(g, weights)
+    return Kernels.zip(g, weights, shape: shape, dtype: dtype) { v, w in
+      w == 0 ? 0 : (w == 1 ? v : v * w)
+    }
+  }
+  /// PyTorch's `zeros_like(grad)`: the gradient of a piecewise-constant op (floor, sign, ...), untracked.
+  static func zeros(like g: Tensor) -> Tensor {
+    Kernels.filled(g.shape, dtype: g.dtype, value: 0)
+  }
   /// Replaces values where `mask` is 0 by 0 without tracking (so `0 * -inf` never makes a NaN).
   static func where0(_ x: Tensor, _ mask: Tensor) throws(AutogradError) -> Tensor {
     guard !x.requiresGrad else { return x }
@@ -547,13 +663,18 @@ extension Elementwise {
     let (mv, av, bv) = (Kernels.doubles(mask), Kernels.doubles(ea), Kernels.doubles(eb))
     let out = Kernels.tensor(
       mv.indices.map { mv[$0] != 0 ? av[$0] : bv[$0] }, shape: shape, dtype: dtype)
-    return Recorder.record("WhereBackward0", out, inputs: [nil, a, b], grad: grad) {
+    // PyTorch saves the condition: a second backward after a non-retaining one fails, and an in-place change
+    // of the condition is caught.
+    return Recorder.record(
+      "WhereBackward0", out, inputs: [nil, a, b], saving: [condition], grad: grad
+    ) {
       g, ctx throws(AutogradError) in
       let keep = Kernels.map(mask, dtype: g.dtype) { $0 }
       let drop = Kernels.map(mask, dtype: g.dtype) { 1 - $0 }
+      // where(condition, grad, 0) and where(condition, 0, grad): exact zeros where not picked.
       return [
-        nil, ctx.needs(1) ? try F.mul(g, keep, ctx.grad) : nil,
-        ctx.needs(2) ? try F.mul(g, drop, ctx.grad) : nil,
+        nil, ctx.needs(1) ? try F.gate(g, keep, ctx.grad) : nil,
+        ctx.needs(2) ? try F.gate(g, drop, ctx.grad) : nil,
       ]
     }
   }

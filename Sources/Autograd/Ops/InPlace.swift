@@ -8,8 +8,36 @@ enum InPlace {
     "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation."
   )
 
+  static let partialOverlapError = AutogradError.invalidOp(
+    "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation."
+  )
+
+  /// PyTorch's get_overlap_status for two dense tensors of one storage: the same memory with other strides
+  /// (`x.t().add_(x)`), or intersecting ranges, is a partial overlap; tensors that are not dense are "too hard"
+  /// to tell and pass.
+  static func partiallyOverlaps(_ a: Tensor, _ b: Tensor) -> Bool {
+    guard a !== b, a.numel > 0, b.numel > 0, a.storage === b.storage, isDense(a), isDense(b) else {
+      return false
+    }
+    let (aBegin, aEnd) = (a.offset, a.offset + a.numel)
+    let (bBegin, bEnd) = (b.offset, b.offset + b.numel)
+    if aBegin == bBegin && aEnd == bEnd { return a.strides != b.strides }
+    return aBegin < bEnd && bBegin < aEnd
+  }
+
+  /// Non-overlapping and dense: the strides, sorted, are those of some permutation of a contiguous layout.
+  private static func isDense(_ t: Tensor) -> Bool {
+    let dims = t.shape.indices.filter { t.shape[$0] != 1 }.sorted { t.strides[$0] < t.strides[$1] }
+    var expected = 1
+    for d in dims {
+      guard t.strides[d] == expected else { return false }
+      expected *= t.shape[d]
+    }
+    return true
+  }
+
   static func apply(
-    _ t: Tensor, others: [Tensor], grad: Bool,
+    _ t: Tensor, others: [Tensor], grad: Bool, refusesSelfOverlap: Bool = true,
     compute: (Tensor, Bool) throws(AutogradError) -> Tensor
   ) throws(AutogradError) -> Tensor {
     if grad {
@@ -25,7 +53,16 @@ enum InPlace {
         throw AutogradError.leafInplace
       }
     }
-    for (s, st) in zip(t.shape, t.strides) where st == 0 && s > 1 { throw overlapError }
+    // fill_ reads its value before writing: no overlap to refuse there.
+    for other in others where refusesSelfOverlap && partiallyOverlaps(t, other) {
+      throw partialOverlapError
+    }
+    // An expanded view overlaps itself, unless it has no elements at all; fill_ (and zero_) write one value
+    // and PyTorch lets them.
+    for (s, st) in zip(t.shape, t.strides)
+    where refusesSelfOverlap && st == 0 && s > 1 && t.numel > 0 {
+      throw overlapError
+    }
     let recording = grad && (t.requiresGrad || others.contains { $0.requiresGrad })
     if recording, let base = t.viewBase, !base.isContiguous {
       throw .invalidOp(
@@ -110,7 +147,7 @@ enum InPlace {
       name: "CopySlices", edges: edges, inputMeta: meta, saved: [], backward: nil)
     copySlices.wrapped = node
     copySlices.backwardFn = { [unowned copySlices] g, ctx throws(AutogradError) in
-      guard let inner = copySlices.wrapped, let fn = inner.backwardFn else {
+      guard !copySlices.released, let inner = copySlices.wrapped, let fn = inner.backwardFn else {
         throw AutogradError.backwardTwice
       }
       let saved = try inner.unpackSaved()
@@ -125,7 +162,9 @@ enum InPlace {
       if selfGrad.dtype != viewDtype {
         selfGrad = try Elementwise.cast(selfGrad, to: viewDtype, grad: ctx.grad)
       }
-      let kept = try F.mul(g, outside, ctx.grad)
+      // PyTorch copies the view's gradient over a clone of `g`: exact zeros there before the copy, even for a
+      // NaN or negative `g`.
+      let kept = try F.gate(g, outside, ctx.grad)
       let placed = try Views.embed(
         Views.expand(selfGrad, viewShape, grad: ctx.grad), into: baseShape, geometry: geometry,
         name: "AsStridedScatterBackward0", grad: ctx.grad)
@@ -136,7 +175,9 @@ enum InPlace {
 
   // MARK: The in-place ops
 
-  static func binary(_ op: String, _ t: Tensor, _ other: Tensor, alpha: Double = 1, grad: Bool)
+  static func binary(
+    _ op: String, _ t: Tensor, _ other: Tensor, alpha: Double = 1, mode: String? = nil, grad: Bool
+  )
     throws(AutogradError)
     -> Tensor
   {
@@ -145,6 +186,8 @@ enum InPlace {
       case "add_": return try Elementwise.add(old, other, alpha: alpha, grad: rec)
       case "sub_": return try Elementwise.sub(old, other, alpha: alpha, grad: rec)
       case "mul_": return try Elementwise.mul(old, other, grad: rec)
+      case "div_" where mode != nil:
+        return try Elementwise.divRounding(old, other, mode: mode ?? "", grad: rec)
       case "div_": return try Elementwise.div(old, other, grad: rec)
       case "pow_":
         if other.isWrappedNumber {
@@ -177,7 +220,7 @@ enum InPlace {
       )
     }
     let byNumber = value.isWrappedNumber
-    return try apply(t, others: byNumber ? [] : [value], grad: grad) {
+    return try apply(t, others: byNumber ? [] : [value], grad: grad, refusesSelfOverlap: false) {
       old, rec throws(AutogradError) in
       let v = try value.item()
       let out = Kernels.map(old, dtype: old.dtype) { _ in v }
@@ -185,7 +228,7 @@ enum InPlace {
       let inputs: [Tensor?] = byNumber ? [old] : [old, value]
       return Recorder.record(nodeName, out, inputs: inputs, grad: rec) {
         g, ctx throws(AutogradError) in
-        let zeros = try F.mul(g, Tensor.scalar(0), ctx.grad)
+        let zeros = F.zeros(like: g)  // zeros_like(grad): no NaN or -0.0 from the gradient
         return byNumber ? [zeros] : [zeros, try Reductions.sum(g, dims: nil, grad: ctx.grad)]
       }
     }
@@ -205,7 +248,7 @@ enum InPlace {
       Kernels.copy(src, into: out)
       return Recorder.record("CopyBackwards", out, inputs: [old, src], grad: rec) {
         g, ctx throws(AutogradError) in
-        [ctx.needs(0) ? try F.mul(g, Tensor.scalar(0), ctx.grad) : nil, g]
+        [ctx.needs(0) ? F.zeros(like: g) : nil, g]
       }
     }
   }

@@ -67,8 +67,10 @@ enum Indexing {
       default: count
       }
     }
-    let ellipses = index.items.filter { $0 == .ellipsis }.count
-    guard ellipses <= 1 else { throw .shape("an index can only have a single ellipsis ('...')") }
+    // Python checks a slice's step when it builds the slice, before PyTorch looks at the tensor.
+    for case .slice(_, _, let step?) in index.items where step <= 0 {
+      throw .argument("step must be greater than zero")
+    }
     guard consumed <= x.rank else {
       // A lone integer or slice on a 0-d tensor has its own texts; tuples count indices.
       if x.rank == 0 && !index.isTuple && index.items.count == 1 {
@@ -86,10 +88,12 @@ enum Indexing {
     }
     var result = x
     var dim = 0
-    for item in index.items {
+    var ellipsisSeen = false
+    for (position, item) in index.items.enumerated() {
       switch item {
       case .index(let i):
-        result = try Views.select(result, dim: dim, index: i, grad: grad)
+        // PyTorch's text names the item's position in the index, not the dimension it lands on.
+        result = try Views.select(result, dim: dim, index: i, reportedDim: position, grad: grad)
       case .slice(let start, let stop, let step):
         let size = result.shape[dim]
         let isFull = (start ?? 0) == 0 && (stop.map { $0 >= size } ?? true) && (step ?? 1) == 1
@@ -99,7 +103,9 @@ enum Indexing {
         }
         dim += 1
       case .ellipsis:
-        dim += x.rank - consumed
+        // PyTorch 2.15 lets several ellipses through: the first covers the unindexed dims, later ones none.
+        if !ellipsisSeen { dim += x.rank - consumed }
+        ellipsisSeen = true
       case .newAxis:
         result = try Views.unsqueeze(result, dim, grad: grad)
         dim += 1
@@ -116,8 +122,10 @@ enum Indexing {
     let view = try getitem(y, index, grad: grad)
     // PyTorch's setitem skips full slices and `...`: an index that selects all of `y` writes `y` itself
     // (CopyBackwards, or FillBackward2 for a number) instead of going through a view (CopySlices).
+    // PyTorch's copy_to fills with a 0-d tensor value (FillBackward3) unless the target is 0-d too.
+    let fills = value.isWrappedNumber || (value.rank == 0 && view.rank != 0)
     if selectsAll(y, index) {
-      if value.isWrappedNumber { return try InPlace.fill(y, value, grad: grad) }
+      if fills { return try InPlace.fill(y, value, grad: grad) }
       return try InPlace.copy(y, try setitemSource(value, to: y.shape, grad: grad), grad: grad)
     }
     // The value is fitted to the target (shape errors) before the in-place checks, as in PyTorch.
@@ -157,6 +165,8 @@ enum Indexing {
   private static func setitemSource(_ value: Tensor, to shape: [Int], grad: Bool)
     throws(AutogradError) -> Tensor
   {
+    // copy_to copies a value of the target's very shape as it is.
+    if value.shape == shape { return value }
     var source = value
     let ones = value.shape.prefix { $0 == 1 }.count
     if ones > 0 { source = try Views.view(source, Array(value.shape.dropFirst(ones)), grad: grad) }

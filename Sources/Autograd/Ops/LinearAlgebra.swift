@@ -37,6 +37,8 @@ enum LinearAlgebra {
   }
 
   static func mv(_ a: Tensor, _ v: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
+    // PyTorch sizes the bias it allocates by the matrix's first dim before any check.
+    if a.rank == 0 { throw .shape("Dimension specified as 0 but tensor has no dimensions") }
     guard a.rank == 2, v.rank == 1 else {
       // PyTorch's addmv check names the bias (1-D here) first.
       throw .shape("vector + matrix @ vector expected, got 1, \(a.rank), \(v.rank)")
@@ -146,21 +148,56 @@ enum LinearAlgebra {
       let folded = try Views.reshape(a, [k == 0 ? 0 : rows, k], grad: grad)
       let product = try mm(folded, b, grad: grad)
       return try Views.unsafeView(product, Array(a.shape.dropLast()) + [b.shape[1]], grad: grad)
+    case (_, 1) where a.rank > 2 && shouldFold(a, b):
+      // PyTorch folds the batch dims into rows: reshape -> mv -> _unsafe_view (UnsafeViewBackward0).
+      let k = a.shape[a.rank - 1]
+      let folded = try Views.reshape(a, [k == 0 ? 0 : a.numel / Swift.max(k, 1), k], grad: grad)
+      return try Views.unsafeView(mv(folded, b, grad: grad), Array(a.shape.dropLast()), grad: grad)
+    case (1, _) where b.rank > 2 && a.requiresGrad:
+      // (Measured on PyTorch 2.15: folded when the vector requires grad; a requiring batch goes through bmm.)
+      // v @ B: B's last two dims swapped and folded into rows, then mv (UnsafeViewBackward0 -> MvBackward0).
+      let bt = try Views.transpose(b, -1, -2, grad: grad)
+      let k = bt.shape[bt.rank - 1]
+      let folded = try Views.reshape(bt, [k == 0 ? 0 : bt.numel / Swift.max(k, 1), k], grad: grad)
+      return try Views.unsafeView(mv(folded, a, grad: grad), Array(bt.shape.dropLast()), grad: grad)
+    case (2, _) where b.rank > 2 && a.requiresGrad:
+      // W @ X with W requiring grad, as PyTorch folds it: (X.mT folded) mm W.t(), unsafe view, mT, contiguous
+      // (CloneBackward0 -> TransposeBackward0 -> UnsafeViewBackward0 -> MmBackward0).
+      let bt = try Views.transpose(b, -1, -2, grad: grad)
+      let k = bt.shape[bt.rank - 1]
+      let folded = try Views.reshape(bt, [k == 0 ? 0 : bt.numel / Swift.max(k, 1), k], grad: grad)
+      let at = try Views.t(a, grad: grad)
+      let product = try mm(folded, at, grad: grad)
+      let shape = Array(bt.shape.dropLast()) + [at.shape[1]]
+      let back = try Views.transpose(
+        Views.unsafeView(product, shape, grad: grad), -1, -2, grad: grad)
+      return try Views.contiguous(back, grad: grad)
     case (_, 1) where a.rank > 2:
       let column = try Views.unsqueeze(b, 1, grad: grad)
       let product = try matmul(a, column, grad: grad)
       return try Views.squeeze(product, dims: [-1], name: "SqueezeBackward4", grad: grad)
     case (1, _):
       let row = try Views.unsqueeze(a, 0, grad: grad)
-      return try Views.squeeze(
-        batched(row, b, grad: grad), dims: [-2], name: "SqueezeBackward4", grad: grad)
+      return try batched(row, b, dropRowDim: true, grad: grad)
     default:
       return try batched(a, b, grad: grad)
     }
   }
 
+  /// PyTorch's `should_fold` for a tensor `big` of 3+ dims against a 1-D `small`: fold when `small` requires
+  /// grad, when `big` is empty, or when `big`'s leading dims are contiguous among themselves.
+  private static func shouldFold(_ big: Tensor, _ small: Tensor) -> Bool {
+    if small.requiresGrad || big.numel == 0 { return true }
+    for i in 0..<(big.rank - 2) where big.strides[i] != big.strides[i + 1] * big.shape[i + 1] {
+      return false
+    }
+    return true
+  }
+
   /// Batched matmul with broadcast batch dims: expand, fold into [B, n, k] views, bmm, unfold.
-  static func batched(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
+  static func batched(_ a: Tensor, _ b: Tensor, dropRowDim: Bool = false, grad: Bool)
+    throws(AutogradError) -> Tensor
+  {
     let (n, k) = (a.shape[a.rank - 2], a.shape[a.rank - 1])
     let (k2, m) = (b.shape[b.rank - 2], b.shape[b.rank - 1])
     let batch = try Elementwise.broadcastShapes(
@@ -179,7 +216,9 @@ enum LinearAlgebra {
     if Array(b.shape.dropLast(2)) != batch { eb = try Views.expand(b, batch + [k, m], grad: grad) }
     let fa = try Views.reshape(ea, [count, n, k], grad: grad)
     let fb = try Views.reshape(eb, [count, k, m], grad: grad)
-    return try Views.unsafeView(bmm(fa, fb, grad: grad), batch + [n, m], grad: grad)
+    // A vector first argument has no row dim in PyTorch's output shape: the unsafe view drops it (no squeeze).
+    let shape = dropRowDim ? batch + [m] : batch + [n, m]
+    return try Views.unsafeView(bmm(fa, fb, grad: grad), shape, grad: grad)
   }
 
   static func bmm(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {

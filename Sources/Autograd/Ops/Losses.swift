@@ -28,12 +28,21 @@ enum Losses {
     return result
   }
 
+  /// softmax/log_softmax of an integer or bool tensor: PyTorch returns an empty input as it is and otherwise
+  /// names the kernel it has no integer version of (`..._lastdim_kernel_impl` when `dim` is the last one).
+  private static func refuseIntegral(_ x: Tensor, dim: Int, kernel: String) throws(AutogradError)
+    -> Tensor
+  {
+    if x.numel == 0 { return Kernels.tensor([], shape: x.shape, dtype: x.dtype) }
+    let lastDim = x.rank == 0 || dim == x.rank - 1
+    throw .invalidOp(
+      "\"\(kernel)\(lastDim ? "_lastdim" : "")_kernel_impl\" not implemented for '\(x.dtype.scalarTypeName)'"
+    )
+  }
+
   static func softmax(_ x: Tensor, dim: Int, grad: Bool) throws(AutogradError) -> Tensor {
-    guard x.dtype.isFloatingPoint else {
-      throw .invalidOp(
-        "\"softmax_lastdim_kernel_impl\" not implemented for '\(x.dtype.scalarTypeName)'")
-    }
     let d = try Views.normalizeDim(dim, rank: x.rank)
+    if !x.dtype.isFloatingPoint { return try refuseIntegral(x, dim: d, kernel: "softmax") }
     let out = try softmaxValues(x, dim: d, log: false)
     return Recorder.record("SoftmaxBackward0", out, inputs: [x], savingOutput: true, grad: grad) {
       g, ctx throws(AutogradError) in
@@ -46,11 +55,8 @@ enum Losses {
   }
 
   static func logSoftmax(_ x: Tensor, dim: Int, grad: Bool) throws(AutogradError) -> Tensor {
-    guard x.dtype.isFloatingPoint else {
-      throw .invalidOp(
-        "\"log_softmax_lastdim_kernel_impl\" not implemented for '\(x.dtype.scalarTypeName)'")
-    }
     let d = try Views.normalizeDim(dim, rank: x.rank)
+    if !x.dtype.isFloatingPoint { return try refuseIntegral(x, dim: d, kernel: "log_softmax") }
     let out = LogSoftmaxKernel.run(x, dim: d)
     let rank = x.rank
     return Recorder.record("LogSoftmaxBackward0", out, inputs: [x], savingOutput: true, grad: grad)
@@ -103,7 +109,14 @@ enum Losses {
       let normInDtype = g.dtype == .float32 ? Double(Float(norm)) : norm
       let scale = try F.mul(F.sub(a, b, ctx.grad), Tensor.scalar(normInDtype), ctx.grad)
       let d = try F.mul(scale, g, ctx.grad)
-      return [ctx.needs(0) ? d : nil, ctx.needs(1) ? try F.neg(d, ctx.grad) : nil]
+      // The target's is mse_loss_backward(grad, target, input): (target - input), not -(input - target), so
+      // equal inputs give -0.0 on both sides for a negative gradient, as PyTorch.
+      var e: Tensor? = nil
+      if ctx.needs(1) {
+        let other = try F.mul(F.sub(b, a, ctx.grad), Tensor.scalar(normInDtype), ctx.grad)
+        e = try F.mul(other, g, ctx.grad)
+      }
+      return [ctx.needs(0) ? d : nil, e]
     }
   }
 
@@ -149,7 +162,10 @@ enum Losses {
     }
     let out: Tensor
     switch reduction {
-    case .none: out = Kernels.tensor(losses, shape: batched ? [n] : [], dtype: input.dtype)
+    // An unbatched input goes through PyTorch's summing kernel even for "none": 0 + (-0.0) is +0.
+    case .none:
+      out = Kernels.tensor(
+        batched ? losses : [0 + losses[0]], shape: batched ? [n] : [], dtype: input.dtype)
     case .sum: out = Kernels.tensor([losses.reduce(0, +)], shape: [], dtype: input.dtype)
     case .mean:
       out = Kernels.tensor([losses.reduce(0, +) / weightTotal], shape: [], dtype: input.dtype)
@@ -157,13 +173,13 @@ enum Losses {
     let inputShape = input.shape
     return Recorder.record("NllLossBackward0", out, inputs: [input], saving: [target], grad: grad) {
       g, ctx throws(AutogradError) in
-      // d loss / d input[i, t_i] = -w_i; a one-hot weight matrix times the (broadcast) incoming gradient.
-      var weights = [Double](repeating: 0, count: inputShape.reduce(1, *))
-      let scale = reduction == .mean ? 1 / weightTotal : 1
-      for i in 0..<n where targets[i] != ignoreIndex { weights[i * classes + targets[i]] = -scale }
-      let w = Kernels.tensor(weights, shape: inputShape, dtype: g.dtype)
-      let gShaped = reduction == .none && batched ? try Views.unsqueeze(g, 1, grad: ctx.grad) : g
-      return [try F.mul(w, gShaped, ctx.grad)]
+      // PyTorch's nll_loss_backward: zeros, and -(grad / total_weight) (mean) or -grad at each target.
+      var mask = [Double](repeating: 0, count: inputShape.reduce(1, *))
+      for i in 0..<n where targets[i] != ignoreIndex { mask[i * classes + targets[i]] = 1 }
+      let w = Kernels.tensor(mask, shape: inputShape, dtype: g.dtype)
+      var gShaped = reduction == .none && batched ? try Views.unsqueeze(g, 1, grad: ctx.grad) : g
+      if reduction == .mean { gShaped = try F.div(gShaped, Tensor.scalar(weightTotal), ctx.grad) }
+      return [try F.gate(F.neg(gShaped, ctx.grad), w, ctx.grad)]
     }
   }
 
@@ -184,6 +200,8 @@ enum Losses {
         "Expected floating point type for target with class probabilities, got \(target.dtype.scalarTypeName)"
       )
     }
+    // PyTorch reads the class count (`size(1)`) of a 0-d input before anything else.
+    if input.rank == 0 { throw .shape("Dimension specified as 1 but tensor has no dimensions") }
     let logp = try logSoftmax(input, dim: classDim, grad: grad)
     // PyTorch's cross_entropy_loss_prob_target, op for op (so values and grad_fn names match).
     let product = try F.mul(logp, target, grad)

@@ -150,7 +150,8 @@ enum Reductions {
       let mask = try F.constant(x) { $0 == target || ($0.isNaN && target.isNaN) ? 1 : 0 }
       let ties = Kernels.doubles(mask).reduce(0, +)
       let share = try F.div(g, Tensor.scalar(Swift.max(ties, 1)), ctx.grad)
-      return [try F.mul(Views.expand(share, x.shape, grad: ctx.grad), mask, ctx.grad)]
+      // zeros.masked_fill_(mask, grad / count): exact zeros off the extremum, whatever the gradient.
+      return [try F.gate(Views.expand(share, x.shape, grad: ctx.grad), mask, ctx.grad)]
     }
   }
 
@@ -181,7 +182,8 @@ enum Reductions {
       x.rank == 0 ? indices : (keepdim ? indices : try Views.unsqueeze(indices, d, grad: false))
     let name = greater ? "MaxBackward0" : "MinBackward0"
     let idx = Kernels.doubles(keptIndices)
-    let out = Recorder.record(name, values, inputs: [x], grad: grad) {
+    // PyTorch saves the indices (freed after a non-retaining backward, version-checked).
+    let out = Recorder.record(name, values, inputs: [x], saving: [indices], grad: grad) {
       g, ctx throws(AutogradError) in
       guard !shape.isEmpty else { return [g] }
       // One-hot of the chosen index along `d`, shaped like the input.
@@ -202,7 +204,8 @@ enum Reductions {
       }
       let maskTensor = Kernels.tensor(mask, shape: shape, dtype: g.dtype)
       let expanded = try expandBack(g, dims: [d], keepdim: keepdim, to: shape, grad: ctx.grad)
-      return [try F.mul(expanded, maskTensor, ctx.grad)]
+      // value_selecting_reduction_backward scatters the gradient into zeros.
+      return [try F.gate(expanded, maskTensor, ctx.grad)]
     }
     return (out, indices)
   }

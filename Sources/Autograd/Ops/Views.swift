@@ -71,7 +71,9 @@ enum Views {
     return newStrides
   }
 
-  static func view(_ x: Tensor, _ requested: [Int], grad: Bool) throws(AutogradError) -> Tensor {
+  static func view(
+    _ x: Tensor, _ requested: [Int], name: String = "ViewBackward0", grad: Bool
+  ) throws(AutogradError) -> Tensor {
     let shape = try inferShape(requested, count: x.numel)
     guard let strides = viewStrides(x, shape) else {
       throw .shape(
@@ -80,7 +82,7 @@ enum Views {
     }
     let out = x.makeView(shape: shape, strides: strides, offset: x.offset)
     let inputShape = x.shape
-    return Recorder.record("ViewBackward0", out, inputs: [x], grad: grad) {
+    return Recorder.record(name, out, inputs: [x], grad: grad) {
       g, ctx throws(AutogradError) in
       [try reshape(g, inputShape, grad: ctx.grad)]
     }
@@ -89,8 +91,23 @@ enum Views {
   /// A view when the strides allow one, else a copy (`UnsafeViewBackward0 -> CloneBackward0`).
   static func reshape(_ x: Tensor, _ requested: [Int], grad: Bool) throws(AutogradError) -> Tensor {
     let shape = try inferShape(requested, count: x.numel)
-    if viewStrides(x, shape) != nil { return try view(x, shape, grad: grad) }
+    // PyTorch: a contiguous input is viewed (ViewBackward0); another one whose strides allow a view gets
+    // `_reshape_alias` (ReshapeAliasBackward0, a view too); else a copy.
+    if isContiguousIgnoringUnitDims(x) { return try view(x, shape, grad: grad) }
+    if viewStrides(x, shape) != nil {
+      return try view(x, shape, name: "ReshapeAliasBackward0", grad: grad)
+    }
     return try unsafeView(clone(x, grad: grad), shape, grad: grad)
+  }
+
+  /// PyTorch's `is_contiguous`: row-major strides, where size-1 dims may have any stride.
+  static func isContiguousIgnoringUnitDims(_ x: Tensor) -> Bool {
+    var expected = 1
+    for d in x.shape.indices.reversed() where x.shape[d] != 1 {
+      guard x.strides[d] == expected else { return x.numel == 0 }
+      expected *= x.shape[d]
+    }
+    return true
   }
 
   /// `_unsafe_view`: a reshape of a fresh copy, recorded as `UnsafeViewBackward0` (not an autograd view).
@@ -172,8 +189,13 @@ enum Views {
   {
     var drop = Set<Int>()
     if let dims {
+      var seen = Set<Int>()
       for d in dims {
         let n = try normalizeDim(d, rank: x.rank)
+        // A list of dims (`squeeze(x, (0, 0))`) goes through PyTorch's dim bitset, which refuses repeats.
+        if name != nil && !seen.insert(n).inserted {
+          throw .invalidOp("dim \(n) appears multiple times in the list of dims")
+        }
         if x.rank > 0 && x.shape[n] == 1 { drop.insert(n) }
       }
     } else {
@@ -263,13 +285,15 @@ enum Views {
     }
   }
 
-  static func select(_ x: Tensor, dim: Int, index: Int, grad: Bool) throws(AutogradError) -> Tensor
-  {
+  static func select(
+    _ x: Tensor, dim: Int, index: Int, reportedDim: Int? = nil, grad: Bool
+  ) throws(AutogradError) -> Tensor {
     guard x.rank > 0 else { throw .shape("select() cannot be applied to a 0-dim tensor.") }
     let d = try normalizeDim(dim, rank: x.rank)
     let size = x.shape[d]
     guard index >= -size, index < size else {
-      throw .shape("index \(index) is out of bounds for dimension \(d) with size \(size)")
+      throw .shape(
+        "index \(index) is out of bounds for dimension \(reportedDim ?? d) with size \(size)")
     }
     let i = index < 0 ? index + size : index
     var shape = x.shape

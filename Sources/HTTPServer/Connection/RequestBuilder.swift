@@ -10,23 +10,23 @@ enum RequestBuilder {
         var path: String
         switch info.targetForm {
         case .origin:
-            path = String(decoding: target, as: UTF8.self)
+            path = string(target)
         case .asterisk:
             path = "*"
         case .absolute:
             // RFC 9112 §3.2.2: the target's authority wins over Host.
             let schemeEnd = target.firstIndex(of: UInt8(ascii: ":")) ?? target.startIndex
-            scheme = String(decoding: target[target.startIndex..<schemeEnd], as: UTF8.self).lowercased()
+            scheme = string(target[target.startIndex..<schemeEnd]).lowercased()
             let authorityStart = min(schemeEnd + 3, target.endIndex)
             let rest = target[authorityStart...]
             let pathStart =
                 rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? rest.endIndex
-            authority = String(decoding: rest[rest.startIndex..<pathStart], as: UTF8.self)
-            path = String(decoding: rest[pathStart...], as: UTF8.self)
+            authority = string(rest[rest.startIndex..<pathStart])
+            path = string(rest[pathStart...])
             if path.isEmpty || path.utf8.first == UInt8(ascii: "?") { path = "/" + path }
         }
         if authority == nil, let host = info.hostField {
-            authority = String(decoding: parser.bytes(parser.fields[host].value), as: UTF8.self)
+            authority = string(parser.bytes(parser.fields[host].value))
         }
 
         var fields = HTTPFields()
@@ -36,11 +36,11 @@ enum RequestBuilder {
             // Names were checked as tokens, so this never drops a field in practice.
             guard
                 let name = commonName(nameBytes)
-                    ?? HTTPField.Name(String(decoding: nameBytes, as: UTF8.self))
+                    ?? HTTPField.Name(string(nameBytes))
             else {
                 continue
             }
-            fields.append(HTTPField(name: name, value: parser.bytes(field.value)))
+            fields.append(self.field(name, parser.bytes(field.value)))
         }
         // HEAD is presented as GET so every GET route answers it; the server drops the body (`isHEAD`).
         let method = info.isHEAD ? HTTPRequest.Method.get : method(parser.bytes(parser.method))
@@ -48,24 +48,46 @@ enum RequestBuilder {
             method: method, scheme: scheme, authority: authority, path: path, headerFields: fields)
     }
 
+    /// Through a buffer pointer: `String(decoding:as:)` on an `ArraySlice` takes a generic path that looks up type
+    /// metadata on every call.
+    private static func string(_ bytes: ArraySlice<UInt8>) -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// ASCII values (nearly all) through a String built from a buffer pointer; other bytes as they are (obs-text is
+    /// not UTF-8, and decoding would replace it).
+    private static func field(_ name: HTTPField.Name, _ value: ArraySlice<UInt8>) -> HTTPField {
+        value.withUnsafeBufferPointer { bytes in
+            if bytes.allSatisfy({ $0 < 0x80 }) {
+                return HTTPField(name: name, value: String(decoding: bytes, as: UTF8.self))
+            }
+            return HTTPField(name: name, value: bytes)
+        }
+    }
+
     /// The fields nearly every request carries, as the library's prebuilt names: no String to build, validate and
     /// lower-case per field.
-    private static let commonNames: [HTTPField.Name] =
-        [
+    private static let commonNames: [(bytes: [UInt8], name: HTTPField.Name)] =
+        ([
             .contentType, .contentLength, .accept, .acceptEncoding, .userAgent, .connection,
             .authorization, .transferEncoding, .contentEncoding, .expect,
         ]
         // HTTPTypes keeps no `.host` (it wants the authority pseudo-field); the server passes Host on as a field.
-        + [HTTPField.Name("Host")].compactMap { $0 }
+        + [HTTPField.Name("Host")].compactMap { $0 }).map { (Array($0.canonicalName.utf8), $0) }
 
     private static func commonName(_ bytes: ArraySlice<UInt8>) -> HTTPField.Name? {
-        for name in commonNames where name.canonicalName.utf8.count == bytes.count {
-            // Canonical names are lower case; ASCII letters compare case-insensitively with `| 0x20`.
-            if zip(name.canonicalName.utf8, bytes).allSatisfy({ $0 == $1 | 0x20 || $0 == $1 }) {
-                return name
+        bytes.withUnsafeBufferPointer { field in
+            for common in commonNames where common.bytes.count == field.count {
+                // Canonical names are lower case; ASCII letters compare case-insensitively with `| 0x20`.
+                var equal = true
+                for k in 0..<field.count where common.bytes[k] != field[k] | 0x20 && common.bytes[k] != field[k] {
+                    equal = false
+                    break
+                }
+                if equal { return common.name }
             }
+            return nil
         }
-        return nil
     }
 
     private static func method(_ bytes: ArraySlice<UInt8>) -> HTTPRequest.Method {

@@ -6,8 +6,9 @@ import Synchronization
 /// One client connection: the socket and the buffers, driving a `ConnectionStateMachine`.
 ///
 /// `@unchecked Sendable`: all mutable state is touched only while holding `lock`. Socket events arrive on the
-/// loop's thread. A request with a small body whose handler agrees (`HTTPHandler.handlesInline`) runs right there,
-/// until the handler first suspends (most never do); others, or a handler that suspends, go on in the concurrency
+/// loop's thread. A request with a small body is answered right there when the handler can do so without a task
+/// (`HTTPHandler.respondImmediately`); else, if the handler agrees (`HTTPHandler.handlesInline`), it runs there in a
+/// task until the handler first suspends; others, or a handler that suspends, go on in the concurrency
 /// pool, and that task writes its response directly under the lock instead of hopping back. Each hop between
 /// threads cost more CPU than the request's own work. The descriptor is closed only by the loop, on its thread,
 /// after `close`, so its number cannot be reused while it is registered.
@@ -208,9 +209,15 @@ final class Connection: @unchecked Sendable {
         let http10 = machine.parser.versionMinor == 0
         let request = HTTPServerRequest(head: head, body: machine.takeBody(), isHEAD: info.isHEAD)
         let core = self.core
-        guard request.body.count <= Connection.inlineBodyLimit, core.handler.handlesInline(request),
-            #available(macOS 26.0, *)
-        else {
+        let small = request.body.count <= Connection.inlineBodyLimit
+        // Most small requests are answered right here, without a task.
+        if small, info.contentEncodingField == nil,
+            let outcome = core.respondImmediately(to: request, acceptsGzip: info.acceptsGzip)
+        {
+            responseReady(outcome, isHEAD: info.isHEAD, http10: http10)
+            return
+        }
+        guard small, core.handler.handlesInline(request), #available(macOS 26.0, *) else {
             Task {
                 let outcome = await core.respond(
                     to: request, acceptsGzip: info.acceptsGzip,

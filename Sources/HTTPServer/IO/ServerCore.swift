@@ -50,7 +50,18 @@ final class ServerCore: Sendable {
                 break
             }
         }
-        var response = await handler.handle(request)
+        return finish(await handler.handle(request), acceptsGzip: acceptsGzip)
+    }
+
+    /// `respond` without a task, when the handler can answer at once (`HTTPHandler.respondImmediately`); nil when
+    /// it cannot. Not for encoded bodies: their decoding would be done twice when the handler says nil.
+    func respondImmediately(to request: HTTPServerRequest, acceptsGzip: Bool) -> Outcome? {
+        guard let response = handler.respondImmediately(to: request) else { return nil }
+        return finish(response, acceptsGzip: acceptsGzip)
+    }
+
+    private func finish(_ response: HTTPServerResponse, acceptsGzip: Bool) -> Outcome {
+        var response = response
         if response.status.code < 200 {
             // A final response is required; an informational one would leave the client waiting.
             logger.error("handler returned informational status \(response.status.code); sending 500")

@@ -317,6 +317,7 @@ package struct HTTPRequestParser: Sendable {
                     // The first MiB has really arrived: reserve the rest of the declared length (already checked
                     // against `maxBodyBytes`) once, instead of regrowing 1 → 2 → 4 → 8 → 16 MiB with a copy each.
                     body.reserveCapacity(body.count + remaining)
+                    LargeBodyBuffer.adviseHugePages(body)
                 }
                 body.append(contentsOf: UnsafeBufferPointer(rebasing: input[i..<(i + take)]))
                 i += take

@@ -109,8 +109,27 @@ enum ResponseEncoder {
         return Dictionary(known.map { ($0.code, $0.reasonPhrase) }, uniquingKeysWith: { first, _ in first })
     }()
 
+    /// `HTTP/1.1 <code> <reason>\r\n` of the known statuses with their standard phrase, written once.
+    private static let statusLines: [Int: (reason: String, line: [UInt8])] = {
+        var lines: [Int: (reason: String, line: [UInt8])] = [:]
+        for (code, reason) in reasonPhrases {
+            var line: [UInt8] = []
+            writeStatusLine(code: code, reason: reason, into: &line)
+            lines[code] = (reason, line)
+        }
+        return lines
+    }()
+
     private static func appendStatusLine(code: Int, reason: String, into out: inout [UInt8]) {
         let reason = reason.isEmpty ? reasonPhrases[code] ?? "" : reason
+        if let known = statusLines[code], known.reason == reason {
+            out.append(contentsOf: known.line)
+        } else {
+            writeStatusLine(code: code, reason: reason, into: &out)
+        }
+    }
+
+    private static func writeStatusLine(code: Int, reason: String, into out: inout [UInt8]) {
         out.append(contentsOf: httpVersion)
         let clamped = min(max(code, 100), 999)
         out.append(UInt8(ascii: "0") + UInt8(clamped / 100))
@@ -126,6 +145,12 @@ enum ResponseEncoder {
 
     /// Response splitting defence (RFC 9110 §5.5): CR, LF, NUL and other CTLs never reach the wire from user data.
     private static func appendSanitized(_ value: String, into out: inout [UInt8]) {
+        let clean = value.utf8.withContiguousStorageIfAvailable { bytes in
+            guard bytes.allSatisfy(ByteClass.isFieldValueByte) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if clean == true { return }
         for byte in value.utf8 {
             out.append(ByteClass.isFieldValueByte(byte) ? byte : ByteClass.sp)
         }
