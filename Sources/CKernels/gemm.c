@@ -22,12 +22,13 @@ struct ck_gemm_job {
     ptrdiff_t mr, nr, kc;
     // Columns per phase (a multiple of nr unless one phase covers N), and that rounded up to whole slivers.
     ptrdiff_t nc, ncpad, phases;
-    // Row tiles of C, row blocks and sliver groups per phase, K slices, slivers per slice, rows of the tallest block.
-    ptrdiff_t tiles_m, units_m, units_n, slices, slivers, a_rows;
+    // Row tiles of C, the most tiles one unit takes, sliver groups per phase (1, or more when there are too few
+    // rows to share), K slices, slivers per slice, threads the units are sized for.
+    ptrdiff_t tiles_m, chunk_max, units_n, slices, slivers, parts;
     // Per (K slice, sliver): below 2p + 1 not yet packed in phase p, 2p + 1 being packed, 2p + 2 packed. Counting
     // on across phases spares a reset between them.
     _Atomic int *state;
-    // Per phase: the next unit to hand out.
+    // Per phase: the next (row tile, sliver group) to hand out, counted row tile by row tile.
     _Atomic ptrdiff_t *next;
     // K x ncpad elements: slice after slice, each slice's slivers side by side.
     void *bpack;
@@ -43,21 +44,42 @@ typedef struct {
     ptrdiff_t jc, nc;  // the phase's columns
     ptrdiff_t s0, s1;  // slivers of the phase
     ptrdiff_t j0, j1;  // their columns of C
+    int backward;      // walk the slivers from the last
 } unit_bounds;
 
-static unit_bounds bounds(const ck_gemm_job *job, ptrdiff_t phase, ptrdiff_t unit) {
-    unit_bounds b;
-    b.jc = phase * job->nc;
-    b.nc = min_pd(job->nc, job->N - b.jc);
-    const ptrdiff_t slivers = ceil_div(b.nc, job->nr);
-    const ptrdiff_t um = unit / job->units_n, un = unit % job->units_n;
-    b.i0 = um * job->tiles_m / job->units_m * job->mr;
-    b.i1 = min_pd((um + 1) * job->tiles_m / job->units_m * job->mr, job->M);
-    b.s0 = un * slivers / job->units_n;
-    b.s1 = (un + 1) * slivers / job->units_n;
-    b.j0 = b.jc + b.s0 * job->nr;
-    b.j1 = b.jc + min_pd(b.s1 * job->nr, b.nc);
-    return b;
+// How many row tiles the next unit takes when `left` remain: the full block while there is plenty, then less and
+// less (guided scheduling), so the threads finish together even when one core runs slower than the other (on this
+// machine one vCPU runs single-threaded GEMM about 9% slower than the other), at the cost of a few short units.
+static ptrdiff_t chunk(const ck_gemm_job *job, ptrdiff_t left) {
+    if (job->parts == 1) return min_pd(left, job->chunk_max);
+    ptrdiff_t share = ceil_div(left, 2 * job->parts);
+    return min_pd(left, share < 2 ? 2 : share > job->chunk_max ? job->chunk_max : share);
+}
+
+// Claims the next unit of a phase: a run of row tiles against all of the phase's slivers, or, with sliver groups,
+// one row tile against one group. Returns 0 when none is left.
+static int claim(ck_gemm_job *job, ptrdiff_t phase, unit_bounds *b) {
+    const ptrdiff_t items = job->tiles_m * job->units_n;
+    ptrdiff_t start = atomic_load_explicit(&job->next[phase], memory_order_relaxed), count;
+    do {
+        if (start >= items) return 0;
+        count = job->units_n > 1 ? 1 : chunk(job, items - start);
+    } while (!atomic_compare_exchange_weak_explicit(&job->next[phase], &start, start + count, memory_order_relaxed,
+                                                    memory_order_relaxed));
+    const ptrdiff_t tile = start / job->units_n, group = start % job->units_n;
+    b->jc = phase * job->nc;
+    b->nc = min_pd(job->nc, job->N - b->jc);
+    const ptrdiff_t slivers = ceil_div(b->nc, job->nr);
+    b->i0 = tile * job->mr;
+    b->i1 = min_pd((tile + (job->units_n > 1 ? 1 : count)) * job->mr, job->M);
+    b->s0 = group * slivers / job->units_n;
+    b->s1 = (group + 1) * slivers / job->units_n;
+    b->j0 = b->jc + b->s0 * job->nr;
+    b->j1 = b->jc + min_pd(b->s1 * job->nr, b->nc);
+    // The first two units (one per thread when two start together) walk in opposite directions, so the threads
+    // pack different halves of B instead of racing for the same slivers.
+    b->backward = (int)((start / job->chunk_max) & 1);
+    return 1;
 }
 
 // Fills in the blocking of a job whose operands and register tile are set, and places it with its states and
@@ -72,12 +94,10 @@ static ck_gemm_job *job_layout(const ck_gemm_job *shape, ptrdiff_t mc, int parts
     job.slivers = job.ncpad / nr;
     job.slices = ceil_div(job.K, job.kc);
     job.tiles_m = ceil_div(job.M, mr);
-    // Blocks of at most mc rows, and a multiple of `parts` of them so equal threads finish together.
-    job.units_m = ceil_div(job.tiles_m, max_pd(1, mc / mr));
-    if (parts > 1) job.units_m = min_pd(ceil_div(job.units_m, parts) * parts, job.tiles_m);
+    job.parts = parts;
+    job.chunk_max = min_pd(job.tiles_m, max_pd(1, mc / mr));
     // Too few rows to share: split the columns too.
-    job.units_n = parts > 1 && job.units_m < parts ? min_pd(job.slivers, 2 * (ptrdiff_t)parts) : 1;
-    job.a_rows = ceil_div(job.tiles_m, job.units_m) * mr;
+    job.units_n = parts > 1 && job.tiles_m < 2 * parts ? min_pd(job.slivers, 2 * (ptrdiff_t)parts) : 1;
 
     const size_t head = round64(sizeof(ck_gemm_job));
     const size_t states = round64((size_t)(job.slices * job.slivers) * sizeof(_Atomic int));

@@ -75,15 +75,12 @@ static void P(pack_b)(const ck_gemm_job *job, ptrdiff_t pc, ptrdiff_t kc, ptrdif
         P(pack)(B + pc * job->ldb + j0, job->ldb, 1, cols, kc, (int)job->nr, dst);
 }
 
-// Work units of a phase: units_m blocks of rows times units_n groups of B slivers, numbered row block by row block.
-static void P(run_unit)(const ck_gemm_job *job, ptrdiff_t phase, ptrdiff_t unit, T *ap, T *own) {
+// One unit: its rows of A packed slice by slice, each slice against its slivers of B.
+static void P(run_unit)(const ck_gemm_job *job, ptrdiff_t phase, const unit_bounds *u, T *ap, T *own) {
     const CONFIG *cfg = job->cfg;
     const ptrdiff_t mr = job->mr, nr = job->nr, K = job->K;
-    const unit_bounds u = bounds(job, phase, unit);
-    const ptrdiff_t i0 = u.i0, i1 = u.i1, jc = u.jc, nc = u.nc, s0 = u.s0, s1 = u.s1;
-    // Neighbouring units walk their slivers in opposite directions, so two threads starting together pack
-    // different halves of B instead of racing for the same sliver.
-    const int backward = unit & 1;
+    const ptrdiff_t i0 = u->i0, i1 = u->i1, jc = u->jc, nc = u->nc, s0 = u->s0, s1 = u->s1;
+    const int backward = u->backward;
     const T *A = job->A;
     T *C = job->C;
     T tile[CK_MAX_TILE] __attribute__((aligned(64)));
@@ -134,19 +131,16 @@ static void P(run_unit)(const ck_gemm_job *job, ptrdiff_t phase, ptrdiff_t unit,
 
 // Takes units until none is left; a unit whose packing buffer cannot be allocated runs unblocked.
 static void P(run)(ck_gemm_job *job, ptrdiff_t phase) {
-    const ptrdiff_t units = job->units_m * job->units_n;
-    if (atomic_load_explicit(&job->next[phase], memory_order_relaxed) >= units) return;
-    const size_t a_elements = (size_t)(job->a_rows * job->kc);
+    if (atomic_load_explicit(&job->next[phase], memory_order_relaxed) >= job->tiles_m * job->units_n) return;
+    const size_t a_elements = (size_t)(job->chunk_max * job->mr * job->kc);
     const size_t bytes = (a_elements + (size_t)(job->kc * job->nr)) * sizeof(T);
     T *ap = ck_scratch_take(CK_SCRATCH_A, bytes);
-    for (;;) {
-        ptrdiff_t unit = atomic_fetch_add_explicit(&job->next[phase], 1, memory_order_relaxed);
-        if (unit >= units) break;
+    unit_bounds b;
+    while (claim(job, phase, &b)) {
         if (ap) {
-            P(run_unit)(job, phase, unit, ap, ap + a_elements);
+            P(run_unit)(job, phase, &b, ap, ap + a_elements);
             continue;
         }
-        unit_bounds b = bounds(job, phase, unit);
         const T *A = job->A, *B = job->B;
         P(naive)(job->transA, job->transB, b.i1 - b.i0, b.j1 - b.j0, job->K,
                  job->transA ? A + b.i0 : A + b.i0 * job->lda, job->lda,

@@ -9,17 +9,17 @@
 typedef void (*ck_sukernel)(ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc, int add);
 typedef void (*ck_dukernel)(ptrdiff_t kc, const double *a, const double *b, double *c, ptrdiff_t ldc, int add);
 
-// Register tile (mr x nr) and cache blocks: an mc x kc block of A stays in L2, a kc x nr sliver of B in L1,
-// and a kc x nc panel of B in L3.
+// Register tile (mr x nr) and cache blocks: an mc x kc block of A stays in L2, a kc x nr sliver of B in L1.
+// How many columns of packed B a job keeps (in L3) is a byte budget in gemm.c, the same for every kernel.
 typedef struct {
     const char *name;
-    int mr, nr, mc, kc, nc;
+    int mr, nr, mc, kc;
     ck_sukernel kernel;
 } ck_sgemm_config;
 
 typedef struct {
     const char *name;
-    int mr, nr, mc, kc, nc;
+    int mr, nr, mc, kc;
     ck_dukernel kernel;
 } ck_dgemm_config;
 

@@ -116,7 +116,7 @@ private func check<T: BinaryFloatingPoint>(
 }
 
 /// Odd sizes around the register tiles (6 x 16, 6 x 8, 12 x 32), and sizes past each cache block (mc 144,
-/// kc 512, nc 4096), so every edge path and every K slice after the first is exercised.
+/// kc 512, and a 4100-wide C), so every edge path and every K slice after the first is exercised.
 private let shapes: [(m: Int, n: Int, k: Int)] = [
   (1, 1, 1), (3, 3, 3), (17, 17, 17), (33, 33, 33), (65, 65, 65), (257, 257, 257),
   (1, 257, 17), (257, 1, 33), (17, 65, 1), (33, 3, 257), (65, 257, 3), (3, 17, 65),
