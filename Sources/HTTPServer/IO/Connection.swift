@@ -263,14 +263,13 @@ final class Connection: @unchecked Sendable {
         machine.responseStarted(forceClose: outcome.close, now: IOLoop.now())
         let framing = ResponseEncoder.Framing(
             keepAlive: !machine.closeAfterResponse, http10: http10, isHEAD: isHEAD)
-        var head: [UInt8] = []
-        swap(&head, &outputHead)
-        head.removeAll(keepingCapacity: true)
+        // Encoded straight into `outputHead`, whose buffer `flush` emptied and kept: a second reference to it
+        // (a local swapped in and out) made `removeAll(keepingCapacity:)` copy it, one allocation per response.
+        outputHead.removeAll(keepingCapacity: true)
         let date = dateCache.current()
         let sendsBody = ResponseEncoder.encodeHead(
             status: response.status, fields: response.headerFields, bodyCount: response.body.count,
-            framing: framing, date: date, into: &head)
-        outputHead = head
+            framing: framing, date: date, into: &outputHead)
         headSent = 0
         outputBody = sendsBody ? response.body : []
         bodySent = 0
