@@ -1,0 +1,298 @@
+// float32 activations with PyTorch's exact arithmetic on an AVX2 CPU.
+//
+// PyTorch's CPU kernels (cpu_kernel_vec in ATen/native/cpu/Loops.h) walk a contiguous inner loop in blocks of two
+// 8-float vectors and hand the last n % 16 elements to the scalar lambda. The vector lambdas call SLEEF's u10
+// functions (expf, log1pf) and ATen's own erf polynomial; the scalar lambdas call glibc. Reproducing the results bit
+// for bit means reproducing every rounding of those sequences, so the approximations below follow SLEEF's
+// algorithms (sleefsimdsp.c, the AVX2 build with FMA) operation by operation, with the same constants.
+//
+// The compiler must not fuse a multiply and an add on its own: only the fused operations written out as fmadd
+// intrinsics are fused in SLEEF and ATen.
+#pragma STDC FP_CONTRACT OFF
+
+#include "ckernels_vecmath.h"
+#include "ckernels.h"
+
+#include <math.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define VM_TARGET __attribute__((target("avx2,fma")))
+#define VM_INLINE static inline __attribute__((always_inline)) VM_TARGET
+
+typedef __m256 vf;
+typedef __m256i vi;
+/// A float as an unevaluated sum hi + lo (SLEEF's "double-float" arithmetic).
+typedef struct {
+    vf hi, lo;
+} vf2;
+
+// A value the optimiser cannot see through. It would otherwise fold a negation into the next fused multiply-add
+// (vfmsub): the same number, but a NaN would keep its sign where PyTorch's flips it.
+VM_INLINE vf opaque(vf v) {
+    __asm__("" : "+x"(v));
+    return v;
+}
+VM_INLINE vf neg(vf v) { return opaque(_mm256_xor_ps(v, _mm256_set1_ps(-0.0f))); }
+
+VM_INLINE vf splat(float f) { return _mm256_set1_ps(f); }
+VM_INLINE vf sel(vf mask, vf yes, vf no) { return _mm256_blendv_ps(no, yes, mask); }
+VM_INLINE vf lt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+VM_INLINE vf eq(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
+
+// 2^q for q in the normal exponent range, built in the exponent field.
+VM_INLINE vf pow2i(vi q) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(q, _mm256_set1_epi32(0x7f)), 23));
+}
+
+// d * 2^e in two steps, so that e down to -252 and up to 254 stays representable in each factor.
+VM_INLINE vf ldexp2(vf d, vi e) {
+    vi half = _mm256_srai_epi32(e, 1);
+    return _mm256_mul_ps(_mm256_mul_ps(d, pow2i(half)), pow2i(_mm256_sub_epi32(e, half)));
+}
+
+// SLEEF's expf, 1.0 ulp: Cody-Waite reduction by ln 2 and a degree-6 polynomial.
+VM_INLINE vf vm_expf(vf d) {
+    vi q = _mm256_cvtps_epi32(_mm256_mul_ps(d, splat(1.442695040888963407359924681001892137426645954152985934135449406931f)));
+    vf qf = _mm256_cvtepi32_ps(q);
+    vf s = _mm256_fmadd_ps(qf, splat(-0.693145751953125f), d);
+    s = _mm256_fmadd_ps(qf, splat(-1.428606765330187045e-06f), s);
+
+    vf u = splat((float)0.000198527617612853646278381);
+    u = _mm256_fmadd_ps(u, s, splat((float)0.00139304355252534151077271));
+    u = _mm256_fmadd_ps(u, s, splat((float)0.00833336077630519866943359));
+    u = _mm256_fmadd_ps(u, s, splat((float)0.0416664853692054748535156));
+    u = _mm256_fmadd_ps(u, s, splat((float)0.166666671633720397949219));
+    u = _mm256_fmadd_ps(u, s, splat((float)0.5));
+    u = _mm256_add_ps(splat(1.0f), _mm256_fmadd_ps(_mm256_mul_ps(s, s), u, s));
+
+    u = ldexp2(u, q);
+    u = _mm256_andnot_ps(lt(d, splat(-104.0f)), u);
+    return sel(lt(splat(100.0f), d), splat(INFINITY), u);
+}
+
+// Double-float helpers, the FMA variants SLEEF uses on AVX2.
+VM_INLINE vf2 df_add_f_f(vf x, vf y) {
+    vf s = _mm256_add_ps(x, y);
+    return (vf2){s, _mm256_add_ps(_mm256_sub_ps(x, s), y)};
+}
+VM_INLINE vf2 df_add_df_f(vf2 x, vf y) {
+    vf s = _mm256_add_ps(x.hi, y);
+    return (vf2){s, _mm256_add_ps(_mm256_add_ps(_mm256_sub_ps(x.hi, s), y), x.lo)};
+}
+// Assumes |x| >= |y|.
+VM_INLINE vf2 df_add_df_df(vf2 x, vf2 y) {
+    vf s = _mm256_add_ps(x.hi, y.hi);
+    vf t = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(_mm256_sub_ps(x.hi, s), y.hi), x.lo), y.lo);
+    return (vf2){s, t};
+}
+VM_INLINE vf2 df_scale(vf2 d, vf s) { return (vf2){_mm256_mul_ps(d.hi, s), _mm256_mul_ps(d.lo, s)}; }
+VM_INLINE vf2 df_mul_df_f(vf2 x, vf y) {
+    vf s = _mm256_mul_ps(x.hi, y);
+    return (vf2){s, _mm256_fmadd_ps(x.lo, y, _mm256_fmsub_ps(x.hi, y, s))};
+}
+VM_INLINE vf2 df_div(vf2 n, vf2 d) {
+    vf t = _mm256_div_ps(splat(1.0f), d.hi);
+    vf s = _mm256_mul_ps(n.hi, t);
+    vf u = _mm256_fmsub_ps(t, n.hi, s);
+    vf v = _mm256_fnmadd_ps(d.lo, t, _mm256_fnmadd_ps(d.hi, t, splat(1.0f)));
+    return (vf2){s, _mm256_fmadd_ps(s, v, _mm256_fmadd_ps(n.lo, t, u))};
+}
+
+// SLEEF's log1pf, 1.0 ulp, for the arguments softplus gives it (exp of at most `threshold`, far below 1e38).
+VM_INLINE vf vm_log1pf(vf d) {
+    vf dp1 = _mm256_add_ps(d, splat(1.0f));
+    vf tiny = lt(dp1, splat(1.17549435e-38f));
+    dp1 = sel(tiny, _mm256_mul_ps(dp1, splat(18446744073709551616.0f)), dp1);
+    vi e = _mm256_castps_si256(_mm256_mul_ps(dp1, splat(1.0f / 0.75f)));
+    e = _mm256_sub_epi32(_mm256_and_si256(_mm256_srli_epi32(e, 23), _mm256_set1_epi32(0xff)), _mm256_set1_epi32(0x7f));
+    // t = 2^-e by adding -e to the exponent field of 1.0.
+    vf t = _mm256_castsi256_ps(
+        _mm256_add_epi32(_mm256_castps_si256(splat(1.0f)), _mm256_slli_epi32(_mm256_sub_epi32(_mm256_setzero_si256(), e), 23)));
+    vf m = _mm256_fmadd_ps(d, t, _mm256_sub_ps(t, splat(1.0f)));
+    e = _mm256_castps_si256(sel(tiny, _mm256_castsi256_ps(_mm256_sub_epi32(e, _mm256_set1_epi32(64))), _mm256_castsi256_ps(e)));
+    vf2 s = df_mul_df_f((vf2){splat(0.69314718246459960938f), splat(-1.904654323148236017e-09f)}, _mm256_cvtepi32_ps(e));
+
+    vf2 x = df_div((vf2){m, splat(0.0f)}, df_add_f_f(splat(2.0f), m));
+    vf x2 = _mm256_mul_ps(x.hi, x.hi);
+    vf p = splat(+0.3027294874e+0f);
+    p = _mm256_fmadd_ps(p, x2, splat(+0.3996108174e+0f));
+    p = _mm256_fmadd_ps(p, x2, splat(+0.6666694880e+0f));
+
+    s = df_add_df_df(s, df_scale(x, splat(2.0f)));
+    s = df_add_df_f(s, _mm256_mul_ps(_mm256_mul_ps(x2, x.hi), p));
+    vf r = _mm256_add_ps(s.hi, s.lo);
+
+    r = sel(lt(splat(1e+38f), d), splat(INFINITY), r);
+    r = _mm256_or_ps(lt(d, splat(-1.0f)), r);  // NaN below -1
+    r = sel(eq(d, splat(-1.0f)), splat(-INFINITY), r);
+    vf negzero = _mm256_castsi256_ps(
+        _mm256_cmpeq_epi32(_mm256_castps_si256(d), _mm256_castps_si256(splat(-0.0f))));
+    r = sel(negzero, splat(-0.0f), r);
+    // PyTorch's SLEEF build answers a NaN argument with the positive quiet NaN, whatever the argument's sign.
+    return sel(_mm256_cmp_ps(d, d, _CMP_UNORD_Q), _mm256_castsi256_ps(_mm256_set1_epi32(0x7fc00000)), r);
+}
+
+// ATen's Vectorized<float>::erf (vec256_float.h): Abramowitz-Stegun 7.1.26 with SLEEF's expf.
+VM_INLINE vf vm_erf(vf values) {
+    vf neg_zero = splat(-0.0f), one = splat(1.0f);
+    vf sign = _mm256_and_ps(neg_zero, values);
+    vf abs = _mm256_xor_ps(sign, values);
+    vf t = _mm256_div_ps(one, _mm256_fmadd_ps(splat(0.3275911f), abs, one));
+    vf r = _mm256_fmadd_ps(splat(1.061405429f), t, splat(-1.453152027f));
+    r = _mm256_fmadd_ps(r, t, splat(1.421413741f));
+    r = _mm256_fmadd_ps(r, t, splat(-0.284496736f));
+    r = _mm256_fmadd_ps(r, t, splat(0.254829592f));
+    vf neg_pow2 = _mm256_xor_ps(neg_zero, _mm256_mul_ps(values, values));
+    vf neg_exp = _mm256_xor_ps(neg_zero, vm_expf(neg_pow2));
+    vf y = _mm256_fmadd_ps(_mm256_mul_ps(neg_exp, t), r, one);
+    return _mm256_xor_ps(sign, y);
+}
+
+// The first `nvec` elements through the vector arithmetic `VEC` (of `v`), the rest through the scalar `SCALAR` (of
+// `a`). Lanes are independent, so a block's position does not matter; a last partial block goes through a padded copy.
+#define VM_LOOP(VEC, SCALAR)                                  \
+    ptrdiff_t i = 0;                                          \
+    for (; i + 8 <= nvec; i += 8) {                           \
+        vf v = _mm256_loadu_ps(x + i);                        \
+        _mm256_storeu_ps(y + i, VEC);                         \
+    }                                                         \
+    if (i < nvec) {                                           \
+        float buf[8] = {0, 0, 0, 0, 0, 0, 0, 0};              \
+        for (ptrdiff_t k = 0; k < nvec - i; k++) buf[k] = x[i + k]; \
+        vf v = _mm256_loadu_ps(buf);                          \
+        _mm256_storeu_ps(buf, VEC);                           \
+        for (ptrdiff_t k = 0; k < nvec - i; k++) y[i + k] = buf[k]; \
+        i = nvec;                                             \
+    }                                                         \
+    for (; i < n; i++) {                                      \
+        float a = x[i];                                       \
+        y[i] = SCALAR;                                        \
+    }
+
+static VM_TARGET void sigmoid_avx2(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec) {
+    // Vectorized: (-a).exp() + 1, then reciprocal() (a division of 1). The negation flips a NaN's sign too.
+    VM_LOOP(_mm256_div_ps(splat(1.0f), _mm256_add_ps(vm_expf(neg(v)), splat(1.0f))),
+            1.0f / (1.0f + expf(-a)))
+}
+
+static VM_TARGET void silu_avx2(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec) {
+    VM_LOOP(_mm256_div_ps(v, _mm256_add_ps(splat(1.0f), vm_expf(neg(v)))),
+            a / (1.0f + expf(-a)))
+}
+
+static VM_TARGET void softplus_avx2(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec, float beta, float threshold) {
+    vf vbeta = splat(beta), vthreshold = splat(threshold);
+    VM_LOOP(sel(_mm256_cmp_ps(_mm256_mul_ps(v, vbeta), vthreshold, _CMP_GT_OQ), v,
+                _mm256_div_ps(vm_log1pf(vm_expf(_mm256_mul_ps(v, vbeta))), vbeta)),
+            (a * beta) > threshold ? a : log1pf(expf(a * beta)) / beta)
+}
+
+static VM_TARGET void gelu_erf_avx2(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec) {
+    const float alpha = (float)M_SQRT1_2;
+    VM_LOOP(_mm256_mul_ps(_mm256_mul_ps(v, splat(0.5f)),
+                          _mm256_add_ps(splat(1.0f), vm_erf(_mm256_mul_ps(v, splat(alpha))))),
+            a * 0.5f * (1.0f + erff(a * alpha)))
+}
+
+// VM_LOOP for two inputs: `v`/`a` from `x`, `w`/`b` from `x2`.
+#define VM_LOOP2(VEC, SCALAR)                                 \
+    ptrdiff_t i = 0;                                          \
+    for (; i + 8 <= nvec; i += 8) {                           \
+        vf v = _mm256_loadu_ps(x + i);                        \
+        vf w = _mm256_loadu_ps(x2 + i);                       \
+        _mm256_storeu_ps(y + i, VEC);                         \
+    }                                                         \
+    if (i < nvec) {                                           \
+        float buf[8] = {0, 0, 0, 0, 0, 0, 0, 0};              \
+        float buf2[8] = {0, 0, 0, 0, 0, 0, 0, 0};             \
+        for (ptrdiff_t k = 0; k < nvec - i; k++) {            \
+            buf[k] = x[i + k];                                \
+            buf2[k] = x2[i + k];                              \
+        }                                                     \
+        vf v = _mm256_loadu_ps(buf);                          \
+        vf w = _mm256_loadu_ps(buf2);                         \
+        _mm256_storeu_ps(buf, VEC);                           \
+        for (ptrdiff_t k = 0; k < nvec - i; k++) y[i + k] = buf[k]; \
+        i = nvec;                                             \
+    }                                                         \
+    for (; i < n; i++) {                                      \
+        float a = x[i], b = x2[i];                            \
+        y[i] = SCALAR;                                        \
+    }
+
+// silu_backward(dy, x): dy * s * (1 + x * (1 - s)); GCC fuses the inner multiply-add in both lambdas.
+VM_INLINE vf silu_backward_vec(vf dy, vf v) {
+    vf one = splat(1.0f);
+    vf s = _mm256_div_ps(one, _mm256_add_ps(one, vm_expf(neg(v))));
+    return _mm256_mul_ps(_mm256_mul_ps(dy, s), _mm256_fmadd_ps(v, _mm256_sub_ps(one, s), one));
+}
+static inline float silu_backward_scalar(float dy, float a) {
+    float s = 1.0f / (1.0f + expf(-a));
+    return dy * s * fmaf(a, 1.0f - s, 1.0f);
+}
+static VM_TARGET void silu_backward_avx2(const float *x, const float *x2, float *y, ptrdiff_t n, ptrdiff_t nvec) {
+    VM_LOOP2(silu_backward_vec(v, w), silu_backward_scalar(a, b))
+}
+
+// softplus_backward(dy, x): dy * z / (z + 1) with z = exp(x * beta), dy itself above the threshold.
+static VM_TARGET void softplus_backward_avx2(const float *x, const float *x2, float *y, ptrdiff_t n, ptrdiff_t nvec,
+                                             float beta, float threshold) {
+    vf vbeta = splat(beta), vthreshold = splat(threshold);
+    VM_LOOP2(sel(_mm256_cmp_ps(_mm256_mul_ps(w, vbeta), vthreshold, _CMP_GT_OQ), v,
+                 _mm256_div_ps(_mm256_mul_ps(v, vm_expf(_mm256_mul_ps(w, vbeta))),
+                               _mm256_add_ps(vm_expf(_mm256_mul_ps(w, vbeta)), splat(1.0f)))),
+             (b * beta) > threshold ? a : a * expf(b * beta) / (expf(b * beta) + 1.0f))
+}
+
+static int has_avx2(void) { return ck_gemm_isa() >= 1; }
+
+int ck_vm_sigmoid_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec) {
+    if (!has_avx2()) return 0;
+    sigmoid_avx2(x, y, n, nvec);
+    return 1;
+}
+
+int ck_vm_silu_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec) {
+    if (!has_avx2()) return 0;
+    silu_avx2(x, y, n, nvec);
+    return 1;
+}
+
+int ck_vm_softplus_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec, float beta, float threshold) {
+    if (!has_avx2()) return 0;
+    softplus_avx2(x, y, n, nvec, beta, threshold);
+    return 1;
+}
+
+int ck_vm_gelu_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec, int approximate) {
+    if (!has_avx2() || approximate != 0) return 0;
+    gelu_erf_avx2(x, y, n, nvec);
+    return 1;
+}
+
+int ck_vm_silu_backward_f32(const float *dy, const float *x, float *out, ptrdiff_t n, ptrdiff_t nvec) {
+    if (!has_avx2()) return 0;
+    silu_backward_avx2(dy, x, out, n, nvec);
+    return 1;
+}
+
+int ck_vm_softplus_backward_f32(const float *dy, const float *x, float *out, ptrdiff_t n, ptrdiff_t nvec, float beta,
+                                float threshold) {
+    if (!has_avx2()) return 0;
+    softplus_backward_avx2(dy, x, out, n, nvec, beta, threshold);
+    return 1;
+}
+
+#else
+
+int ck_vm_silu_backward_f32(const float *dy, const float *x, float *out, ptrdiff_t n, ptrdiff_t nvec) { return 0; }
+int ck_vm_softplus_backward_f32(const float *dy, const float *x, float *out, ptrdiff_t n, ptrdiff_t nvec, float beta,
+                                float threshold) { return 0; }
+int ck_vm_sigmoid_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec) { return 0; }
+int ck_vm_silu_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec) { return 0; }
+int ck_vm_softplus_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec, float beta, float threshold) { return 0; }
+int ck_vm_gelu_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec, int approximate) { return 0; }
+
+#endif
