@@ -2,7 +2,8 @@
 //
 // PyTorch's CPU kernels (cpu_kernel_vec in ATen/native/cpu/Loops.h) walk a contiguous inner loop in blocks of two
 // 8-float vectors and hand the last n % 16 elements to the scalar lambda. The vector lambdas call SLEEF's u10
-// functions (expf, log1pf) and ATen's own erf polynomial; the scalar lambdas call glibc. Reproducing the results bit
+// functions (expf, log1pf); the scalar lambdas call glibc. gelu goes to oneDNN instead, whose JIT code has its own
+// exp and erf. Reproducing the results bit
 // for bit means reproducing every rounding of those sequences, so the approximations below follow SLEEF's
 // algorithms (sleefsimdsp.c, the AVX2 build with FMA) operation by operation, with the same constants.
 //
@@ -134,20 +135,65 @@ VM_INLINE vf vm_log1pf(vf d) {
     return sel(_mm256_cmp_ps(d, d, _CMP_UNORD_Q), _mm256_castsi256_ps(_mm256_set1_epi32(0x7fc00000)), r);
 }
 
-// ATen's Vectorized<float>::erf (vec256_float.h): Abramowitz-Stegun 7.1.26 with SLEEF's expf.
-VM_INLINE vf vm_erf(vf values) {
-    vf neg_zero = splat(-0.0f), one = splat(1.0f);
-    vf sign = _mm256_and_ps(neg_zero, values);
-    vf abs = _mm256_xor_ps(sign, values);
-    vf t = _mm256_div_ps(one, _mm256_fmadd_ps(splat(0.3275911f), abs, one));
-    vf r = _mm256_fmadd_ps(splat(1.061405429f), t, splat(-1.453152027f));
-    r = _mm256_fmadd_ps(r, t, splat(1.421413741f));
-    r = _mm256_fmadd_ps(r, t, splat(-0.284496736f));
-    r = _mm256_fmadd_ps(r, t, splat(0.254829592f));
-    vf neg_pow2 = _mm256_xor_ps(neg_zero, _mm256_mul_ps(values, values));
-    vf neg_exp = _mm256_xor_ps(neg_zero, vm_expf(neg_pow2));
-    vf y = _mm256_fmadd_ps(_mm256_mul_ps(neg_exp, t), r, one);
-    return _mm256_xor_ps(sign, y);
+// oneDNN's exp for its eltwise injector (jit_uni_eltwise_injector.cpp, exp_compute_vector_fwd): x clamped to the
+// float range, n = floor(x log2 e + 1/2), a degree-5 polynomial of the remainder, scaled by 2 * 2^(n-1).
+VM_INLINE vf dnnl_expf(vf x) {
+    vf ln_flt_min = _mm256_castsi256_ps(_mm256_set1_epi32((int)0xc2aeac50));
+    vf underflow = _mm256_cmp_ps(x, ln_flt_min, _CMP_LT_OS);
+    x = _mm256_min_ps(x, _mm256_castsi256_ps(_mm256_set1_epi32(0x42b17218)));
+    x = _mm256_max_ps(x, ln_flt_min);
+    vf fx = _mm256_add_ps(_mm256_mul_ps(x, _mm256_castsi256_ps(_mm256_set1_epi32(0x3fb8aa3b))), splat(0.5f));
+    fx = _mm256_round_ps(fx, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    vf r = _mm256_fnmadd_ps(fx, _mm256_castsi256_ps(_mm256_set1_epi32(0x3f317218)), x);
+    vi e = _mm256_cvtps_epi32(_mm256_sub_ps(fx, splat(1.0f)));
+    vf scale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(e, _mm256_set1_epi32(127)), 23));
+    scale = _mm256_andnot_ps(underflow, scale);
+    vf p = _mm256_castsi256_ps(_mm256_set1_epi32(0x3c07cfce));
+    p = _mm256_fmadd_ps(p, r, _mm256_castsi256_ps(_mm256_set1_epi32(0x3d2b9d0d)));
+    p = _mm256_fmadd_ps(p, r, _mm256_castsi256_ps(_mm256_set1_epi32(0x3e2aad40)));
+    p = _mm256_fmadd_ps(p, r, _mm256_castsi256_ps(_mm256_set1_epi32(0x3efffee3)));
+    p = _mm256_fmadd_ps(p, r, _mm256_castsi256_ps(_mm256_set1_epi32(0x3f7ffffb)));
+    p = _mm256_fmadd_ps(p, r, splat(1.0f));
+    return _mm256_mul_ps(_mm256_mul_ps(p, scale), splat(2.0f));
+}
+
+// oneDNN's gelu_erf (gelu_erf_compute_vector_fwd): the Abramowitz-Stegun erf with oneDNN's exp, and
+// 0.5 x (1 + erf) computed as one multiply-add of 0.5 x.
+VM_INLINE vf dnnl_gelu_erf(vf s) {
+    vf sign_mask = splat(-0.0f), one = splat(1.0f);
+    vf x = _mm256_mul_ps(s, _mm256_castsi256_ps(_mm256_set1_epi32(0x3f3504f3)));
+    vf ax = _mm256_andnot_ps(sign_mask, x);
+    vf t = _mm256_div_ps(one, _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_set1_epi32(0x3ea7ba05)), ax, one));
+    vf e = dnnl_expf(_mm256_xor_ps(_mm256_mul_ps(x, x), sign_mask));
+    e = _mm256_mul_ps(_mm256_xor_ps(e, sign_mask), t);
+    vf pol = _mm256_castsi256_ps(_mm256_set1_epi32(0x3f87dc22));
+    pol = _mm256_fmadd_ps(pol, t, _mm256_castsi256_ps(_mm256_set1_epi32((int)0xbfba00e3)));
+    pol = _mm256_fmadd_ps(pol, t, _mm256_castsi256_ps(_mm256_set1_epi32(0x3fb5f0e3)));
+    pol = _mm256_fmadd_ps(pol, t, _mm256_castsi256_ps(_mm256_set1_epi32((int)0xbe91a98e)));
+    pol = _mm256_fmadd_ps(pol, t, _mm256_castsi256_ps(_mm256_set1_epi32(0x3e827906)));
+    vf erf = _mm256_xor_ps(_mm256_fmadd_ps(e, pol, one), _mm256_and_ps(s, sign_mask));
+    vf half = _mm256_mul_ps(s, splat(0.5f));
+    return _mm256_fmadd_ps(erf, half, half);
+}
+
+// oneDNN's gelu_erf derivative (gelu_erf_compute_vector_bwd), times the incoming gradient:
+// 0.5 (1 + erf(r)) + r exp(-r^2) / sqrt(pi) with r = s / sqrt(2).
+VM_INLINE vf dnnl_gelu_erf_backward(vf dy, vf s) {
+    vf sign_mask = splat(-0.0f), one = splat(1.0f), half = splat(0.5f);
+    vf r = _mm256_mul_ps(s, _mm256_castsi256_ps(_mm256_set1_epi32(0x3f3504f3)));
+    vf q = dnnl_expf(_mm256_xor_ps(_mm256_mul_ps(r, r), sign_mask));
+    vf t = _mm256_mul_ps(_mm256_mul_ps(r, _mm256_castsi256_ps(_mm256_set1_epi32(0x3f106eba))), q);
+    vf w = _mm256_div_ps(one, _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_set1_epi32(0x3ea7ba05)),
+                                              _mm256_andnot_ps(sign_mask, r), one));
+    vf qw = _mm256_mul_ps(_mm256_xor_ps(q, sign_mask), w);
+    vf pol = _mm256_castsi256_ps(_mm256_set1_epi32(0x3f87dc22));
+    pol = _mm256_fmadd_ps(pol, w, _mm256_castsi256_ps(_mm256_set1_epi32((int)0xbfba00e3)));
+    pol = _mm256_fmadd_ps(pol, w, _mm256_castsi256_ps(_mm256_set1_epi32(0x3fb5f0e3)));
+    pol = _mm256_fmadd_ps(pol, w, _mm256_castsi256_ps(_mm256_set1_epi32((int)0xbe91a98e)));
+    pol = _mm256_fmadd_ps(pol, w, _mm256_castsi256_ps(_mm256_set1_epi32(0x3e827906)));
+    vf erf = _mm256_xor_ps(_mm256_fmadd_ps(pol, qw, one), _mm256_and_ps(r, sign_mask));
+    vf d = _mm256_fmadd_ps(erf, half, _mm256_add_ps(t, half));
+    return _mm256_mul_ps(dy, d);
 }
 
 // The first `nvec` elements through the vector arithmetic `VEC` (of `v`), the rest through the scalar `SCALAR` (of
@@ -187,13 +233,6 @@ static VM_TARGET void softplus_avx2(const float *x, float *y, ptrdiff_t n, ptrdi
     VM_LOOP(sel(_mm256_cmp_ps(_mm256_mul_ps(v, vbeta), vthreshold, _CMP_GT_OQ), v,
                 _mm256_div_ps(vm_log1pf(vm_expf(_mm256_mul_ps(v, vbeta))), vbeta)),
             (a * beta) > threshold ? a : log1pf(expf(a * beta)) / beta)
-}
-
-static VM_TARGET void gelu_erf_avx2(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec) {
-    const float alpha = (float)M_SQRT1_2;
-    VM_LOOP(_mm256_mul_ps(_mm256_mul_ps(v, splat(0.5f)),
-                          _mm256_add_ps(splat(1.0f), vm_erf(_mm256_mul_ps(v, splat(alpha))))),
-            a * 0.5f * (1.0f + erff(a * alpha)))
 }
 
 // VM_LOOP for two inputs: `v`/`a` from `x`, `w`/`b` from `x2`.
@@ -246,6 +285,16 @@ static VM_TARGET void softplus_backward_avx2(const float *x, const float *x2, fl
              (b * beta) > threshold ? a : a * expf(b * beta) / (expf(b * beta) + 1.0f))
 }
 
+static VM_TARGET void gelu_dnnl_avx2(const float *x, float *y, ptrdiff_t n) {
+    ptrdiff_t nvec = n;
+    VM_LOOP(dnnl_gelu_erf(v), a)
+}
+
+static VM_TARGET void gelu_dnnl_backward_avx2(const float *x, const float *x2, float *y, ptrdiff_t n) {
+    ptrdiff_t nvec = n;
+    VM_LOOP2(dnnl_gelu_erf_backward(v, w), ((void)b, a))
+}
+
 static int has_avx2(void) { return ck_gemm_isa() >= 1; }
 
 int ck_vm_sigmoid_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec) {
@@ -266,9 +315,15 @@ int ck_vm_softplus_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec, fl
     return 1;
 }
 
-int ck_vm_gelu_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec, int approximate) {
-    if (!has_avx2() || approximate != 0) return 0;
-    gelu_erf_avx2(x, y, n, nvec);
+int ck_vm_gelu_dnnl_f32(const float *x, float *y, ptrdiff_t n) {
+    if (!has_avx2()) return 0;
+    gelu_dnnl_avx2(x, y, n);
+    return 1;
+}
+
+int ck_vm_gelu_dnnl_backward_f32(const float *dy, const float *x, float *out, ptrdiff_t n) {
+    if (!has_avx2()) return 0;
+    gelu_dnnl_backward_avx2(dy, x, out, n);
     return 1;
 }
 
@@ -287,12 +342,23 @@ int ck_vm_softplus_backward_f32(const float *dy, const float *x, float *out, ptr
 
 #else
 
+int ck_vm_gelu_dnnl_f32(const float *x, float *y, ptrdiff_t n) { return 0; }
 int ck_vm_silu_backward_f32(const float *dy, const float *x, float *out, ptrdiff_t n, ptrdiff_t nvec) { return 0; }
 int ck_vm_softplus_backward_f32(const float *dy, const float *x, float *out, ptrdiff_t n, ptrdiff_t nvec, float beta,
                                 float threshold) { return 0; }
 int ck_vm_sigmoid_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec) { return 0; }
 int ck_vm_silu_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec) { return 0; }
 int ck_vm_softplus_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec, float beta, float threshold) { return 0; }
-int ck_vm_gelu_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec, int approximate) { return 0; }
 
 #endif
+
+// Plain C on every architecture: the scalar lambdas of ATen's GeluKernelImpl and GeluBackwardKernelImpl.
+float ck_vm_gelu_scalar_f32(float x) { return x * 0.5f * (1.0f + erff(x * (float)M_SQRT1_2)); }
+
+float ck_vm_gelu_backward_scalar_f32(float dy, float x) {
+    const float beta = (float)(M_2_SQRTPI * M_SQRT1_2 * 0.5);
+    const float alpha = (float)M_SQRT1_2;
+    float cdf = 0.5f * (1.0f + erff(x * alpha));
+    float pdf = beta * expf(x * x * -0.5f);
+    return dy * (cdf + x * pdf);
+}

@@ -25,7 +25,12 @@ enum TorchLoop {
 
   /// Calls `body(start, count, vectorCount)` for spans covering `0..<n`, where the first `vectorCount` elements of
   /// each span are ones PyTorch computes in a vector body and the rest ones it computes in a scalar tail.
-  static func run(_ n: Int, _ body: (Int, Int, Int) -> Void) {
+  /// `allVector`: a kernel without a scalar tail (oneDNN's), which any split of the work gives the same results.
+  static func run(_ n: Int, allVector: Bool = false, _ body: (Int, Int, Int) -> Void) {
+    if allVector {
+      Kernels.parallelRanges(n) { r in body(r.lowerBound, r.count, r.count) }
+      return
+    }
     let pieces = pieces(n)
     Kernels.parallelRanges(n) { r in
       for p in pieces where p.overlaps(r) {
@@ -42,7 +47,7 @@ enum TorchLoop {
 
   /// A unary kernel over a float32 tensor, or nil when the kernels cannot run here or `x` is not float32.
   static func unary(
-    _ x: Tensor,
+    _ x: Tensor, allVector: Bool = false,
     _ kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Int) -> Void
   ) -> Tensor? {
     guard available, x.dtype == .float32 else { return nil }
@@ -50,13 +55,15 @@ enum TorchLoop {
     let out = Kernels.uninitialized(x.shape, dtype: .float32, like: src)
     let px = UnsafePointer(src.storage.floats() + src.offset)
     let po = out.storage.floats()
-    run(out.numel) { start, count, vec in kernel(px + start, po + start, count, vec) }
+    run(out.numel, allVector: allVector) { start, count, vec in
+      kernel(px + start, po + start, count, vec)
+    }
     return out
   }
 
   /// A binary kernel over two float32 tensors of one shape, or nil (shapes or dtypes differ, no AVX2).
   static func binary(
-    _ a: Tensor, _ b: Tensor,
+    _ a: Tensor, _ b: Tensor, allVector: Bool = false,
     _ kernel: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Int) ->
       Void
   ) -> Tensor? {
@@ -69,7 +76,9 @@ enum TorchLoop {
     let pa = UnsafePointer(sa.storage.floats() + sa.offset)
     let pb = UnsafePointer(sb.storage.floats() + sb.offset)
     let po = out.storage.floats()
-    run(out.numel) { start, count, vec in kernel(pa + start, pb + start, po + start, count, vec) }
+    run(out.numel, allVector: allVector) { start, count, vec in
+      kernel(pa + start, pb + start, po + start, count, vec)
+    }
     return out
   }
 }

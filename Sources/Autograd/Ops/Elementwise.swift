@@ -147,6 +147,7 @@ enum Elementwise {
       if c && x!.requiresGrad {
         throw .invalidOp("double backward through gelu is not supported by this engine")
       }
+      if let exact = Elementwise.geluBackwardFloat32(g, x!) { return exact }
       let d = try F.constant(x!) { v in
         0.5 * (1 + Foundation.erf(v / 2.0.squareRoot())) + v * Foundation.exp(-0.5 * v * v)
           / (2 * Double.pi).squareRoot()
@@ -206,7 +207,29 @@ enum Elementwise {
     case "sigmoid": return TorchLoop.unary(x) { ck_vm_sigmoid_f32($0, $1, $2, $3) }
     case "silu": return TorchLoop.unary(x) { ck_vm_silu_f32($0, $1, $2, $3) }
     case "softplus": return TorchLoop.unary(x) { ck_vm_softplus_f32($0, $1, $2, $3, 1, 20) }
+    case "gelu":
+      // PyTorch gives contiguous float32 tensors of two or more elements to oneDNN, one element to ATen's scalar
+      // code, and the rest to an ATen vector kernel this engine does not reproduce.
+      if x.numel == 1 {
+        return Kernels.map(x, dtype: .float32) { Double(ck_vm_gelu_scalar_f32(Float($0))) }
+      }
+      guard x.isContiguous else { return nil }
+      return TorchLoop.unary(x, allVector: true) { p, o, n, _ in ck_vm_gelu_dnnl_f32(p, o, n) }
     default: return nil
+    }
+  }
+
+  /// gelu's float32 gradient as PyTorch computes it (see `torchLoopForward`), or nil.
+  static func geluBackwardFloat32(_ g: Tensor, _ x: Tensor) -> Tensor? {
+    guard g.dtype == .float32, x.dtype == .float32, g.shape == x.shape else { return nil }
+    if x.numel == 1 {
+      return Kernels.zip(g, x, shape: g.shape, dtype: .float32) {
+        Double(ck_vm_gelu_backward_scalar_f32(Float($0), Float($1)))
+      }
+    }
+    guard x.isContiguous else { return nil }
+    return TorchLoop.binary(g, x, allVector: true) { pg, px, o, n, _ in
+      ck_vm_gelu_dnnl_backward_f32(pg, px, o, n)
     }
   }
 
