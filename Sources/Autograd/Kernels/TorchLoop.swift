@@ -16,8 +16,8 @@ enum TorchLoop {
   static let block = 16
 
   /// The pieces `at::parallel_for(0, n, grain)` gives its threads (ParallelOpenMP.h).
-  static func pieces(_ n: Int) -> [Range<Int>] {
-    if n < grain || threads == 1 { return [0..<n] }
+  static func pieces(_ n: Int, threads: Int = threads) -> [Range<Int>] {
+    if n < grain || threads <= 1 { return [0..<n] }
     let count = Swift.min(threads, (n + grain - 1) / grain)
     let size = (n + count - 1) / count
     return stride(from: 0, to: n, by: size).map { $0..<Swift.min(n, $0 + size) }
