@@ -121,6 +121,13 @@ enum Elementwise {
       if !c, let exact = TorchLoop.binary(g, x!, { ck_vm_silu_backward_f32($0, $1, $2, $3, $4) }) {
         return exact
       }
+      if !c, x!.dtype == .float64 {
+        // silu_backward's own order, 1 + x * (1 - s) fused into one multiply-add.
+        return try F.constant2(g, x!) { dy, v in
+          let s = 1 / (1 + Foundation.exp(-v))
+          return dy * s * (1.0).addingProduct(v, 1 - s)
+        }
+      }
       // d/dx x*s(x) = s(x) * (1 + x * (1 - s(x)))
       let s = try Elementwise.unary("sigmoid", x!, grad: c)
       return try F.mul(g, F.mul(s, F.add(F.mul(x!, F.rsub(s, 1, c), c), Tensor.scalar(1), c), c), c)
@@ -136,11 +143,19 @@ enum Elementwise {
       {
         return exact
       }
+      if !c, x!.dtype == .float64 {
+        // softplus_backward: dy * z / (z + 1) with z = exp(x), dy itself above the threshold.
+        return try F.constant2(g, x!) { dy, v in
+          let z = Foundation.exp(v)
+          return v > 20 ? dy : dy * z / (z + 1)
+        }
+      }
       return try F.mul(g, Elementwise.unary("sigmoid", x!, grad: c), c)
     },
     "gelu": Unary(
       name: "GeluBackward0", keepsInt: false, saves: .input,
-      forward: { 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot())) }
+      // GeluKernelImpl's order: x * 0.5 * (1 + erf(x * M_SQRT1_2)).
+      forward: { $0 * 0.5 * (1 + Foundation.erf($0 * 0.70710678118654752440)) }
     ) {
       g, x, c throws(AutogradError) in
       // Phi(x) + x * phi(x), computed as a constant: refuse rather than give a wrong second derivative.
@@ -148,6 +163,15 @@ enum Elementwise {
         throw .invalidOp("double backward through gelu is not supported by this engine")
       }
       if let exact = Elementwise.geluBackwardFloat32(g, x!) { return exact }
+      if x!.dtype == .float64 {
+        // GeluBackwardKernelImpl: dy * (cdf + x * pdf), in this order.
+        let beta = 1.12837916709551257390 * 0.70710678118654752440 * 0.5
+        return try F.constant2(g, x!) { dy, v in
+          let cdf = 0.5 * (1 + Foundation.erf(v * 0.70710678118654752440))
+          let pdf = beta * Foundation.exp(v * v * -0.5)
+          return dy * (cdf + v * pdf)
+        }
+      }
       let d = try F.constant(x!) { v in
         0.5 * (1 + Foundation.erf(v / 2.0.squareRoot())) + v * Foundation.exp(-0.5 * v * v)
           / (2 * Double.pi).squareRoot()
