@@ -196,6 +196,71 @@ VM_INLINE vf dnnl_gelu_erf_backward(vf dy, vf s) {
     return _mm256_mul_ps(dy, d);
 }
 
+// SLEEF's exp for doubles (xexp, AVX2 with FMA): reduction by ln 2 and a degree-10 polynomial in SLEEF's Estrin
+// grouping, then 1 + s + s^2 (...) by three multiply-adds.
+typedef __m256d vd;
+VM_INLINE vd vd_splat(double d) { return _mm256_set1_pd(d); }
+VM_INLINE vd fma_dc(vd x, double c1, double c0) { return _mm256_fmadd_pd(x, vd_splat(c1), vd_splat(c0)); }
+VM_INLINE vd pow2i_d(__m128i q) {
+    __m256i e = _mm256_add_epi64(_mm256_cvtepi32_epi64(q), _mm256_set1_epi64x(0x3ff));
+    return _mm256_castsi256_pd(_mm256_slli_epi64(e, 52));
+}
+VM_INLINE vd vm_exp(vd d) {
+    vd u = _mm256_round_pd(_mm256_mul_pd(d, vd_splat(1.442695040888963407359924681001892137426645954152985934135449406931)),
+                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m128i q = _mm256_cvtpd_epi32(u);
+    vd s = _mm256_fmadd_pd(u, vd_splat(-.69314718055966295651160180568695068359375), d);
+    s = _mm256_fmadd_pd(u, vd_splat(-.28235290563031577122588448175013436025525412068e-12), s);
+    vd s2 = _mm256_mul_pd(s, s), s4 = _mm256_mul_pd(s2, s2), s8 = _mm256_mul_pd(s4, s4);
+    vd hi4 = _mm256_fmadd_pd(s2, fma_dc(s, +0.2755762628169491192e-6, +0.2755723402025388239e-5),
+                             fma_dc(s, +0.2480158687479686264e-4, +0.1984126989855865850e-3));
+    vd lo4 = _mm256_fmadd_pd(s2, fma_dc(s, +0.1388888888914497797e-2, +0.8333333333314938210e-2),
+                             fma_dc(s, +0.4166666666666602598e-1, +0.1666666666666669072e+0));
+    vd p8 = _mm256_fmadd_pd(s4, hi4, lo4);
+    u = _mm256_fmadd_pd(s8, fma_dc(s, +0.2081276378237164457e-8, +0.2511210703042288022e-7), p8);
+    u = _mm256_fmadd_pd(u, s, vd_splat(0.5));
+    u = _mm256_fmadd_pd(u, s, vd_splat(1.0));
+    u = _mm256_fmadd_pd(u, s, vd_splat(1.0));
+    __m128i half = _mm_srai_epi32(q, 1);
+    u = _mm256_mul_pd(_mm256_mul_pd(u, pow2i_d(half)), pow2i_d(_mm_sub_epi32(q, half)));
+    u = _mm256_blendv_pd(u, vd_splat(INFINITY), _mm256_cmp_pd(d, vd_splat(0x1.62e42fefa39efp+9), _CMP_GT_OQ));
+    return _mm256_andnot_pd(_mm256_cmp_pd(d, vd_splat(-1000.0), _CMP_LT_OQ), u);
+}
+
+VM_INLINE vd neg_d(vd v) {
+    v = _mm256_xor_pd(v, _mm256_set1_pd(-0.0));
+    __asm__("" : "+x"(v));
+    return v;
+}
+
+// VM_LOOP for doubles: blocks of two 4-double vectors.
+#define VM_LOOP_D(VEC, SCALAR)                                \
+    ptrdiff_t i = 0;                                          \
+    for (; i + 4 <= nvec; i += 4) {                           \
+        vd v = _mm256_loadu_pd(x + i);                        \
+        _mm256_storeu_pd(y + i, VEC);                         \
+    }                                                         \
+    if (i < nvec) {                                           \
+        double buf[4] = {0, 0, 0, 0};                         \
+        for (ptrdiff_t k = 0; k < nvec - i; k++) buf[k] = x[i + k]; \
+        vd v = _mm256_loadu_pd(buf);                          \
+        _mm256_storeu_pd(buf, VEC);                           \
+        for (ptrdiff_t k = 0; k < nvec - i; k++) y[i + k] = buf[k]; \
+        i = nvec;                                             \
+    }                                                         \
+    for (; i < n; i++) {                                      \
+        double a = x[i];                                      \
+        y[i] = SCALAR;                                        \
+    }
+
+static VM_TARGET void sigmoid_f64_avx2(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec) {
+    VM_LOOP_D(_mm256_div_pd(vd_splat(1.0), _mm256_add_pd(vm_exp(neg_d(v)), vd_splat(1.0))), 1.0 / (1.0 + exp(-a)))
+}
+
+static VM_TARGET void silu_f64_avx2(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec) {
+    VM_LOOP_D(_mm256_div_pd(v, _mm256_add_pd(vd_splat(1.0), vm_exp(neg_d(v)))), a / (1.0 + exp(-a)))
+}
+
 // The first `nvec` elements through the vector arithmetic `VEC` (of `v`), the rest through the scalar `SCALAR` (of
 // `a`). Lanes are independent, so a block's position does not matter; a last partial block goes through a padded copy.
 #define VM_LOOP(VEC, SCALAR)                                  \
@@ -297,6 +362,18 @@ static VM_TARGET void gelu_dnnl_backward_avx2(const float *x, const float *x2, f
 
 static int has_avx2(void) { return ck_gemm_isa() >= 1; }
 
+int ck_vm_sigmoid_f64(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec) {
+    if (!has_avx2()) return 0;
+    sigmoid_f64_avx2(x, y, n, nvec);
+    return 1;
+}
+
+int ck_vm_silu_f64(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec) {
+    if (!has_avx2()) return 0;
+    silu_f64_avx2(x, y, n, nvec);
+    return 1;
+}
+
 int ck_vm_sigmoid_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec) {
     if (!has_avx2()) return 0;
     sigmoid_avx2(x, y, n, nvec);
@@ -342,6 +419,8 @@ int ck_vm_softplus_backward_f32(const float *dy, const float *x, float *out, ptr
 
 #else
 
+int ck_vm_sigmoid_f64(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec) { return 0; }
+int ck_vm_silu_f64(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec) { return 0; }
 int ck_vm_gelu_dnnl_f32(const float *x, float *y, ptrdiff_t n) { return 0; }
 int ck_vm_silu_backward_f32(const float *dy, const float *x, float *out, ptrdiff_t n, ptrdiff_t nvec) { return 0; }
 int ck_vm_softplus_backward_f32(const float *dy, const float *x, float *out, ptrdiff_t n, ptrdiff_t nvec, float beta,

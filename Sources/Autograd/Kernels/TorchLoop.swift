@@ -26,7 +26,10 @@ enum TorchLoop {
   /// Calls `body(start, count, vectorCount)` for spans covering `0..<n`, where the first `vectorCount` elements of
   /// each span are ones PyTorch computes in a vector body and the rest ones it computes in a scalar tail.
   /// `allVector`: a kernel without a scalar tail (oneDNN's), which any split of the work gives the same results.
-  static func run(_ n: Int, allVector: Bool = false, _ body: (Int, Int, Int) -> Void) {
+  /// `block` is 8 for doubles (two vectors of 4).
+  static func run(
+    _ n: Int, block: Int = block, allVector: Bool = false, _ body: (Int, Int, Int) -> Void
+  ) {
     if allVector {
       Kernels.parallelRanges(n) { r in body(r.lowerBound, r.count, r.count) }
       return
@@ -79,6 +82,20 @@ enum TorchLoop {
     run(out.numel, allVector: allVector) { start, count, vec in
       kernel(pa + start, pb + start, po + start, count, vec)
     }
+    return out
+  }
+
+  /// A unary kernel over a float64 tensor (vector blocks of 8), or nil.
+  static func unary64(
+    _ x: Tensor, _ kernel: (UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int, Int) -> Void
+  ) -> Tensor? {
+    guard available, x.dtype == .float64 else { return nil }
+    let src = x.isContiguous ? x : Kernels.contiguousCopy(x)
+    let out = Kernels.uninitialized(x.shape, dtype: .float64, like: src)
+    if out.numel == 0 { return out }
+    let px = UnsafePointer(src.storage.doubles() + src.offset)
+    let po = out.storage.doubles()
+    run(out.numel, block: 8) { start, count, vec in kernel(px + start, po + start, count, vec) }
     return out
   }
 }

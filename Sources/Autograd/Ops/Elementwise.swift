@@ -226,6 +226,13 @@ enum Elementwise {
 
   /// PyTorch's own float32 arithmetic for the activations whose AVX2 kernels vecmath.c reproduces, or nil.
   static func torchLoopForward(_ op: String, _ x: Tensor) -> Tensor? {
+    if x.dtype == .float64 {
+      switch op {
+      case "sigmoid": return TorchLoop.unary64(x) { ck_vm_sigmoid_f64($0, $1, $2, $3) }
+      case "silu": return TorchLoop.unary64(x) { ck_vm_silu_f64($0, $1, $2, $3) }
+      default: return nil
+      }
+    }
     guard x.dtype == .float32 else { return nil }
     switch op {
     case "sigmoid": return TorchLoop.unary(x) { ck_vm_sigmoid_f32($0, $1, $2, $3) }
