@@ -11,9 +11,10 @@ import Synchronization
 /// `epoll_ctl` calls. Here each descriptor is registered once, for reading and writing, and one `epoll_wait`
 /// returns the events of many connections, which are handled on this thread without a hand-off.
 ///
-/// `@unchecked Sendable`: `connections`, `sweepInterval` and `nextSweep` are touched only on the loop's thread
-/// (so are `deferredFlushes` and `flushing`; `threadSlice` and `logger` are set in `start` before the thread exists; jobs from other threads come in through `execute`, under the `jobs` mutex); the descriptors are set in `init`
-/// and closed only when the thread ends.
+/// `@unchecked Sendable`: `connections`, `sweepInterval`, `nextSweep`, `deferredFlushes` and `flushing` are touched
+/// only on the loop's thread (jobs from other threads come in through `execute`, under the `jobs` mutex);
+/// `threadSlice` and `logger` are set in `start` before the thread exists; the descriptors are set in `init` and
+/// closed only when the thread ends.
 final class IOLoop: @unchecked Sendable {
     private let epollFD: Int32
     /// An eventfd that wakes `epoll_wait` when a job is queued.
