@@ -12,6 +12,10 @@
 // row block of A meets it.
 static const size_t PACKED_B_BUDGET = (size_t)8 << 20;
 
+// A thread that packs a sliver of row-major B also packs the next free ones, up to this many bytes per row of B,
+// so that it reads each row of B as one run the prefetcher follows.
+static const ptrdiff_t PACK_GROUP_BYTES = 256;
+
 struct ck_gemm_job {
     size_t element_size, bytes;
     const void *cfg;
@@ -22,9 +26,10 @@ struct ck_gemm_job {
     ptrdiff_t mr, nr, kc;
     // Columns per phase (a multiple of nr unless one phase covers N), and that rounded up to whole slivers.
     ptrdiff_t nc, ncpad, phases;
-    // Row tiles of C, the most tiles one unit takes, sliver groups per phase (1, or more when there are too few
-    // rows to share), K slices, slivers per slice, threads the units are sized for.
-    ptrdiff_t tiles_m, chunk_max, units_n, slices, slivers, parts;
+    // Row tiles of C, the most tiles one unit takes, sliver groups per phase (1, or more when all rows fit one
+    // unit: then each unit is every row against one group), units per phase, K slices, slivers per slice, threads
+    // the units are sized for.
+    ptrdiff_t tiles_m, chunk_max, units_n, units, slices, slivers, parts;
     // Per (K slice, sliver): below 2p + 1 not yet packed in phase p, 2p + 1 being packed, 2p + 2 packed. Counting
     // on across phases spares a reset between them.
     _Atomic int *state;
@@ -57,21 +62,22 @@ static ptrdiff_t chunk(const ck_gemm_job *job, ptrdiff_t left) {
 }
 
 // Claims the next unit of a phase: a run of row tiles against all of the phase's slivers, or, with sliver groups,
-// one row tile against one group. Returns 0 when none is left.
+// every row against one group. Returns 0 when none is left.
 static int claim(ck_gemm_job *job, ptrdiff_t phase, unit_bounds *b) {
-    const ptrdiff_t items = job->tiles_m * job->units_n;
+    const ptrdiff_t items = job->units;
     ptrdiff_t start = atomic_load_explicit(&job->next[phase], memory_order_relaxed), count;
     do {
         if (start >= items) return 0;
         count = job->units_n > 1 ? 1 : chunk(job, items - start);
     } while (!atomic_compare_exchange_weak_explicit(&job->next[phase], &start, start + count, memory_order_relaxed,
                                                     memory_order_relaxed));
-    const ptrdiff_t tile = start / job->units_n, group = start % job->units_n;
+    const int grouped = job->units_n > 1;
+    const ptrdiff_t tile = grouped ? 0 : start, group = grouped ? start : 0;
     b->jc = phase * job->nc;
     b->nc = min_pd(job->nc, job->N - b->jc);
     const ptrdiff_t slivers = ceil_div(b->nc, job->nr);
     b->i0 = tile * job->mr;
-    b->i1 = min_pd((tile + (job->units_n > 1 ? 1 : count)) * job->mr, job->M);
+    b->i1 = grouped ? job->M : min_pd((tile + count) * job->mr, job->M);
     b->s0 = group * slivers / job->units_n;
     b->s1 = (group + 1) * slivers / job->units_n;
     b->j0 = b->jc + b->s0 * job->nr;
@@ -96,8 +102,17 @@ static ck_gemm_job *job_layout(const ck_gemm_job *shape, ptrdiff_t mc, int parts
     job.tiles_m = ceil_div(job.M, mr);
     job.parts = parts;
     job.chunk_max = min_pd(job.tiles_m, max_pd(1, mc / mr));
-    // Too few rows to share: split the columns too.
-    job.units_n = parts > 1 && job.tiles_m < 2 * parts ? min_pd(job.slivers, 2 * (ptrdiff_t)parts) : 1;
+    // When every row fits one A block and B is the larger operand, sharing rows would make each thread stream
+    // all of packed B for a few rows (64 x 1024 by 1024 x 4096 ran at half OpenBLAS's speed): split the columns
+    // instead, so each unit packs and streams only its own slivers of B and repacks the small A. Units of at least 4 slivers keep that repacking
+    // under 2% of a unit's work; up to 8 per thread let a faster core take more of them.
+    if (parts > 1 && job.tiles_m <= job.chunk_max && 2 * job.M <= job.N) {
+        const ptrdiff_t most = 8 * (ptrdiff_t)parts, least = min_pd(job.slivers, 2 * (ptrdiff_t)parts);
+        job.units_n = max_pd(least, min_pd(most, job.slivers / 4));
+    } else {
+        job.units_n = 1;
+    }
+    job.units = job.units_n > 1 ? job.units_n : job.tiles_m;
 
     const size_t head = round64(sizeof(ck_gemm_job));
     const size_t states = round64((size_t)(job.slices * job.slivers) * sizeof(_Atomic int));

@@ -27,6 +27,8 @@
             __builtin_prefetch(c + i * ldc + (NV) * (W) - 1, 1);                                      \
         }                                                                                             \
         for (ptrdiff_t p = 0; p < kc; p++) {                                                          \
+            /* B comes from L2 when its sliver outgrows L1 (kc above 512 floats): ask 8 lines ahead. */  \
+            __builtin_prefetch(b + 8 * (NV) * (W), 0, 3);                                             \
             NAME##_vec bv[NV];                                                                        \
             CK_UNROLL for (int j = 0; j < (NV); j++) bv[j] = *(const NAME##_vec *)(b + j * (W));      \
             CK_UNROLL for (int i = 0; i < (MR); i++) {                                                \
@@ -69,7 +71,8 @@ DEFINE_UKERNEL(d_avx512, double, 8, 12, 2, __attribute__((target("avx512f"))))
 
 // Block sizes: an mc x kc block of A within half of a 512 KiB L2, a kc x nr sliver of B within a 32 KiB L1
 // (float AVX2 measured best at 144 x 512 on a Zen 3 EPYC, 1024^3, single thread; again on 2026-11-28 against
-// kc 256/384 with mc 72-288, single thread and shared by two).
+// kc 256/384 with mc 72-288, single thread and shared by two). The driver takes the whole K as one slice up to
+// twice kc, with mc scaled down to keep the A block's size.
 const ck_sgemm_config ck_sgemm_configs[3] = {
     [CK_ISA_GENERIC] = {"generic", 6, 8, 96, 256, s_generic},
     [CK_ISA_AVX2] = {"avx2", 6, 16, 144, 512, CK_S_AVX2},

@@ -116,18 +116,22 @@ private func check<T: BinaryFloatingPoint>(
 }
 
 /// Odd sizes around the register tiles (6 x 16, 6 x 8, 12 x 32), and sizes past each cache block (mc 144,
-/// kc 512, and a 4100-wide C), so every edge path and every K slice after the first is exercised.
+/// kc 512, and a 4100-wide C), so every edge path and every K slice after the first is exercised: K up to twice
+/// kc is one slice (600, and 1023 with fewer rows per A block), longer K is cut into equal slices (1100 into 3).
 private let shapes: [(m: Int, n: Int, k: Int)] = [
   (1, 1, 1), (3, 3, 3), (17, 17, 17), (33, 33, 33), (65, 65, 65), (257, 257, 257),
   (1, 257, 17), (257, 1, 33), (17, 65, 1), (33, 3, 257), (65, 257, 3), (3, 17, 65),
-  (150, 40, 600), (2, 4100, 3),
+  (150, 40, 600), (2, 4100, 3), (80, 35, 1023), (7, 37, 1100),
 ]
 
 /// Shapes for the shared job (the single-thread entry points run the same job with one part): blocks of rows for
-/// two threads, too few rows (so columns are split too), and K deep enough that packed B is done in several column
-/// phases (2 for float, 3 for double at the 8 MiB budget; checked with two callers only, as it is the slowest).
+/// two threads, few rows and a wider B (so each unit is every row against a group of B's columns, with a partial
+/// last sliver: 40 x 300, 64 x 1000), and K deep enough that packed B is done in several column phases (2 for
+/// float, 3 for double at the 8 MiB budget; 8 x 3908 x 1100 has a last float phase of 7 slivers for 16 column
+/// groups, so some groups are empty; checked with two callers only, as they are the slowest).
 private let sharedShapes: [(m: Int, n: Int, k: Int)] = [
-  (257, 257, 257), (40, 300, 257), (1, 257, 17), (2, 1100, 2048), (300, 33, 300),
+  (257, 257, 257), (40, 300, 257), (1, 257, 17), (2, 1100, 2048), (300, 33, 300), (64, 1000, 700),
+  (8, 3908, 1100),
 ]
 
 /// Runs a shared job for `parts` threads, calling ck_gemm_job_run from `callers` threads at once (or, with one
