@@ -71,7 +71,7 @@ extension NumberFormatting {
     p.pointee = UInt8(ascii: "-")
     let out = p + Int(truncatingIfNeeded: bits &>> 31)
     let (d, k) = ShortestDecimal.float32Untrimmed(value)
-    let block = nineDigitsInRegisters(d)
+    let block = nineDigits(d)
     // d >= 1, so not all nine bytes are '0'; bytes 0...7 all '0' leaves tzcnt(0) / 8 = 8.
     let leading = (block.0 ^ 0x3030_3030_3030_3030).trailingZeroBitCount &>> 3
     let count = 9 &- leading
@@ -121,26 +121,6 @@ extension NumberFormatting {
     return out + mantissaEnd + 4 - p
   }
 
-  /// Exactly nine ASCII digits of `value` (< 10^9), leading zeros included, as bytes 0...8 of (low, high): the low
-  /// eight split in SIMD-within-a-register steps (4+4 digits, then 2+2 per half, then 1+1 per pair), with
-  /// multiplications by reciprocals instead of table loads.
-  @inline(__always)
-  static func nineDigitsInRegisters(_ value: UInt32) -> (UInt64, UInt64) {
-    let top = value / 100_000_000
-    let low = value &- top &* 100_000_000
-    let high4 = low / 10000
-    let low4 = low &- high4 &* 10000
-    // Two 32-bit lanes, the more significant half first (lowest): each < 10^4.
-    let fours = UInt64(high4) | UInt64(low4) &<< 32
-    // x / 100 == (x * 5243) >> 19 for x < 43699.
-    let hundreds = ((fours &* 5243) &>> 19) & 0x0000_007F_0000_007F
-    let pairs = hundreds | (fours &- hundreds &* 100) &<< 16
-    // x / 10 == (x * 103) >> 10 for x < 179.
-    let tens = ((pairs &* 103) &>> 10) & 0x000F_000F_000F_000F
-    let eight = (tens | (pairs &- tens &* 10) &<< 8) | 0x3030_3030_3030_3030
-    return (UInt64(0x30 &+ top) | eight &<< 8, eight &>> 56)
-  }
-
   private static func writeZeroOrNonFinite(_ value: Float, to p: UnsafeMutablePointer<UInt8>) -> Int
   {
     if value == 0 {
@@ -168,18 +148,5 @@ extension JSONWriter {
     -> Int
   {
     NumberFormatting.writeReference(value, to: p)
-  }
-}
-
-extension JSONWriter {
-  /// Whether the register-only nine-digit spelling agrees with the table one for every value in `range` (< 10^9):
-  /// the first value where they differ, or nil. For the exhaustive check in `TensorJSONBench`.
-  package static func firstNineDigitsMismatch(in range: Range<UInt32>) -> UInt32? {
-    for value in range {
-      let a = NumberFormatting.nineDigitsInRegisters(value)
-      let b = NumberFormatting.nineDigits(value)
-      if a != b { return value }
-    }
-    return nil
   }
 }

@@ -235,31 +235,6 @@ if arguments.count >= 3 && arguments[1] == "--format-float32" {
     path: arguments[2], repetitions: arguments.count >= 4 ? Int(arguments[3]) ?? 10 : 10,
     only: arguments.count >= 5 ? arguments[4] : "")
 }
-/// `TensorJSONBench --verify-nine-digits`: the float32 writer's register-only spelling of its (at most nine) digits
-/// against the table spelling, for every value below 10^9.
-if arguments.count >= 2 && arguments[1] == "--verify-nine-digits" {
-  let limit: UInt32 = 1_000_000_000
-  let parts = 64
-  let slots = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: parts)
-  slots.initialize(repeating: UInt32.max)
-  let shared = NineDigitSlots(slots: slots)
-  DispatchQueue.concurrentPerform(iterations: parts) { part in
-    let lower = UInt32(UInt64(limit) * UInt64(part) / UInt64(parts))
-    let upper = UInt32(UInt64(limit) * UInt64(part + 1) / UInt64(parts))
-    shared.slots[part] = JSONWriter.firstNineDigitsMismatch(in: lower..<upper) ?? UInt32.max
-  }
-  let first = slots.min() ?? UInt32.max
-  print(
-    first == UInt32.max
-      ? "nine digits: all 10^9 values agree" : "nine digits: first mismatch at \(first)")
-  exit(first == UInt32.max ? 0 : 1)
-}
-
-/// `@unchecked Sendable`: each part writes only its own slot, read after concurrentPerform returns.
-struct NineDigitSlots: @unchecked Sendable {
-  let slots: UnsafeMutableBufferPointer<UInt32>
-}
-
 if arguments.count >= 2 && arguments[1] == "--verify-float32-exhaustive" {
   verifyFloat32Exhaustive(chunks: arguments.count >= 3 ? Int(arguments[2]) ?? 256 : 256)
 }
