@@ -261,6 +261,29 @@ static VM_TARGET void silu_f64_avx2(const double *x, double *y, ptrdiff_t n, ptr
     VM_LOOP_D(_mm256_div_pd(v, _mm256_add_pd(vd_splat(1.0), vm_exp(neg_d(v)))), a / (1.0 + exp(-a)))
 }
 
+static VM_TARGET void silu_backward_f64_avx2(const double *x, const double *x2, double *y, ptrdiff_t n,
+                                             ptrdiff_t nvec) {
+    vd one = vd_splat(1.0);
+    ptrdiff_t i = 0;
+    for (; i < nvec; i += 4) {
+        double dy[4] = {0, 0, 0, 0}, xs[4] = {0, 0, 0, 0}, out[4];
+        ptrdiff_t m = nvec - i < 4 ? nvec - i : 4;
+        for (ptrdiff_t k = 0; k < m; k++) {
+            dy[k] = x[i + k];
+            xs[k] = x2[i + k];
+        }
+        vd v = _mm256_loadu_pd(xs);
+        vd sig = _mm256_div_pd(one, _mm256_add_pd(one, vm_exp(neg_d(v))));
+        vd r = _mm256_mul_pd(_mm256_mul_pd(_mm256_loadu_pd(dy), sig), _mm256_fmadd_pd(v, _mm256_sub_pd(one, sig), one));
+        _mm256_storeu_pd(out, r);
+        for (ptrdiff_t k = 0; k < m; k++) y[i + k] = out[k];
+    }
+    for (i = nvec; i < n; i++) {
+        double s = 1.0 / (1.0 + exp(-x2[i]));
+        y[i] = x[i] * s * fma(x2[i], 1.0 - s, 1.0);
+    }
+}
+
 // The first `nvec` elements through the vector arithmetic `VEC` (of `v`), the rest through the scalar `SCALAR` (of
 // `a`). Lanes are independent, so a block's position does not matter; a last partial block goes through a padded copy.
 #define VM_LOOP(VEC, SCALAR)                                  \
@@ -374,6 +397,12 @@ int ck_vm_silu_f64(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec) {
     return 1;
 }
 
+int ck_vm_silu_backward_f64(const double *dy, const double *x, double *out, ptrdiff_t n, ptrdiff_t nvec) {
+    if (!has_avx2()) return 0;
+    silu_backward_f64_avx2(dy, x, out, n, nvec);
+    return 1;
+}
+
 int ck_vm_sigmoid_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec) {
     if (!has_avx2()) return 0;
     sigmoid_avx2(x, y, n, nvec);
@@ -419,6 +448,7 @@ int ck_vm_softplus_backward_f32(const float *dy, const float *x, float *out, ptr
 
 #else
 
+int ck_vm_silu_backward_f64(const double *dy, const double *x, double *out, ptrdiff_t n, ptrdiff_t nvec) { return 0; }
 int ck_vm_sigmoid_f64(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec) { return 0; }
 int ck_vm_silu_f64(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec) { return 0; }
 int ck_vm_gelu_dnnl_f32(const float *x, float *y, ptrdiff_t n) { return 0; }

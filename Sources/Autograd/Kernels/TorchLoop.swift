@@ -98,4 +98,25 @@ enum TorchLoop {
     run(out.numel, block: 8) { start, count, vec in kernel(px + start, po + start, count, vec) }
     return out
   }
+
+  /// A binary kernel over two float64 tensors of one shape (vector blocks of 8), or nil.
+  static func binary64(
+    _ a: Tensor, _ b: Tensor,
+    _ kernel: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int, Int)
+      -> Void
+  ) -> Tensor? {
+    guard available, a.dtype == .float64, b.dtype == .float64, a.shape == b.shape else {
+      return nil
+    }
+    let sa = a.isContiguous ? a : Kernels.contiguousCopy(a)
+    let sb = b.isContiguous ? b : Kernels.contiguousCopy(b)
+    let out = Kernels.uninitialized(a.shape, dtype: .float64, like: sa)
+    let pa = UnsafePointer(sa.storage.doubles() + sa.offset)
+    let pb = UnsafePointer(sb.storage.doubles() + sb.offset)
+    let po = out.storage.doubles()
+    run(out.numel, block: 8) { start, count, vec in
+      kernel(pa + start, pb + start, po + start, count, vec)
+    }
+    return out
+  }
 }

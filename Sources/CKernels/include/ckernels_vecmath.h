@@ -20,6 +20,7 @@ int ck_vm_softplus_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec, fl
 /// a scalar tail of up to 7 (glibc's exp).
 int ck_vm_sigmoid_f64(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec);
 int ck_vm_silu_f64(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec);
+int ck_vm_silu_backward_f64(const double *dy, const double *x, double *out, ptrdiff_t n, ptrdiff_t nvec);
 /// gelu (erf) as oneDNN computes it, which PyTorch uses for contiguous float32 tensors of more than one element:
 /// every element through the same vector arithmetic, whatever its position.
 int ck_vm_gelu_dnnl_f32(const float *x, float *y, ptrdiff_t n);
