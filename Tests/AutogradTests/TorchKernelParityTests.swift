@@ -60,7 +60,7 @@ import Testing
     #expect(Self.hash(values(x.grad)) == backwardHash, "\(name) backward, n = \(n)")
   }
 
-  /// float64 sigmoid and silu: inputs `arange(n) * (60 / n) - 30` in float64, hashes of the 64-bit patterns.
+  /// float64 sigmoid, silu and softplus: inputs `arange(n) * (60 / n) - 30` in float64, hashes of the 64-bit patterns.
   static let float64Cases: [(String, Int, UInt64, UInt64)] = [
     ("sigmoid", 1, 0xe58e_df43_e3ec_72ae, 0xee0b_03c9_9e45_fb46),
     ("sigmoid", 7, 0xed33_33ae_ee0f_091a, 0x42fd_7ed7_7c77_95d7),
@@ -76,6 +76,13 @@ import Testing
     ("silu", 17, 0x9ddd_044c_ac73_bcb0, 0x5f94_4644_614f_80d0),
     ("silu", 1000, 0x6c0c_18c8_3a97_925c, 0xac0f_7946_7e07_d384),
     ("silu", 20000, 0x2939_c1b4_9a74_f625, 0x96a6_68ec_7108_189f),
+    ("softplus", 1, 0xe58c_8443_e3e8_720d, 0xee11_16c9_9e50_4d8f),
+    ("softplus", 7, 0xe622_52c2_cb0c_3063, 0xbb34_678e_9818_2d7f),
+    ("softplus", 8, 0x5722_110c_10cf_767a, 0x8c7c_44a0_9c6e_4216),
+    ("softplus", 9, 0xd7c7_386b_27ae_9567, 0xb4e9_35bb_e58b_ec6a),
+    ("softplus", 17, 0xb88d_7b74_f336_ec61, 0x9564_ef33_4eaa_20e0),
+    ("softplus", 1000, 0x80f6_f1fc_1714_097c, 0x3f45_f217_5371_625e),
+    ("softplus", 20000, 0x04b9_693e_ba94_b2fb, 0xb0b6_9ae4_806e_767e),
   ]
 
   @Test(arguments: 0..<float64Cases.count) func float64BitsArePyTorchs(_ index: Int) throws {

@@ -147,6 +147,12 @@ enum Elementwise {
       {
         return exact
       }
+      if !c,
+        let exact = TorchLoop.binary64(
+          g, x!, { ck_vm_softplus_backward_f64($0, $1, $2, $3, $4, 1, 20) })
+      {
+        return exact
+      }
       if !c, x!.dtype == .float64 {
         // softplus_backward: dy * z / (z + 1) with z = exp(x), dy itself above the threshold.
         return try F.constant2(g, x!) { dy, v in
@@ -234,6 +240,7 @@ enum Elementwise {
       switch op {
       case "sigmoid": return TorchLoop.unary64(x) { ck_vm_sigmoid_f64($0, $1, $2, $3) }
       case "silu": return TorchLoop.unary64(x) { ck_vm_silu_f64($0, $1, $2, $3) }
+      case "softplus": return TorchLoop.unary64(x) { ck_vm_softplus_f64($0, $1, $2, $3, 1, 20) }
       default: return nil
       }
     }
