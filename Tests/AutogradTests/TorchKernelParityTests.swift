@@ -99,6 +99,25 @@ import Testing
     #expect(Self.hash64(values(x.grad)) == backwardHash, "\(name) backward, n = \(n)")
   }
 
+  @Test func nonContiguousInputsWalkLikeTensorIterator() {
+    // x.t() of a [5, 7] tensor: one loop in memory order; x[::2] of [20, 33]: rows of 33; x[:, ::2]: no
+    // contiguous inner loop, every element scalar.
+    #expect(TorchLoop.walk(shape: [7, 5], strides: [1, 7], offset: 0) == .memoryOrder(base: 0))
+    #expect(TorchLoop.walk(shape: [10, 33], strides: [66, 1], offset: 0) == .rows(33))
+    #expect(TorchLoop.walk(shape: [6, 3, 40], strides: [200, 40, 1], offset: 40) == .rows(120))
+    #expect(TorchLoop.walk(shape: [20, 17], strides: [33, 2], offset: 0) == .scalar)
+    #expect(TorchLoop.walk(shape: [4, 3], strides: [0, 1], offset: 0) == .unknown)
+  }
+
+  @Test func sigmoidOfATransposeIsPyTorchsBitForBit() throws {
+    // torch.sigmoid((torch.arange(35.) * 0.37 - 6).view(5, 7).t()): PyTorch walks memory order, so its scalar
+    // tail is the last 3 stored elements (logical [4, 4], [5, 4], [6, 4]).
+    let x = try Tensor(
+      shape: [5, 7], doubles: (0..<35).map { Double(Float($0) * Float(0.37) - 6) })
+    let y = values(try op("sigmoid", .tensor(op("t", .tensor(x)))))
+    #expect(Self.hash(y) == 0x939b_228d_d566_67c4)
+  }
+
   @Test func tanhBackwardFusesOneMinusTheSquare() {
     // torch.ops.aten.tanh_backward(ones, y): 1 - y * y rounded once, not twice.
     let oneMinusSquare = Elementwise.fusedOneMinusSquare(.float32)
