@@ -261,6 +261,111 @@ static VM_TARGET void silu_f64_avx2(const double *x, double *y, ptrdiff_t n, ptr
     VM_LOOP_D(_mm256_div_pd(v, _mm256_add_pd(vd_splat(1.0), vm_exp(neg_d(v)))), a / (1.0 + exp(-a)))
 }
 
+static VM_TARGET void silu_backward_f64_avx2(const double *x, const double *x2, double *y, ptrdiff_t n,
+                                             ptrdiff_t nvec) {
+    vd one = vd_splat(1.0);
+    ptrdiff_t i = 0;
+    for (; i < nvec; i += 4) {
+        double dy[4] = {0, 0, 0, 0}, xs[4] = {0, 0, 0, 0}, out[4];
+        ptrdiff_t m = nvec - i < 4 ? nvec - i : 4;
+        for (ptrdiff_t k = 0; k < m; k++) {
+            dy[k] = x[i + k];
+            xs[k] = x2[i + k];
+        }
+        vd v = _mm256_loadu_pd(xs);
+        vd sig = _mm256_div_pd(one, _mm256_add_pd(one, vm_exp(neg_d(v))));
+        vd r = _mm256_mul_pd(_mm256_mul_pd(_mm256_loadu_pd(dy), sig), _mm256_fmadd_pd(v, _mm256_sub_pd(one, sig), one));
+        _mm256_storeu_pd(out, r);
+        for (ptrdiff_t k = 0; k < m; k++) y[i + k] = out[k];
+    }
+    for (i = nvec; i < n; i++) {
+        double s = 1.0 / (1.0 + exp(-x2[i]));
+        y[i] = x[i] * s * fma(x2[i], 1.0 - s, 1.0);
+    }
+}
+
+// SLEEF's log1p for doubles (xlog1p, AVX2 with FMA), for the arguments softplus gives it (exp of at most the
+// threshold: no subnormal scaling, no large-argument branch). Double-double helpers as SLEEF's dd.h.
+typedef struct {
+    vd hi, lo;
+} vd2;
+VM_INLINE vd vm_log1p(vd d) {
+    vd one = vd_splat(1.0);
+    vd dp1 = _mm256_add_pd(d, one);
+    __m256i bits = _mm256_castpd_si256(_mm256_mul_pd(dp1, vd_splat(1.0 / 0.75)));
+    __m256i e = _mm256_sub_epi64(_mm256_and_si256(_mm256_srli_epi64(bits, 52), _mm256_set1_epi64x(0x7ff)),
+                                 _mm256_set1_epi64x(0x3ff));
+    vd t = _mm256_castsi256_pd(_mm256_add_epi64(_mm256_castpd_si256(one),
+                                                _mm256_slli_epi64(_mm256_sub_epi64(_mm256_setzero_si256(), e), 52)));
+    vd m = _mm256_fmadd_pd(d, t, _mm256_sub_pd(t, one));
+    // The exponent as a double (it fits 32 bits): gather the low halves, then convert as SLEEF's vcast_vd_vi.
+    __m128i e32 = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(e, _mm256_setr_epi32(0, 2, 4, 6, 0, 0, 0, 0)));
+    vd ef = _mm256_cvtepi32_pd(e32);
+    vd ln2hi = vd_splat(0.693147180559945286226764), ln2lo = vd_splat(2.319046813846299558417771e-17);
+    vd2 sum = {_mm256_mul_pd(ln2hi, ef), _mm256_fmadd_pd(ln2lo, ef, _mm256_fmsub_pd(ln2hi, ef, _mm256_mul_pd(ln2hi, ef)))};
+
+    // x = m / (2 + m) in double-double.
+    vd den_hi = _mm256_add_pd(vd_splat(2.0), m);
+    vd den_lo = _mm256_add_pd(_mm256_sub_pd(vd_splat(2.0), den_hi), m);
+    vd rec = _mm256_div_pd(one, den_hi);
+    vd xh = _mm256_mul_pd(m, rec);
+    vd u = _mm256_fmsub_pd(rec, m, xh);
+    vd v = _mm256_fnmadd_pd(den_lo, rec, _mm256_fnmadd_pd(den_hi, rec, one));
+    vd xl = _mm256_fmadd_pd(xh, v, _mm256_fmadd_pd(_mm256_setzero_pd(), rec, u));
+
+    vd x2 = _mm256_mul_pd(xh, xh), x4 = _mm256_mul_pd(x2, x2), x8 = _mm256_mul_pd(x4, x4);
+    vd p3 = _mm256_fmadd_pd(x4, vd_splat(0.1532076988502701353e+0), fma_dc(x2, 0.1525629051003428716e+0, 0.1818605932937785996e+0));
+    vd p4 = _mm256_fmadd_pd(x4, fma_dc(x2, 0.2222214519839380009e+0, 0.2857142932794299317e+0),
+                            fma_dc(x2, 0.3999999999635251990e+0, 0.6666666666667333541e+0));
+    vd p = _mm256_fmadd_pd(x8, p3, p4);
+
+    // sum += 2x (|sum| >= |2x|), then sum += x^3 p.
+    vd sx = _mm256_mul_pd(xh, vd_splat(2.0)), sl = _mm256_mul_pd(xl, vd_splat(2.0));
+    vd s1 = _mm256_add_pd(sum.hi, sx);
+    vd l1 = _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(sum.hi, s1), sx), sum.lo), sl);
+    vd add = _mm256_mul_pd(_mm256_mul_pd(x2, xh), p);
+    vd s2 = _mm256_add_pd(s1, add);
+    vd l2 = _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(s1, s2), add), l1);
+    vd r = _mm256_add_pd(s2, l2);
+
+    r = _mm256_blendv_pd(r, _mm256_castsi256_pd(_mm256_set1_epi64x(0x7ff8000000000000LL)),
+                         _mm256_or_pd(_mm256_cmp_pd(d, vd_splat(-1.0), _CMP_LT_OQ), _mm256_cmp_pd(d, d, _CMP_UNORD_Q)));
+    r = _mm256_blendv_pd(r, vd_splat(-INFINITY), _mm256_cmp_pd(d, vd_splat(-1.0), _CMP_EQ_OQ));
+    vd negzero = _mm256_castsi256_pd(_mm256_cmpeq_epi64(_mm256_castpd_si256(d), _mm256_castpd_si256(vd_splat(-0.0))));
+    return _mm256_blendv_pd(r, vd_splat(-0.0), negzero);
+}
+
+static VM_TARGET void softplus_f64_avx2(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec, double beta,
+                                        double threshold) {
+    vd vbeta = vd_splat(beta), vthreshold = vd_splat(threshold);
+    VM_LOOP_D(_mm256_blendv_pd(_mm256_div_pd(vm_log1p(vm_exp(_mm256_mul_pd(v, vbeta))), vbeta), v,
+                               _mm256_cmp_pd(_mm256_mul_pd(v, vbeta), vthreshold, _CMP_GT_OQ)),
+              (a * beta) > threshold ? a : log1p(exp(a * beta)) / beta)
+}
+
+static VM_TARGET void softplus_backward_f64_avx2(const double *x, const double *x2, double *y, ptrdiff_t n,
+                                                 ptrdiff_t nvec, double beta, double threshold) {
+    vd vbeta = vd_splat(beta), vthreshold = vd_splat(threshold);
+    ptrdiff_t i = 0;
+    for (; i < nvec; i += 4) {
+        double dy[4] = {0, 0, 0, 0}, xs[4] = {0, 0, 0, 0}, out[4];
+        ptrdiff_t m = nvec - i < 4 ? nvec - i : 4;
+        for (ptrdiff_t k = 0; k < m; k++) {
+            dy[k] = x[i + k];
+            xs[k] = x2[i + k];
+        }
+        vd a = _mm256_loadu_pd(dy), b = _mm256_mul_pd(_mm256_loadu_pd(xs), vbeta);
+        vd z = vm_exp(b);
+        vd r = _mm256_div_pd(_mm256_mul_pd(a, z), _mm256_add_pd(z, vd_splat(1.0)));
+        _mm256_storeu_pd(out, _mm256_blendv_pd(r, a, _mm256_cmp_pd(b, vthreshold, _CMP_GT_OQ)));
+        for (ptrdiff_t k = 0; k < m; k++) y[i + k] = out[k];
+    }
+    for (i = nvec; i < n; i++) {
+        double z = exp(x2[i] * beta);
+        y[i] = (x2[i] * beta) > threshold ? x[i] : x[i] * z / (z + 1.0);
+    }
+}
+
 // The first `nvec` elements through the vector arithmetic `VEC` (of `v`), the rest through the scalar `SCALAR` (of
 // `a`). Lanes are independent, so a block's position does not matter; a last partial block goes through a padded copy.
 #define VM_LOOP(VEC, SCALAR)                                  \
@@ -374,6 +479,25 @@ int ck_vm_silu_f64(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec) {
     return 1;
 }
 
+int ck_vm_silu_backward_f64(const double *dy, const double *x, double *out, ptrdiff_t n, ptrdiff_t nvec) {
+    if (!has_avx2()) return 0;
+    silu_backward_f64_avx2(dy, x, out, n, nvec);
+    return 1;
+}
+
+int ck_vm_softplus_f64(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec, double beta, double threshold) {
+    if (!has_avx2()) return 0;
+    softplus_f64_avx2(x, y, n, nvec, beta, threshold);
+    return 1;
+}
+
+int ck_vm_softplus_backward_f64(const double *dy, const double *x, double *out, ptrdiff_t n, ptrdiff_t nvec,
+                                double beta, double threshold) {
+    if (!has_avx2()) return 0;
+    softplus_backward_f64_avx2(dy, x, out, n, nvec, beta, threshold);
+    return 1;
+}
+
 int ck_vm_sigmoid_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec) {
     if (!has_avx2()) return 0;
     sigmoid_avx2(x, y, n, nvec);
@@ -419,6 +543,14 @@ int ck_vm_softplus_backward_f32(const float *dy, const float *x, float *out, ptr
 
 #else
 
+int ck_vm_softplus_backward_f64(const double *dy, const double *x, double *out, ptrdiff_t n, ptrdiff_t nvec,
+                                double beta, double threshold) {
+    return 0;
+}
+int ck_vm_softplus_f64(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec, double beta, double threshold) {
+    return 0;
+}
+int ck_vm_silu_backward_f64(const double *dy, const double *x, double *out, ptrdiff_t n, ptrdiff_t nvec) { return 0; }
 int ck_vm_sigmoid_f64(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec) { return 0; }
 int ck_vm_silu_f64(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec) { return 0; }
 int ck_vm_gelu_dnnl_f32(const float *x, float *y, ptrdiff_t n) { return 0; }

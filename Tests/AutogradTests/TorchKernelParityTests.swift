@@ -60,6 +60,64 @@ import Testing
     #expect(Self.hash(values(x.grad)) == backwardHash, "\(name) backward, n = \(n)")
   }
 
+  /// float64 sigmoid, silu and softplus: inputs `arange(n) * (60 / n) - 30` in float64, hashes of the 64-bit patterns.
+  static let float64Cases: [(String, Int, UInt64, UInt64)] = [
+    ("sigmoid", 1, 0xe58e_df43_e3ec_72ae, 0xee0b_03c9_9e45_fb46),
+    ("sigmoid", 7, 0xed33_33ae_ee0f_091a, 0x42fd_7ed7_7c77_95d7),
+    ("sigmoid", 8, 0x2916_520e_ffba_840d, 0xf1e9_7a33_78fb_e3a4),
+    ("sigmoid", 9, 0x5231_cd36_c08e_6ddd, 0xdd74_e340_2e74_f57c),
+    ("sigmoid", 17, 0xb103_3fde_e318_20d5, 0xa122_9656_8564_43e4),
+    ("sigmoid", 1000, 0xc135_fb3b_51a3_d6b5, 0x971c_48a8_dfda_9322),
+    ("sigmoid", 20000, 0xce46_ce77_0fbd_01dd, 0x6b04_8c53_8f98_1eb5),
+    ("silu", 1, 0xf533_4c38_0bfb_00a2, 0x3955_52a5_8394_cd25),
+    ("silu", 7, 0xb8ea_d912_9324_82d1, 0xefc9_35e5_cb40_df1b),
+    ("silu", 8, 0x4957_7ae2_12b5_075f, 0xe3b5_4b91_f106_853c),
+    ("silu", 9, 0xe3fa_47a6_6d0a_7104, 0xd246_dbad_fab6_83d7),
+    ("silu", 17, 0x9ddd_044c_ac73_bcb0, 0x5f94_4644_614f_80d0),
+    ("silu", 1000, 0x6c0c_18c8_3a97_925c, 0xac0f_7946_7e07_d384),
+    ("silu", 20000, 0x2939_c1b4_9a74_f625, 0x96a6_68ec_7108_189f),
+    ("softplus", 1, 0xe58c_8443_e3e8_720d, 0xee11_16c9_9e50_4d8f),
+    ("softplus", 7, 0xe622_52c2_cb0c_3063, 0xbb34_678e_9818_2d7f),
+    ("softplus", 8, 0x5722_110c_10cf_767a, 0x8c7c_44a0_9c6e_4216),
+    ("softplus", 9, 0xd7c7_386b_27ae_9567, 0xb4e9_35bb_e58b_ec6a),
+    ("softplus", 17, 0xb88d_7b74_f336_ec61, 0x9564_ef33_4eaa_20e0),
+    ("softplus", 1000, 0x80f6_f1fc_1714_097c, 0x3f45_f217_5371_625e),
+    ("softplus", 20000, 0x04b9_693e_ba94_b2fb, 0xb0b6_9ae4_806e_767e),
+  ]
+
+  @Test(arguments: 0..<float64Cases.count) func float64BitsArePyTorchs(_ index: Int) throws {
+    let (name, n, forwardHash, backwardHash) = Self.float64Cases[index]
+    let step = 60.0 / Double(n)
+    let x = try Tensor(
+      shape: [n], doubles: (0..<n).map { Double($0) * step - 30 }, dtype: .float64,
+      requiresGrad: true)
+    let y = try op(name, .tensor(x))
+    let g = try Tensor(
+      shape: [n], doubles: (0..<n).map { Double($0 % 13) * 0.125 - 0.75 }, dtype: .float64)
+    try y.backward(gradient: g)
+    #expect(Self.hash64(values(y)) == forwardHash, "\(name) forward, n = \(n)")
+    #expect(Self.hash64(values(x.grad)) == backwardHash, "\(name) backward, n = \(n)")
+  }
+
+  @Test func nonContiguousInputsWalkLikeTensorIterator() {
+    // x.t() of a [5, 7] tensor: one loop in memory order; x[::2] of [20, 33]: rows of 33; x[:, ::2]: no
+    // contiguous inner loop, every element scalar.
+    #expect(TorchLoop.walk(shape: [7, 5], strides: [1, 7], offset: 0) == .memoryOrder(base: 0))
+    #expect(TorchLoop.walk(shape: [10, 33], strides: [66, 1], offset: 0) == .rows(33))
+    #expect(TorchLoop.walk(shape: [6, 3, 40], strides: [200, 40, 1], offset: 40) == .rows(120))
+    #expect(TorchLoop.walk(shape: [20, 17], strides: [33, 2], offset: 0) == .scalar)
+    #expect(TorchLoop.walk(shape: [4, 3], strides: [0, 1], offset: 0) == .unknown)
+  }
+
+  @Test func sigmoidOfATransposeIsPyTorchsBitForBit() throws {
+    // torch.sigmoid((torch.arange(35.) * 0.37 - 6).view(5, 7).t()): PyTorch walks memory order, so its scalar
+    // tail is the last 3 stored elements (logical [4, 4], [5, 4], [6, 4]).
+    let x = try Tensor(
+      shape: [5, 7], doubles: (0..<35).map { Double(Float($0) * Float(0.37) - 6) })
+    let y = values(try op("sigmoid", .tensor(op("t", .tensor(x)))))
+    #expect(Self.hash(y) == 0x939b_228d_d566_67c4)
+  }
+
   @Test func tanhBackwardFusesOneMinusTheSquare() {
     // torch.ops.aten.tanh_backward(ones, y): 1 - y * y rounded once, not twice.
     let oneMinusSquare = Elementwise.fusedOneMinusSquare(.float32)
@@ -83,6 +141,15 @@ import Testing
       values(try op("rsqrt", .tensor(x))) == [
         0.5773502588272095, 0.37796449661254883, 31.622774124145508,
       ])
+  }
+
+  private static func hash64(_ values: [Double]) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for v in values {
+      h ^= v.bitPattern
+      h = h &* 0x100_0000_01b3
+    }
+    return h
   }
 
   private static func hash(_ values: [Double]) -> UInt64 {

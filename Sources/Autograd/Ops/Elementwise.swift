@@ -121,6 +121,10 @@ enum Elementwise {
       if !c, let exact = TorchLoop.binary(g, x!, { ck_vm_silu_backward_f32($0, $1, $2, $3, $4) }) {
         return exact
       }
+      if !c, let exact = TorchLoop.binary64(g, x!, { ck_vm_silu_backward_f64($0, $1, $2, $3, $4) })
+      {
+        return exact
+      }
       if !c, x!.dtype == .float64 {
         // silu_backward's own order, 1 + x * (1 - s) fused into one multiply-add.
         return try F.constant2(g, x!) { dy, v in
@@ -140,6 +144,12 @@ enum Elementwise {
       if !c,
         let exact = TorchLoop.binary(
           g, x!, { ck_vm_softplus_backward_f32($0, $1, $2, $3, $4, 1, 20) })
+      {
+        return exact
+      }
+      if !c,
+        let exact = TorchLoop.binary64(
+          g, x!, { ck_vm_softplus_backward_f64($0, $1, $2, $3, $4, 1, 20) })
       {
         return exact
       }
@@ -230,6 +240,7 @@ enum Elementwise {
       switch op {
       case "sigmoid": return TorchLoop.unary64(x) { ck_vm_sigmoid_f64($0, $1, $2, $3) }
       case "silu": return TorchLoop.unary64(x) { ck_vm_silu_f64($0, $1, $2, $3) }
+      case "softplus": return TorchLoop.unary64(x) { ck_vm_softplus_f64($0, $1, $2, $3, 1, 20) }
       default: return nil
       }
     }

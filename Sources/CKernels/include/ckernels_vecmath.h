@@ -16,10 +16,14 @@ extern "C" {
 int ck_vm_sigmoid_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec);
 int ck_vm_silu_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec);
 int ck_vm_softplus_f32(const float *x, float *y, ptrdiff_t n, ptrdiff_t nvec, float beta, float threshold);
-/// float64 sigmoid and silu: PyTorch's AVX2 loop over doubles, a vector body in blocks of 8 (SLEEF's exp u10) and
-/// a scalar tail of up to 7 (glibc's exp).
+/// float64 sigmoid, silu and softplus and the silu/softplus gradients: PyTorch's AVX2 loop over doubles, a vector
+/// body in blocks of 8 (SLEEF's exp and log1p u10) and a scalar tail of up to 7 (glibc's exp and log1p).
 int ck_vm_sigmoid_f64(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec);
 int ck_vm_silu_f64(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec);
+int ck_vm_softplus_f64(const double *x, double *y, ptrdiff_t n, ptrdiff_t nvec, double beta, double threshold);
+int ck_vm_softplus_backward_f64(const double *dy, const double *x, double *out, ptrdiff_t n, ptrdiff_t nvec,
+                                double beta, double threshold);
+int ck_vm_silu_backward_f64(const double *dy, const double *x, double *out, ptrdiff_t n, ptrdiff_t nvec);
 /// gelu (erf) as oneDNN computes it, which PyTorch uses for contiguous float32 tensors of more than one element:
 /// every element through the same vector arithmetic, whatever its position.
 int ck_vm_gelu_dnnl_f32(const float *x, float *y, ptrdiff_t n);
