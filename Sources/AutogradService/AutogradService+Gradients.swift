@@ -12,7 +12,7 @@ extension AutogradService {
       let output = binding.tensor
       let body = try RequestBody.object(
         context.request, required: false,
-        allowed: ["gradient", "retain_graph", "create_graph", "inputs"], what: "backward")
+        allowed: BodyKeys.backward, what: "backward")
       let gradient = try AutogradService.gradientArgument(
         body["gradient"], like: output, state: state, limits: limits)
       let retainGraph = try body.optionalBool("retain_graph")
@@ -90,11 +90,7 @@ extension AutogradService {
     return .inSession(session) { state throws(ServiceError) in
       let body = try RequestBody.object(
         context.request, required: true,
-        allowed: [
-          "outputs", "inputs", "grad_outputs", "retain_graph", "create_graph", "allow_unused",
-          "names",
-        ],
-        what: "grad")
+        allowed: BodyKeys.grad, what: "grad")
       guard let rawOutputs = body["outputs"], let rawInputs = body["inputs"] else {
         throw .invalidArgument("grad needs outputs and inputs (tensor names)")
       }
@@ -170,7 +166,7 @@ extension AutogradService {
     let limits = sessionLimits
     return .inSession(session) { state throws(ServiceError) in
       let body = try RequestBody.object(
-        context.request, required: true, allowed: ["output", "inputs"], what: "jacobian")
+        context.request, required: true, allowed: BodyKeys.jacobian, what: "jacobian")
       guard let outputName = try body.string("output") else {
         throw .invalidArgument("jacobian needs output (a tensor name)")
       }

@@ -6,7 +6,7 @@ extension AutogradService {
     -> HTTPServerResponse
   {
     let body = try RequestBody.object(
-      context.request, required: false, allowed: ["ttl_seconds"], what: "a session")
+      context.request, required: false, allowed: BodyKeys.session, what: "a session")
     var ttl = configuration.defaultTTL
     if let requested = try body.number("ttl_seconds") {
       guard requested > 0, requested <= configuration.maxTTL else {

@@ -62,7 +62,7 @@ extension AutogradService {
     return .inSession(session) { state throws(ServiceError) in
       let (name, binding) = try state.binding(context.tensorName)
       let body = try RequestBody.object(
-        context.request, required: true, allowed: ["data", "shape"], what: "PATCH")
+        context.request, required: true, allowed: BodyKeys.patchTensor, what: "PATCH")
       guard let data = body["data"], !data.isNull else {
         throw .invalidArgument("PATCH takes {\"data\": [...]}")
       }

@@ -47,6 +47,8 @@ struct SessionState {
   /// program's `torch.randn` continues that stream, as in one Python process (nil until a program seeds it).
   var randomGenerator: RandomGenerator?
 
+  private static let firstCapacity = 6
+
   init(limits: SessionLimits) {
     self.limits = limits
   }
@@ -79,6 +81,13 @@ struct SessionState {
     let name = name ?? "_\(id)"
     if let old = names[name], old.tensor === tensor { return name }
     try admitName(name)
+    if names.capacity == 0 {
+      // Sized once for a few tensors: growing three tables from 1 to 6 entries is nine allocations and rehashes,
+      // the most of any request in a short workflow. An idle session still holds none.
+      names.reserveCapacity(SessionState.firstCapacity)
+      identities.reserveCapacity(SessionState.firstCapacity)
+      storages.reserveCapacity(SessionState.firstCapacity)
+    }
     if identities[key] == nil { nextID += 1 }
     identities[key, default: Identity(id: id, names: 0)].names += 1
     if let old = names[name] { release(old) }

@@ -32,7 +32,10 @@ public final class HTTPServer: Sendable {
             let (fd, port) = try Socket.listen(
                 host: configuration.host, port: configuration.port, backlog: configuration.backlog)
             let interval = sweepInterval(core.timeouts)
-            for loop in core.loops { loop.start(sweepInterval: interval) }
+            let slice = configuration.ioThreadSlice.map { max($0.nanoseconds, 1) }
+            for loop in core.loops {
+                loop.start(sweepInterval: interval, threadSlice: slice, logger: core.logger)
+            }
             core.acceptor.start(fd: fd, core: core, tls: tls)
             lifecycle = .running
             core.logger.info("listening on \(configuration.host) port \(port)\(tls == nil ? "" : " (HTTPS)")")

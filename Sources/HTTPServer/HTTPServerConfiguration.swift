@@ -18,6 +18,14 @@ public struct HTTPServerConfiguration: Sendable {
     public var backlog: Int
     /// Serve HTTPS with this certificate and key; nil (the default) serves plain HTTP.
     public var tls: TLS?
+    /// The time slice the I/O threads ask the kernel's scheduler for (Linux 6.6+ EEVDF, `sched_setattr` with
+    /// SCHED_OTHER; the kernel clamps it to 0.1...100 ms); nil keeps the kernel's default (a few milliseconds).
+    /// A shorter slice gives a woken I/O thread an earlier deadline, so on Linux 6.12+ it preempts a CPU-bound
+    /// thread (a handler's long computation, a batch job, a co-located load generator) instead of waiting behind
+    /// it: an I/O thread runs for tens of microseconds per wake-up, and its waits are every client's tail latency.
+    /// It changes no priority or share of CPU time: a thread that runs longer than its slice is queued again as
+    /// usual. Where the system refuses the call (older kernels, seccomp filters), the threads keep the default.
+    public var ioThreadSlice: Duration? = nil
 
     public init(
         host: String = "127.0.0.1",

@@ -110,6 +110,11 @@ extension JSONParser {
         out.pointee = Float(value)
       }
       out += 1
+      // The usual separator, a bare ',' with a number right after it, without the whitespace loops.
+      if i + 1 < count && p[i] == UInt8(ascii: ",") && Self.isNumberStart(p[i + 1]) {
+        i += 1
+        continue
+      }
       skipWhitespace()
       guard i < count else { return false }
       let separator = p[i]

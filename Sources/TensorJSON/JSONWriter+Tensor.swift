@@ -48,15 +48,9 @@ extension JSONWriter {
       count * (Element.maxJSONLength + 1) + arrays * 3 + NumberFormatting.maxLength
       + (parallel ? threads * Self.partGap : 0)
     prepareForValue()
-    let old = bytes
-    bytes = [UInt8](unsafeUninitializedCapacity: old.count + bound) { buffer, initialized in
-      guard let base = buffer.baseAddress else {
-        initialized = buffer.initialize(from: old).1
-        return
-      }
-      adviseHugePages(UnsafeMutableRawPointer(base), count: buffer.count)
-      let (_, copied) = buffer.initialize(from: old)
-      var out = base + copied
+    /// The text at `out` onwards (which has room for `bound` bytes): its length.
+    func emitAll(at start: UnsafeMutablePointer<UInt8>) -> Int {
+      var out = start
       if shape.isEmpty {
         if let source = values.baseAddress {
           out += Element.writeJSON(source[0], to: out)
@@ -71,7 +65,29 @@ extension JSONWriter {
           Self.emit(dims, level: 0, source: values, index: &index, out: &out)
         }
       }
-      initialized = out - base
+      return out - start
+    }
+    if bytes.capacity - bytes.count >= bound {
+      // Room in the buffer already (a small tensor after a large one, such as a bias's gradient after its weight's):
+      // written in place. A new buffer would copy the text so far and fault in fresh pages for all of it.
+      let start = bytes.count
+      bytes.append(contentsOf: repeatElement(0, count: bound))
+      let written = bytes.withUnsafeMutableBufferPointer { buffer -> Int in
+        guard let base = buffer.baseAddress else { return 0 }
+        return emitAll(at: base + start)
+      }
+      bytes.removeLast(bound - written)
+    } else {
+      let old = bytes
+      bytes = [UInt8](unsafeUninitializedCapacity: old.count + bound) { buffer, initialized in
+        guard let base = buffer.baseAddress else {
+          initialized = buffer.initialize(from: old).1
+          return
+        }
+        adviseHugePages(UnsafeMutableRawPointer(base), count: buffer.count)
+        let (_, copied) = buffer.initialize(from: old)
+        initialized = copied + emitAll(at: base + copied)
+      }
     }
     needsComma = true
   }

@@ -6,11 +6,10 @@ enum NumberFormatting {
   /// `-1.2345678901234567e-308`, 24 bytes) plus the slack that the float32 path's 16-byte stores may overrun by.
   static let maxLength = 48
 
-  /// float32: the shortest digits (at most 9) are spelled in registers without branches, then placed with
-  /// fixed-size stores, so the usual cases (`0.12345678`, `-1.2345678`, `27.0`) take few unpredictable branches
-  /// and no store-to-load round trip through memory. Writes up to 28 bytes at `p` even when the text is shorter.
-  @inline(__always)
-  static func write(_ value: Float, to p: UnsafeMutablePointer<UInt8>) -> Int {
+  /// The float32 writer that `write(_: Float, to:)` replaced, kept as the reference it is checked against
+  /// (`TensorJSONBench --verify-float32-exhaustive`, sampled tests): trimmed Schubfach digits, then placed with
+  /// fixed-size stores, the exponent form digit by digit. Writes up to 28 bytes at `p`.
+  package static func writeReference(_ value: Float, to p: UnsafeMutablePointer<UInt8>) -> Int {
     if !value.isFinite {
       return writeNonFinite(isNaN: value.isNaN, negative: value < 0, to: p)
     }
@@ -58,7 +57,7 @@ enum NumberFormatting {
 
   /// Exactly nine ASCII digits of `value` (< 10^9), leading zeros included, as bytes 0...8 of (low, high).
   @inline(__always)
-  private static func nineDigits(_ value: UInt32) -> (UInt64, UInt64) {
+  static func nineDigits(_ value: UInt32) -> (UInt64, UInt64) {
     let pairs = UnsafeRawPointer(digitPairs.utf8Start)
     @inline(__always) func pair(_ n: UInt32) -> UInt64 {
       UInt64(pairs.loadUnaligned(fromByteOffset: Int(n) &* 2, as: UInt16.self))
@@ -76,7 +75,7 @@ enum NumberFormatting {
   /// A 16-byte little-endian block moved down by `bytes` (0...9) bytes. Masking shifts and masks only: Swift's
   /// smart shifts would branch on the shift amount, which varies from number to number.
   @inline(__always)
-  private static func shiftedRight(_ block: (UInt64, UInt64), bytes: Int) -> (UInt64, UInt64) {
+  static func shiftedRight(_ block: (UInt64, UInt64), bytes: Int) -> (UInt64, UInt64) {
     let bits = UInt64(truncatingIfNeeded: bytes &* 8)
     let b = bits & 63
     let wholeWord = 0 &- (bits >> 6)  // all ones when moving by 64 bits or more
@@ -87,7 +86,7 @@ enum NumberFormatting {
   }
 
   @inline(__always)
-  private static func store16(_ block: (UInt64, UInt64), at target: UnsafeMutablePointer<UInt8>) {
+  static func store16(_ block: (UInt64, UInt64), at target: UnsafeMutablePointer<UInt8>) {
     let t = UnsafeMutableRawPointer(target)
     t.storeBytes(of: block.0.littleEndian, as: UInt64.self)
     t.storeBytes(of: block.1.littleEndian, toByteOffset: 8, as: UInt64.self)
@@ -110,7 +109,7 @@ enum NumberFormatting {
     return n + writeDigits(value.magnitude, to: p + n)
   }
 
-  private static func writeNonFinite(isNaN: Bool, negative: Bool, to p: UnsafeMutablePointer<UInt8>)
+  static func writeNonFinite(isNaN: Bool, negative: Bool, to p: UnsafeMutablePointer<UInt8>)
     -> Int
   {
     let text: StaticString = isNaN ? "\"NaN\"" : (negative ? "\"-Infinity\"" : "\"Infinity\"")
@@ -241,7 +240,7 @@ enum NumberFormatting {
     return count
   }
 
-  private static let digitPairs: StaticString =
+  static let digitPairs: StaticString =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 }
 

@@ -135,30 +135,30 @@ struct ShortestDecimal {
 /// 1 when a <= b, else 0, by the sign of b - a (both below 2^63 here: at most 4 · 10^18): arithmetic that the
 /// compiler cannot turn back into a branch.
 @inline(__always)
-private func lessOrEqual(_ a: UInt64, _ b: UInt64) -> UInt64 {
+func lessOrEqual(_ a: UInt64, _ b: UInt64) -> UInt64 {
   ((b &- a) >> 63) ^ 1
 }
 
 /// 1 when x == 0, else 0 (x below 2^63).
 @inline(__always)
-private func isZero(_ x: UInt64) -> UInt64 {
+func isZero(_ x: UInt64) -> UInt64 {
   (x &- 1) >> 63
 }
 
 /// floor(log10(2^e)), or floor(log10(3/4 · 2^e)); exact for |e| <= 2620.
 @inline(__always)
-private func floorLog10Pow2(_ e: Int, threeQuarters: Bool) -> Int {
+func floorLog10Pow2(_ e: Int, threeQuarters: Bool) -> Int {
   (e &* 1_262_611 &- (threeQuarters ? 524_031 : 0)) >> 22
 }
 
 /// floor(log2(10^e)); exact for |e| <= 1233.
 @inline(__always)
-private func floorLog2Pow10(_ e: Int) -> Int {
+func floorLog2Pow10(_ e: Int) -> Int {
   (e &* 1_741_647) >> 19
 }
 
 @inline(__always)
-private func roundToOdd32(_ g: UInt64, _ cp: UInt32) -> UInt32 {
+func roundToOdd32(_ g: UInt64, _ cp: UInt32) -> UInt32 {
   let p = g.multipliedFullWidth(by: UInt64(cp))
   let y1 = UInt32(truncatingIfNeeded: p.high)
   let y0 = UInt32(truncatingIfNeeded: p.low >> 32)

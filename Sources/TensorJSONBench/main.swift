@@ -1,6 +1,7 @@
 // Measures TensorJSON on a tensor-sized body: `TensorJSONBench <file.json> [repetitions]` parses the file (a nested
 // float32 tensor, as orjson writes it), reads it as a tensor literal, writes it back as float32, and prints the
 // best MB/s of each direction. `scripts/bench-json.sh` runs it next to orjson on the same file.
+import Dispatch
 import TensorJSON
 
 #if canImport(Glibc)
@@ -124,6 +125,144 @@ func verifyFloat32Parse(rows: Int) -> Never {
   exit(failures == 0 ? 0 : 1)
 }
 
+/// `TensorJSONBench --verify-float32-exhaustive [chunks]`: every one of the 2^32 float32 bit patterns is written by
+/// the float32 writer and by the reference writer it replaced; the texts must be the same bytes. Runs on every core
+/// (`chunks` pieces of the bit-pattern space, 256 by default); a few minutes.
+func verifyFloat32Exhaustive(chunks: Int) -> Never {
+  let chunkSize = (UInt64(1) << 32) / UInt64(chunks)
+  let failures = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunks)
+  failures.initialize(repeating: 0)
+  let firstFailure = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: chunks)
+  firstFailure.initialize(repeating: UInt64.max)
+  let shared = ExhaustiveSlots(failures: failures, firstFailure: firstFailure)
+  DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+    let start = UInt64(chunk) * chunkSize
+    let end = chunk == chunks - 1 ? UInt64(1) << 32 : start + chunkSize
+    var ours = [UInt8](repeating: 0, count: 64)
+    var reference = [UInt8](repeating: 0, count: 64)
+    var bad = 0
+    ours.withUnsafeMutableBufferPointer { o in
+      reference.withUnsafeMutableBufferPointer { r in
+        guard let op = o.baseAddress, let rp = r.baseAddress else { return }
+        var bits = start
+        while bits < end {
+          let value = Float(bitPattern: UInt32(truncatingIfNeeded: bits))
+          let n = JSONWriter.writeFloat32(value, to: op)
+          let m = JSONWriter.writeFloat32Reference(value, to: rp)
+          if n != m || memcmp(op, rp, n) != 0 {
+            if bad == 0 { shared.firstFailure[chunk] = bits }
+            bad += 1
+          }
+          bits += 1
+        }
+      }
+    }
+    shared.failures[chunk] = bad
+  }
+  let total = failures.reduce(0, +)
+  if let bits = firstFailure.min(), bits != UInt64.max {
+    let value = Float(bitPattern: UInt32(truncatingIfNeeded: bits))
+    func text(_ write: (Float, UnsafeMutablePointer<UInt8>) -> Int) -> String {
+      var buffer = [UInt8](repeating: 0, count: 64)
+      let n = buffer.withUnsafeMutableBufferPointer { b in
+        b.baseAddress.map { write(value, $0) } ?? 0
+      }
+      return String(decoding: buffer[0..<n], as: UTF8.self)
+    }
+    print(
+      "first mismatch: bits \(bits) ours \(text(JSONWriter.writeFloat32)) reference \(text(JSONWriter.writeFloat32Reference))"
+    )
+  }
+  print("compared all 4294967296 float32 bit patterns, \(total) mismatches")
+  exit(total == 0 ? 0 : 1)
+}
+
+/// `@unchecked Sendable`: each chunk writes only its own slot of both buffers, read after concurrentPerform returns.
+struct ExhaustiveSlots: @unchecked Sendable {
+  let failures: UnsafeMutableBufferPointer<Int>
+  let firstFailure: UnsafeMutableBufferPointer<UInt64>
+}
+
+/// `TensorJSONBench --format-float32 <file.json> [repetitions]`: ns per value of the float32 writer and of the
+/// reference writer on the file's values (one after the other into one buffer, as a row is written), alternating,
+/// best thread CPU time of each. A fourth argument `ours` or `reference` runs only that one (for `perf stat`).
+func compareFloat32Formatting(path: String, repetitions: Int, only: String) -> Never {
+  guard let input = readFile(path),
+    let literal = try? float32TensorLiteral(
+      data: JSONValue.parse(input, float32Member: "data"), shape: nil)
+  else {
+    print("cannot read \(path) as a float32 tensor")
+    exit(2)
+  }
+  let values = literal.values
+  var buffer = [UInt8](repeating: 0, count: values.count * 20 + 64)
+  var best = (Double.infinity, Double.infinity)
+  var bytes = (0, 0)
+  for _ in 0..<repetitions {
+    for which in 0..<2 where only.isEmpty || (which == 0) == (only == "ours") {
+      let start = cpuSeconds()
+      let n = buffer.withUnsafeMutableBufferPointer { out -> Int in
+        guard var p = out.baseAddress else { return 0 }
+        let first = p
+        for v in values {
+          p +=
+            which == 0
+            ? JSONWriter.writeFloat32(v, to: p) : JSONWriter.writeFloat32Reference(v, to: p)
+          p.pointee = UInt8(ascii: ",")
+          p += 1
+        }
+        return p - first
+      }
+      let t = cpuSeconds() - start
+      if which == 0 {
+        best.0 = min(best.0, t)
+        bytes.0 = n
+      } else {
+        best.1 = min(best.1, t)
+        bytes.1 = n
+      }
+    }
+  }
+  let count = Double(values.count)
+  print(
+    "values \(values.count) ours_ns_per_value \(best.0 / count * 1e9) reference_ns_per_value \(best.1 / count * 1e9) bytes \(bytes.0) \(bytes.1)"
+  )
+  exit(0)
+}
+
+if arguments.count >= 3 && arguments[1] == "--format-float32" {
+  compareFloat32Formatting(
+    path: arguments[2], repetitions: arguments.count >= 4 ? Int(arguments[3]) ?? 10 : 10,
+    only: arguments.count >= 5 ? arguments[4] : "")
+}
+/// `TensorJSONBench --verify-nine-digits`: the float32 writer's register-only spelling of its (at most nine) digits
+/// against the table spelling, for every value below 10^9.
+if arguments.count >= 2 && arguments[1] == "--verify-nine-digits" {
+  let limit: UInt32 = 1_000_000_000
+  let parts = 64
+  let slots = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: parts)
+  slots.initialize(repeating: UInt32.max)
+  let shared = NineDigitSlots(slots: slots)
+  DispatchQueue.concurrentPerform(iterations: parts) { part in
+    let lower = UInt32(UInt64(limit) * UInt64(part) / UInt64(parts))
+    let upper = UInt32(UInt64(limit) * UInt64(part + 1) / UInt64(parts))
+    shared.slots[part] = JSONWriter.firstNineDigitsMismatch(in: lower..<upper) ?? UInt32.max
+  }
+  let first = slots.min() ?? UInt32.max
+  print(
+    first == UInt32.max
+      ? "nine digits: all 10^9 values agree" : "nine digits: first mismatch at \(first)")
+  exit(first == UInt32.max ? 0 : 1)
+}
+
+/// `@unchecked Sendable`: each part writes only its own slot, read after concurrentPerform returns.
+struct NineDigitSlots: @unchecked Sendable {
+  let slots: UnsafeMutableBufferPointer<UInt32>
+}
+
+if arguments.count >= 2 && arguments[1] == "--verify-float32-exhaustive" {
+  verifyFloat32Exhaustive(chunks: arguments.count >= 3 ? Int(arguments[2]) ?? 256 : 256)
+}
 if arguments.count >= 2 && arguments[1] == "--verify-float32-parse" {
   verifyFloat32Parse(rows: arguments.count >= 3 ? Int(arguments[2]) ?? 1000 : 1000)
 }

@@ -29,10 +29,16 @@ extension Tensor {
     guard count == floats.count else {
       throw .argument("expected \(count) values for shape \(shapeText(shape)), got \(floats.count)")
     }
-    self.init(zerosOf: shape, dtype: .float32)
-    if let base = floats.baseAddress, count > 0 {
-      storage.floats().update(from: base, count: count)
+    // Written once, straight from the buffer: no zero fill of pages about to be overwritten.
+    let storage = Storage.make(dtype: .float32, count: count, zeroed: false)
+    if count > 0 {
+      if let base = floats.baseAddress {
+        storage.floats().update(from: base, count: count)
+      }
     }
+    self.init(
+      storage: storage, shape: shape, strides: contiguousStrides(shape), offset: 0,
+      versionCounter: storage)
     requiresGradStorage = requiresGrad
   }
 
@@ -47,10 +53,15 @@ extension Tensor {
       throw .argument(
         "expected \(count) values for shape \(shapeText(shape)), got \(doubles.count)")
     }
-    self.init(zerosOf: shape, dtype: .float64)
-    if let base = doubles.baseAddress, count > 0 {
-      storage.doubles().update(from: base, count: count)
+    let storage = Storage.make(dtype: .float64, count: count, zeroed: false)
+    if count > 0 {
+      if let base = doubles.baseAddress {
+        storage.doubles().update(from: base, count: count)
+      }
     }
+    self.init(
+      storage: storage, shape: shape, strides: contiguousStrides(shape), offset: 0,
+      versionCounter: storage)
     requiresGradStorage = requiresGrad
   }
 

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Elementwise ops: forward, saved values, backward formula and grad_fn name side by side.
@@ -43,14 +44,17 @@ enum Elementwise {
     "tanh": Unary(name: "TanhBackward0", keepsInt: false, saves: .result, forward: Foundation.tanh)
     {
       g, r, c throws(AutogradError) in
-      try F.mul(g, F.rsub(F.mul(r!, r!, c), 1, c), c)
+      // tanh_backward: g * (1 - y * y), where the compiler fused 1 - y * y into one multiply-add.
+      if !c { return try F.mul(g, F.constant(r!, fusedOneMinusSquare(r!.dtype)), c) }
+      return try F.mul(g, F.rsub(F.mul(r!, r!, c), 1, c), c)
     },
     "sigmoid": Unary(
       name: "SigmoidBackward0", keepsInt: false, saves: .result,
       forward: { 1 / (1 + Foundation.exp(-$0)) }
     ) {
+      // sigmoid_backward: (g * (1 - y)) * y, in this order.
       g, r, c throws(AutogradError) in
-      try F.mul(g, F.mul(r!, F.rsub(r!, 1, c), c), c)
+      try F.mul(F.mul(g, F.rsub(r!, 1, c), c), r!, c)
     },
     "relu": Unary(
       name: "ReluBackward0", keepsInt: true, saves: .result,
@@ -83,8 +87,9 @@ enum Elementwise {
     "rsqrt": Unary(
       name: "RsqrtBackward0", keepsInt: false, saves: .result, forward: { 1 / $0.squareRoot() }
     ) {
+      // -0.5 * grad * result.pow(3), in this order.
       g, r, c throws(AutogradError) in
-      try F.mul(g, F.mul(F.mul(F.mul(r!, r!, c), r!, c), Tensor.scalar(-0.5), c), c)
+      try F.mul(F.mul(g, Tensor.scalar(-0.5), c), F.mul(F.mul(r!, r!, c), r!, c), c)
     },
     "sign": Unary(
       name: "SignBackward0", keepsInt: true, saves: .nothing,
@@ -113,6 +118,16 @@ enum Elementwise {
       forward: { $0 / (1 + Foundation.exp(-$0)) }
     ) {
       g, x, c throws(AutogradError) in
+      if !c, let exact = TorchLoop.binary(g, x!, { ck_vm_silu_backward_f32($0, $1, $2, $3, $4) }) {
+        return exact
+      }
+      if !c, x!.dtype == .float64 {
+        // silu_backward's own order, 1 + x * (1 - s) fused into one multiply-add.
+        return try F.constant2(g, x!) { dy, v in
+          let s = 1 / (1 + Foundation.exp(-v))
+          return dy * s * (1.0).addingProduct(v, 1 - s)
+        }
+      }
       // d/dx x*s(x) = s(x) * (1 + x * (1 - s(x)))
       let s = try Elementwise.unary("sigmoid", x!, grad: c)
       return try F.mul(g, F.mul(s, F.add(F.mul(x!, F.rsub(s, 1, c), c), Tensor.scalar(1), c), c), c)
@@ -121,16 +136,41 @@ enum Elementwise {
       name: "SoftplusBackward0", keepsInt: false, saves: .input,
       forward: { $0 > 20 ? $0 : Foundation.log1p(Foundation.exp($0)) }
     ) {
-      g, x, c throws(AutogradError) in try F.mul(g, Elementwise.unary("sigmoid", x!, grad: c), c)
+      g, x, c throws(AutogradError) in
+      if !c,
+        let exact = TorchLoop.binary(
+          g, x!, { ck_vm_softplus_backward_f32($0, $1, $2, $3, $4, 1, 20) })
+      {
+        return exact
+      }
+      if !c, x!.dtype == .float64 {
+        // softplus_backward: dy * z / (z + 1) with z = exp(x), dy itself above the threshold.
+        return try F.constant2(g, x!) { dy, v in
+          let z = Foundation.exp(v)
+          return v > 20 ? dy : dy * z / (z + 1)
+        }
+      }
+      return try F.mul(g, Elementwise.unary("sigmoid", x!, grad: c), c)
     },
     "gelu": Unary(
       name: "GeluBackward0", keepsInt: false, saves: .input,
-      forward: { 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot())) }
+      // GeluKernelImpl's order: x * 0.5 * (1 + erf(x * M_SQRT1_2)).
+      forward: { $0 * 0.5 * (1 + Foundation.erf($0 * 0.70710678118654752440)) }
     ) {
       g, x, c throws(AutogradError) in
       // Phi(x) + x * phi(x), computed as a constant: refuse rather than give a wrong second derivative.
       if c && x!.requiresGrad {
         throw .invalidOp("double backward through gelu is not supported by this engine")
+      }
+      if let exact = Elementwise.geluBackwardFloat32(g, x!) { return exact }
+      if x!.dtype == .float64 {
+        // GeluBackwardKernelImpl: dy * (cdf + x * pdf), in this order.
+        let beta = 1.12837916709551257390 * 0.70710678118654752440 * 0.5
+        return try F.constant2(g, x!) { dy, v in
+          let cdf = 0.5 * (1 + Foundation.erf(v * 0.70710678118654752440))
+          let pdf = beta * Foundation.exp(v * v * -0.5)
+          return dy * (cdf + v * pdf)
+        }
       }
       let d = try F.constant(x!) { v in
         0.5 * (1 + Foundation.erf(v / 2.0.squareRoot())) + v * Foundation.exp(-0.5 * v * v)
@@ -161,9 +201,11 @@ enum Elementwise {
       },
       "sigmoid": { v in Double(Float(1) / (Float(1) + Float(Foundation.exp(-v)))) },
       "silu": { v in Double(Float(v) / (Float(1) + Float(Foundation.exp(-v)))) },
+      // PyTorch's kernel divides 1 by the float32 square root: two roundings.
+      "rsqrt": { v in Double(Float(1) / Float(v).squareRoot()) },
     ]
     let forward = dtype == .float32 ? float32Forms[op] ?? spec.forward : spec.forward
-    let out = Kernels.map(x, dtype: dtype, forward)
+    let out = torchLoopForward(op, x) ?? Kernels.map(x, dtype: dtype, forward)
     let backward = spec.backward
     switch spec.saves {
     case .nothing:
@@ -180,6 +222,52 @@ enum Elementwise {
         g, ctx throws(AutogradError) in [try backward(g, ctx.saved[0], ctx.grad)]
       }
     }
+  }
+
+  /// PyTorch's own float32 arithmetic for the activations whose AVX2 kernels vecmath.c reproduces, or nil.
+  static func torchLoopForward(_ op: String, _ x: Tensor) -> Tensor? {
+    if x.dtype == .float64 {
+      switch op {
+      case "sigmoid": return TorchLoop.unary64(x) { ck_vm_sigmoid_f64($0, $1, $2, $3) }
+      case "silu": return TorchLoop.unary64(x) { ck_vm_silu_f64($0, $1, $2, $3) }
+      default: return nil
+      }
+    }
+    guard x.dtype == .float32 else { return nil }
+    switch op {
+    case "sigmoid": return TorchLoop.unary(x) { ck_vm_sigmoid_f32($0, $1, $2, $3) }
+    case "silu": return TorchLoop.unary(x) { ck_vm_silu_f32($0, $1, $2, $3) }
+    case "softplus": return TorchLoop.unary(x) { ck_vm_softplus_f32($0, $1, $2, $3, 1, 20) }
+    case "gelu":
+      // PyTorch gives contiguous float32 tensors of two or more elements to oneDNN, one element to ATen's scalar
+      // code, and the rest to an ATen vector kernel this engine does not reproduce.
+      if x.numel == 1 {
+        return Kernels.map(x, dtype: .float32) { Double(ck_vm_gelu_scalar_f32(Float($0))) }
+      }
+      guard x.isContiguous else { return nil }
+      return TorchLoop.unary(x, allVector: true) { p, o, n, _ in ck_vm_gelu_dnnl_f32(p, o, n) }
+    default: return nil
+    }
+  }
+
+  /// gelu's float32 gradient as PyTorch computes it (see `torchLoopForward`), or nil.
+  static func geluBackwardFloat32(_ g: Tensor, _ x: Tensor) -> Tensor? {
+    guard g.dtype == .float32, x.dtype == .float32, g.shape == x.shape else { return nil }
+    if x.numel == 1 {
+      return Kernels.zip(g, x, shape: g.shape, dtype: .float32) {
+        Double(ck_vm_gelu_backward_scalar_f32(Float($0), Float($1)))
+      }
+    }
+    guard x.isContiguous else { return nil }
+    return TorchLoop.binary(g, x, allVector: true) { pg, px, o, n, _ in
+      ck_vm_gelu_dnnl_backward_f32(pg, px, o, n)
+    }
+  }
+
+  /// `1 - y * y` rounded once, as the fused multiply-add GCC makes of it in PyTorch's kernels.
+  static func fusedOneMinusSquare(_ dtype: DType) -> (Double) -> Double {
+    if dtype == .float32 { return { y in Double(Float(1).addingProduct(-Float(y), Float(y))) } }
+    return { y in (1.0).addingProduct(-y, y) }
   }
 
   // MARK: Binary ops (broadcasting; the scheduler reduces each gradient to its input's shape)

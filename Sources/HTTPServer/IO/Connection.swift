@@ -64,6 +64,8 @@ final class Connection: @unchecked Sendable {
     private var bodySent = 0
     /// The pending output ends with a final response (not just `100 Continue`).
     private var outputIsFinal = false
+    /// The pending response waits for the loop's `flushDeferred`.
+    private var flushDeferred = false
 
     init(fd: Int32, loop: IOLoop, core: ServerCore, rejected: Bool, transport: Transport) {
         self.fd = fd
@@ -214,7 +216,8 @@ final class Connection: @unchecked Sendable {
         if small, info.contentEncodingField == nil,
             let outcome = core.respondImmediately(to: request, acceptsGzip: info.acceptsGzip)
         {
-            responseReady(outcome, isHEAD: info.isHEAD, http10: http10)
+            responseReady(
+                outcome, isHEAD: info.isHEAD, http10: http10, deferFlush: loop.isCurrentThread)
             return
         }
         guard small, core.handler.handlesInline(request), #available(macOS 26.0, *) else {
@@ -257,25 +260,45 @@ final class Connection: @unchecked Sendable {
 
     // MARK: Writing
 
-    private func responseReady(_ outcome: ServerCore.Outcome, isHEAD: Bool, http10: Bool) {
+    /// `deferFlush`: on the loop's thread, the response goes out when the loop has handled the events at hand
+    /// (`IOLoop.flushDeferred`). Each send wakes a client, whose thread then often takes this core from the loop
+    /// before it reaches the other connections' requests, already read and waiting; sending a batch together
+    /// costs one such switch instead of one per response.
+    private func responseReady(
+        _ outcome: ServerCore.Outcome, isHEAD: Bool, http10: Bool, deferFlush: Bool = false
+    ) {
         guard !cancelled else { return }
         let response = outcome.response
         machine.responseStarted(forceClose: outcome.close, now: IOLoop.now())
         let framing = ResponseEncoder.Framing(
             keepAlive: !machine.closeAfterResponse, http10: http10, isHEAD: isHEAD)
-        var head: [UInt8] = []
-        swap(&head, &outputHead)
-        head.removeAll(keepingCapacity: true)
+        // Encoded straight into `outputHead`, whose buffer `flush` emptied and kept: a second reference to it
+        // (a local swapped in and out) made `removeAll(keepingCapacity:)` copy it, one allocation per response.
+        outputHead.removeAll(keepingCapacity: true)
         let date = dateCache.current()
         let sendsBody = ResponseEncoder.encodeHead(
             status: response.status, fields: response.headerFields, bodyCount: response.body.count,
-            framing: framing, date: date, into: &head)
-        outputHead = head
+            framing: framing, date: date, into: &outputHead)
         headSent = 0
         outputBody = sendsBody ? response.body : []
         bodySent = 0
         outputIsFinal = true
-        flush()
+        if deferFlush {
+            flushDeferred = true
+            loop.deferFlush(self)
+        } else {
+            flush()
+        }
+    }
+
+    /// On the loop's thread: sends a response `responseReady` left for the end of the loop's batch of events.
+    func flushIfDeferred() {
+        lock.withLock { _ in
+            guard flushDeferred else { return }
+            flushDeferred = false
+            guard !cancelled else { return }
+            flush()
+        }
     }
 
     /// A parser error, timeout or the connection cap: a bodiless answer with `Connection: close`.

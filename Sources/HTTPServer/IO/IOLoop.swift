@@ -1,6 +1,7 @@
 import CEpoll
 import Dispatch
 import Glibc
+import Logging
 import Synchronization
 
 /// One I/O thread: an edge-triggered epoll instance, the connections pinned to it, and their timeout sweep.
@@ -11,7 +12,7 @@ import Synchronization
 /// returns the events of many connections, which are handled on this thread without a hand-off.
 ///
 /// `@unchecked Sendable`: `connections`, `sweepInterval` and `nextSweep` are touched only on the loop's thread
-/// (jobs from other threads come in through `execute`, under the `jobs` mutex); the descriptors are set in `init`
+/// (so are `deferredFlushes` and `flushing`; `threadSlice` and `logger` are set in `start` before the thread exists; jobs from other threads come in through `execute`, under the `jobs` mutex); the descriptors are set in `init`
 /// and closed only when the thread ends.
 final class IOLoop: @unchecked Sendable {
     private let epollFD: Int32
@@ -21,6 +22,17 @@ final class IOLoop: @unchecked Sendable {
     private var connections: [Int32: Connection] = [:]
     private var sweepInterval: UInt64 = 0
     private var nextSweep: UInt64 = 0
+    private var threadSlice: UInt64?
+    /// The loop thread's `pthread_t`, once it runs: `isCurrentThread` is asked under connection locks on any thread.
+    private let threadID = Atomic<UInt>(0)
+    /// Connections whose response waits for the end of the batch of events (only touched on the loop's thread).
+    private var deferredFlushes: [Connection] = []
+    private var flushing: [Connection] = []
+    /// Responses held back at most: more are sent at once, so the first client of a long batch waits little.
+    private static let deferredFlushLimit = 8
+    private var logger: Logger?
+    /// The first refusal of a slice is logged, not one per thread.
+    private static let sliceRefusalLogged = Atomic<Bool>(false)
 
     private struct Jobs {
         var pending: [() -> Void] = []
@@ -55,8 +67,9 @@ final class IOLoop: @unchecked Sendable {
         _ = write(wakeFD, &one, 8)
     }
 
-    /// Starts the thread; deadlines are swept every `interval` nanoseconds.
-    func start(sweepInterval interval: UInt64) {
+    /// Starts the thread; deadlines are swept every `interval` nanoseconds. `threadSlice`: the scheduler slice
+    /// (nanoseconds) the thread asks for, nil for the kernel's default (`HTTPServerConfiguration.ioThreadSlice`).
+    func start(sweepInterval interval: UInt64, threadSlice: UInt64? = nil, logger: Logger? = nil) {
         let first = jobs.withLock { jobs in
             defer { jobs.started = true }
             return !jobs.started
@@ -64,13 +77,17 @@ final class IOLoop: @unchecked Sendable {
         guard first else { return }
         sweepInterval = interval
         nextSweep = IOLoop.now() &+ interval
+        self.threadSlice = threadSlice
+        self.logger = logger
         var thread = pthread_t()
         let context = Unmanaged.passRetained(self).toOpaque()
         let created = pthread_create(
             &thread, nil,
             { raw in
                 guard let raw else { return nil }
-                Unmanaged<IOLoop>.fromOpaque(raw).takeRetainedValue().run()
+                let loop = Unmanaged<IOLoop>.fromOpaque(raw).takeRetainedValue()
+                loop.configureThread()
+                loop.run()
                 return nil
             }, context)
         if created == 0 {
@@ -129,6 +146,40 @@ final class IOLoop: @unchecked Sendable {
         for connection in Array(connections.values) { body(connection) }
     }
 
+    /// On the loop's thread, before its first event: a name for `top -H` and `ps -L`, and the scheduler slice.
+    private func configureThread() {
+        threadID.store(UInt(pthread_self()), ordering: .relaxed)
+        _ = cepoll_name_thread("http-io")
+        guard let threadSlice else { return }
+        let error = cepoll_set_thread_slice(threadSlice)
+        if error != 0,
+            !IOLoop.sliceRefusalLogged.exchange(true, ordering: .relaxed)
+        {
+            logger?.notice(
+                "the I/O threads keep the scheduler's default time slice: sched_setattr failed (errno \(error))")
+        }
+    }
+
+    var isCurrentThread: Bool {
+        let id = threadID.load(ordering: .relaxed)
+        return id != 0 && id == UInt(pthread_self())
+    }
+
+    /// On the loop's thread, under `connection`'s lock: it sends its response in `flushDeferred`, which takes the
+    /// lock again, so not from here.
+    func deferFlush(_ connection: Connection) {
+        deferredFlushes.append(connection)
+    }
+
+    /// On the loop's thread. A flush may answer a pipelined request, which defers again: runs until none is left.
+    private func flushDeferred() {
+        while !deferredFlushes.isEmpty {
+            swap(&flushing, &deferredFlushes)
+            for connection in flushing { connection.flushIfDeferred() }
+            flushing.removeAll(keepingCapacity: true)
+        }
+    }
+
     private func run() {
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: IOLoop.eventCapacity)
         defer { events.deallocate() }
@@ -147,7 +198,9 @@ final class IOLoop: @unchecked Sendable {
                     }
                     connections[Int32(bitPattern: UInt32(truncatingIfNeeded: token))]?.handle(
                         events: event.events)
+                    if deferredFlushes.count >= IOLoop.deferredFlushLimit { flushDeferred() }
                 }
+                flushDeferred()
             }
             let (batch, stopping) = jobs.withLock { jobs in
                 var batch: [() -> Void] = []
