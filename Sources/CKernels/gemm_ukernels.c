@@ -26,6 +26,9 @@
             __builtin_prefetch(c + i * ldc, 1);                                                       \
             __builtin_prefetch(c + i * ldc + (NV) * (W) - 1, 1);                                      \
         }                                                                                             \
+        /* Two k steps per iteration: 10-15% faster on float and double here with kc up to 1024 and */ \
+        /* the B prefetch (unrolling had measured within the noise at kc 512 without it); 4: no better. */ \
+        _Pragma("clang loop unroll_count(2)")                                                         \
         for (ptrdiff_t p = 0; p < kc; p++) {                                                          \
             /* B comes from L2 when its sliver outgrows L1 (kc above 512 floats): ask 8 lines ahead. */  \
             __builtin_prefetch(b + 8 * (NV) * (W), 0, 3);                                             \
