@@ -26,8 +26,9 @@ build_tensor_json() {
 build_ckernels() {
     local dir="$1/ckernels"
     mkdir -p "$dir/include"
-    cp Sources/CKernels/include/ckernels.h "$dir/include/"
-    printf 'module CKernels {\n  header "ckernels.h"\n  export *\n}\n' >"$dir/include/module.modulemap"
+    cp Sources/CKernels/include/*.h "$dir/include/"
+    # An umbrella directory, as SwiftPM makes it, so a new header in include/ needs no edit here.
+    printf 'module CKernels {\n  umbrella "."\n  export *\n}\n' >"$dir/include/module.modulemap"
     for c in Sources/CKernels/*.c; do
         clang -O2 -fsanitize=address -ISources/CKernels/include -c "$c" -o "$dir/$(basename "$c" .c).o" >&2
     done
