@@ -38,19 +38,8 @@ extension ShortestDecimal {
     let lower = UInt64(vbl &+ (c & 1))
     let upper = UInt64(vbr &- (c & 1))
     // As `choose`, but the shorter candidate is returned times ten, with the same exponent as the longer one.
-    let s = vb &>> 2
-    let sp = s / 10
-    let upInside = lessOrEqual(lower, 40 &* sp)
-    let wpInside = lessOrEqual(40 &* sp &+ 40, upper)
-    let useShorter = (upInside ^ wpInside) & lessOrEqual(10, s)
-    let uInside = lessOrEqual(lower, 4 &* s)
-    let wInside = lessOrEqual(4 &* s &+ 4, upper)
-    let mid = 4 &* s &+ 2
-    let roundUp = lessOrEqual(mid &+ 1, vb) | (isZero(vb ^ mid) & (s & 1))
-    let oneInside = uInside ^ wInside
-    let longer = s &+ ((oneInside & wInside) | ((oneInside ^ 1) & roundUp))
-    let shorter = (sp &+ wpInside) &* 10
-    let digits = longer &+ (shorter &- longer) &* useShorter
+    let (longer, shorter, useShorter) = candidates(vb: vb, lower: lower, upper: upper)
+    let digits = longer &+ (shorter &* 10 &- longer) &* useShorter
     return (UInt32(truncatingIfNeeded: digits), k)
   }
 }

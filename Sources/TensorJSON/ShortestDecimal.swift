@@ -114,6 +114,16 @@ struct ShortestDecimal {
   /// In 0/1 arithmetic rather than branches: which case applies is data-dependent and branches here mispredict.
   @inline(__always)
   private static func choose(vb: UInt64, lower: UInt64, upper: UInt64, k: Int) -> (UInt64, Int) {
+    let (longer, shorter, useShorter) = candidates(vb: vb, lower: lower, upper: upper)
+    // useShorter is 0 or 1: pick without a branch.
+    return (longer &+ (shorter &- longer) &* useShorter, k &+ Int(useShorter))
+  }
+
+  /// The two candidates of `choose` (the longer at 10^k, the shorter at 10^(k+1)) and 1 when the shorter one wins.
+  @inline(__always)
+  static func candidates(vb: UInt64, lower: UInt64, upper: UInt64) -> (
+    longer: UInt64, shorter: UInt64, useShorter: UInt64
+  ) {
     let s = vb / 4
     let sp = s / 10
     let upInside = lessOrEqual(lower, 40 &* sp)
@@ -125,10 +135,7 @@ struct ShortestDecimal {
     let roundUp = lessOrEqual(mid &+ 1, vb) | (isZero(vb ^ mid) & (s & 1))
     let oneInside = uInside ^ wInside
     let longer = s &+ ((oneInside & wInside) | ((oneInside ^ 1) & roundUp))
-    let shorter = sp &+ wpInside
-    // useShorter is 0 or 1: pick without a branch.
-    let digits = longer &+ (shorter &- longer) &* useShorter
-    return (digits, k &+ Int(useShorter))
+    return (longer, sp &+ wpInside, useShorter)
   }
 }
 
