@@ -9,47 +9,12 @@ struct ShortestDecimal {
   /// `value` must be finite; the sign is ignored.
   @inline(__always)
   init(_ value: Float) {
-    let bits = value.bitPattern
-    let fraction = UInt32(bits & 0x7F_FFFF)
-    let biasedExponent = Int((bits >> 23) & 0xFF)
-    var c: UInt32
-    var q: Int
-    if biasedExponent != 0 {
-      c = fraction | 0x80_0000
-      q = biasedExponent - 150
-      // Small integers: exact, no interval arithmetic needed. One rarely-taken branch: outside -23...0 the mask
-      // is all ones, and c (with its hidden bit) is never 0.
-      let shift = UInt32(truncatingIfNeeded: -q)
-      let inRange = UInt32(truncatingIfNeeded: lessOrEqual(UInt64(shift), 23))
-      let mask = ((1 &<< shift) &- 1) | (inRange &- 1)
-      if c & mask == 0 {
-        self.init(trimming: UInt64(c >> shift), exponent: 0)
-        return
-      }
-    } else {
-      if fraction == 0 {
-        self.init(trimming: 0, exponent: 0)
-        return
-      }
-      c = fraction
-      q = -149
+    if value == 0 {
+      self.init(trimming: 0, exponent: 0)
+      return
     }
-    let lowerIsCloser = fraction == 0 && biasedExponent > 1
-    let cbl = 4 &* c &- 2 &+ (lowerIsCloser ? 1 : 0)
-    let cb = 4 &* c
-    let cbr = 4 &* c &+ 2
-    let k = floorLog10Pow2(q, threeQuarters: lowerIsCloser)
-    let h = q &+ floorLog2Pow10(-k) &+ 1
-    let g = float32Pow10[-k - float32Pow10Min]
-    let vbl = roundToOdd32(g, cbl << UInt32(h))
-    let vb = roundToOdd32(g, cb << UInt32(h))
-    let vbr = roundToOdd32(g, cbr << UInt32(h))
-    // An odd significand's interval excludes its bounds (arithmetic, not a select: parity is random).
-    let lower = vbl &+ (c & 1)
-    let upper = vbr &- (c & 1)
-    let (d, e) = ShortestDecimal.choose(
-      vb: UInt64(vb), lower: UInt64(lower), upper: UInt64(upper), k: k)
-    self.init(trimming: d, exponent: e)
+    let (digits, exponent) = ShortestDecimal.float32Untrimmed(value)
+    self.init(trimming: UInt64(digits), exponent: exponent)
   }
 
   /// `value` must be finite; the sign is ignored.
