@@ -68,8 +68,9 @@ public final class AutogradService: HTTPHandler {
   }
 
   public func handle(_ request: HTTPServerRequest) async -> HTTPServerResponse {
-    let call = begin(request)
-    switch call.reply {
+    let (call, reply) = begin(request)
+    // Consumed, so the response's header fields are referenced once and `finish` appends to them in place.
+    switch consume reply {
     case .success(.response(let response)):
       return finish(call, request, .success(response))
     case .success(.session(let session, let work)):
@@ -82,8 +83,8 @@ public final class AutogradService: HTTPHandler {
   /// `handle` on the I/O thread, for every request but a program or a Jacobian (see `handlesInline`), when its
   /// session is idle; nil, having changed nothing, when it must wait (then `handle` queues it).
   public func respondImmediately(to request: HTTPServerRequest) -> HTTPServerResponse? {
-    let call = begin(request)
-    switch call.reply {
+    let (call, reply) = begin(request)
+    switch consume reply {
     case .success(.response(let response)):
       return finish(call, request, .success(response))
     case .success(.session(let session, let work)):
@@ -95,15 +96,17 @@ public final class AutogradService: HTTPHandler {
     }
   }
 
-  /// A request routed and its handler's reply taken; the session work in it has not run yet.
+  /// A routed request, for its metrics: when it started and where it led.
   private struct Call {
     var started: Double
     var routeIndex: Int
     var endpoint: Endpoint?
-    var reply: Result<Reply, ServiceError>
   }
 
-  private func begin(_ request: HTTPServerRequest) -> Call {
+  /// Routes the request and takes its handler's reply; the session work in the reply has not run yet. The reply
+  /// is returned apart from `Call` so the caller can consume it: a response kept in a struct alive until `finish`
+  /// would share its header storage, and appending `X-Request-Id` would copy it.
+  private func begin(_ request: HTTPServerRequest) -> (Call, Result<Reply, ServiceError>) {
     let started = WallClock.monotonic()
     let target = request.head.path ?? "/"
     let path: Substring
@@ -116,9 +119,8 @@ public final class AutogradService: HTTPHandler {
       path = target[...]
       query = nil
     }
-    var call = Call(
-      started: started, routeIndex: metrics.unmatchedRoute, endpoint: nil,
-      reply: .success(.response(HTTPServerResponse(status: .ok))))
+    var call = Call(started: started, routeIndex: metrics.unmatchedRoute, endpoint: nil)
+    let reply: Result<Reply, ServiceError>
     do throws(ServiceError) {
       switch router.route(method: request.head.method, path: path) {
       case .matched(let match):
@@ -126,23 +128,24 @@ public final class AutogradService: HTTPHandler {
         let endpoint = routeTable[match.routeIndex].endpoint
         call.endpoint = endpoint
         let context = RequestContext(request: request, match: match, query: query)
-        call.reply = .success(try dispatch(endpoint, context))
+        reply = .success(try dispatch(endpoint, context))
       case .wrongMethod(let allow):
         throw .methodNotAllowed(allow: allow)
       case .noRoute:
         throw .notFound("no route for \(request.head.method.rawValue) \(path)")
       }
     } catch {
-      call.reply = .failure(error)
+      reply = .failure(error)
     }
-    return call
+    return (call, reply)
   }
 
   private func finish(
-    _ call: Call, _ request: HTTPServerRequest, _ result: Result<HTTPServerResponse, ServiceError>
+    _ call: Call, _ request: HTTPServerRequest,
+    _ result: consuming Result<HTTPServerResponse, ServiceError>
   ) -> HTTPServerResponse {
     var response: HTTPServerResponse
-    switch result {
+    switch consume result {
     case .success(let answer):
       response = answer
     case .failure(let error):

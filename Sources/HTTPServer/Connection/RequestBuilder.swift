@@ -58,11 +58,19 @@ enum RequestBuilder {
     /// not UTF-8, and decoding would replace it).
     private static func field(_ name: HTTPField.Name, _ value: ArraySlice<UInt8>) -> HTTPField {
         value.withUnsafeBufferPointer { bytes in
+            if let common = commonValue(bytes) { return HTTPField(name: name, value: common) }
             if bytes.allSatisfy({ $0 < 0x80 }) {
                 return HTTPField(name: name, value: String(decoding: bytes, as: UTF8.self))
             }
             return HTTPField(name: name, value: bytes)
         }
+    }
+
+    /// Values past 15 bytes (longer Strings are not stored inline, so building one allocates) that nearly every
+    /// JSON request carries, as literals, which need no storage of their own.
+    private static func commonValue(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard bytes.count == 16, bytes.elementsEqual("application/json".utf8) else { return nil }
+        return "application/json"
     }
 
     /// The fields nearly every request carries, as the library's prebuilt names: no String to build, validate and
