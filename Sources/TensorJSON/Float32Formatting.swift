@@ -44,6 +44,114 @@ extension ShortestDecimal {
   }
 }
 
+extension ShortestDecimal {
+  /// The same answer as `float32Untrimmed` (shortest, then closest, ties to even; possibly with trailing zeros), by
+  /// Junekey Jeon's Dragonbox for float32: one 64 x 32-bit multiplication and a division by 100 settle almost every
+  /// value, where Schubfach needs three multiplications and a candidate selection. `digits` is in 1..<10^9.
+  @inline(__always)
+  static func float32Dragonbox(_ value: Float) -> (digits: UInt32, exponent: Int) {
+    let bits = value.bitPattern
+    let fraction = bits & 0x7F_FFFF
+    let biasedExponent = (bits &>> 23) & 0xFF
+    let isSubnormal: UInt32 = biasedExponent == 0 ? 1 : 0
+    let c = fraction | (isSubnormal ^ 1) &<< 23
+    // Subnormals share the smallest normal exponent.
+    let e = Int(truncatingIfNeeded: biasedExponent &+ isSubnormal) &- 150
+    let minusK = floorLog10Pow2(e, threeQuarters: false) &- 1
+    let cache = float32Cache[(0 &- minusK) &- float32CacheMin]
+    // 3...6 for every float32.
+    let beta = e &+ floorLog2Pow10(0 &- minusK)
+    // The rounding interval's width at this scale: 10 <= deltai < 100.
+    let deltai = UInt32(truncatingIfNeeded: cache &>> UInt64(truncatingIfNeeded: 63 &- beta))
+    // The interval's upper end at this scale (its integer part).
+    let z = cache.multipliedFullWidth(
+      by: UInt64((c &<< 1 | 1) &<< UInt32(truncatingIfNeeded: beta)))
+    let zi = UInt32(truncatingIfNeeded: z.high)
+    // zi < 2^32, so s < 4.3 · 10^7 and s · 10 + 10 < 10^9.
+    let s = zi / 100
+    let r = zi &- 100 &* s
+    // The common cases without a branch (which one applies is data-dependent, and a branch on it mispredicts):
+    // r < deltai, the shorter s; else one digit more, the candidate closest to the middle of the interval.
+    let shorter = UInt32(truncatingIfNeeded: lessOrEqual(UInt64(r) &+ 1, UInt64(deltai)))
+    let product = (r &- deltai / 2 &+ 5) &* 6554
+    let divisible = UInt32(truncatingIfNeeded: lessOrEqual(UInt64(product & 0xFFFF) &+ 1, 6554))
+    // One branch for everything else: powers of two (their lower neighbour is closer), r == deltai (the left
+    // endpoint decides), r == 0 (the right endpoint may be excluded) and a distance that is a multiple of 10 (a tie
+    // or near tie between two candidates).
+    let rare =
+      (fraction == 0 ? 1 : 0) | (r == deltai ? 1 : 0) | (r == 0 ? 1 : 0)
+      | (divisible & (shorter ^ 1))
+    if rare != 0 {
+      return float32DragonboxRare(value)
+    }
+    let digits = s &* 10 &+ ((product &>> 16) & (shorter &- 1))
+    return (digits, minusK &+ 1)
+  }
+
+  /// `float32Dragonbox` for the cases its common path leaves out: Dragonbox's steps in full, with Schubfach for
+  /// powers of two.
+  @inline(never)
+  static func float32DragonboxRare(_ value: Float) -> (digits: UInt32, exponent: Int) {
+    let bits = value.bitPattern
+    let fraction = bits & 0x7F_FFFF
+    if fraction == 0 {
+      return float32Untrimmed(value)
+    }
+    let biasedExponent = (bits &>> 23) & 0xFF
+    let isSubnormal: UInt32 = biasedExponent == 0 ? 1 : 0
+    let c = fraction | (isSubnormal ^ 1) &<< 23
+    let e = Int(truncatingIfNeeded: biasedExponent &+ isSubnormal) &- 150
+    let minusK = floorLog10Pow2(e, threeQuarters: false) &- 1
+    let cache = float32Cache[(0 &- minusK) &- float32CacheMin]
+    let beta = e &+ floorLog2Pow10(0 &- minusK)
+    let deltai = UInt32(truncatingIfNeeded: cache &>> UInt64(truncatingIfNeeded: 63 &- beta))
+    let twoC = c &<< 1
+    let z = cache.multipliedFullWidth(by: UInt64((twoC | 1) &<< UInt32(truncatingIfNeeded: beta)))
+    let zi = UInt32(truncatingIfNeeded: z.high)
+    let zIsInteger = UInt32(truncatingIfNeeded: z.low &>> 32) == 0
+    let exponent = minusK &+ 1
+    let includesEndpoints = c & 1 == 0
+    var s = zi / 100
+    var r = zi &- 100 &* s
+    if r < deltai {
+      // The right endpoint is the answer only if it is in the interval.
+      if r != 0 || !zIsInteger || includesEndpoints {
+        return (s &* 10, exponent)
+      }
+      s &-= 1
+      r = 100
+    } else if r == deltai {
+      let (parity, isInteger) = mulParity(twoC &- 1, cache, beta)
+      if parity || (isInteger && includesEndpoints) {
+        return (s &* 10, exponent)
+      }
+    }
+    var dist = r &- deltai / 2 &+ 5
+    let approxYParity = (dist ^ 5) & 1 != 0
+    let product = dist &* 6554
+    let divisible = product & 0xFFFF < 6554
+    dist = product &>> 16
+    var digits = s &* 10 &+ dist
+    if divisible {
+      let (parity, isInteger) = mulParity(twoC, cache, beta)
+      if parity != approxYParity || (digits & 1 != 0 && isInteger) {
+        digits &-= 1
+      }
+    }
+    return (digits, exponent)
+  }
+
+  /// Dragonbox's `compute_mul_parity` for float32: the lowest bit of the integer part of `twoF · 10^k · 2^e` and
+  /// whether that product is an integer.
+  @inline(__always)
+  private static func mulParity(_ twoF: UInt32, _ cache: UInt64, _ beta: Int) -> (Bool, Bool) {
+    let r = UInt64(twoF) &* cache
+    let parity = (r &>> UInt64(truncatingIfNeeded: 64 &- beta)) & 1 != 0
+    let isInteger = UInt32(truncatingIfNeeded: r &>> UInt64(truncatingIfNeeded: 32 &- beta)) == 0
+    return (parity, isInteger)
+  }
+}
+
 extension NumberFormatting {
   /// float32 as Python's `repr` lays out its shortest digits: `0.12345678`, `-1.2345678`, `27.0`, `1.8279192e-05`,
   /// `3.4028235e+38`. The digits are spelled once as nine ASCII bytes; their count and trailing zeros come from bit
@@ -59,7 +167,7 @@ extension NumberFormatting {
     }
     p.pointee = UInt8(ascii: "-")
     let out = p + Int(truncatingIfNeeded: bits &>> 31)
-    let (d, k) = ShortestDecimal.float32Untrimmed(value)
+    let (d, k) = ShortestDecimal.float32Dragonbox(value)
     let block = nineDigits(d)
     // d >= 1, so not all nine bytes are '0'; bytes 0...7 all '0' leaves tzcnt(0) / 8 = 8.
     let leading = (block.0 ^ 0x3030_3030_3030_3030).trailingZeroBitCount &>> 3

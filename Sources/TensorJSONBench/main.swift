@@ -127,8 +127,9 @@ func verifyFloat32Parse(rows: Int) -> Never {
 
 /// `TensorJSONBench --verify-float32-exhaustive [chunks]`: every one of the 2^32 float32 bit patterns is written by
 /// the float32 writer and by the reference writer it replaced; the texts must be the same bytes. Runs on every core
-/// (`chunks` pieces of the bit-pattern space, 256 by default); a few minutes.
-func verifyFloat32Exhaustive(chunks: Int) -> Never {
+/// (`chunks` pieces of the bit-pattern space, 256 by default); a few minutes. A `stride` above 1 compares only every
+/// stride-th pattern of each chunk (a quick check while changing the writer; the claim needs stride 1).
+func verifyFloat32Exhaustive(chunks: Int, stride: UInt64 = 1) -> Never {
   let chunkSize = (UInt64(1) << 32) / UInt64(chunks)
   let failures = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunks)
   failures.initialize(repeating: 0)
@@ -153,7 +154,7 @@ func verifyFloat32Exhaustive(chunks: Int) -> Never {
             if bad == 0 { shared.firstFailure[chunk] = bits }
             bad += 1
           }
-          bits += 1
+          bits += stride
         }
       }
     }
@@ -173,8 +174,53 @@ func verifyFloat32Exhaustive(chunks: Int) -> Never {
       "first mismatch: bits \(bits) ours \(text(JSONWriter.writeFloat32)) reference \(text(JSONWriter.writeFloat32Reference))"
     )
   }
-  print("compared all 4294967296 float32 bit patterns, \(total) mismatches")
+  if stride == 1 {
+    print("compared all 4294967296 float32 bit patterns, \(total) mismatches")
+  } else {
+    print("compared every \(stride)th float32 bit pattern of each chunk, \(total) mismatches")
+  }
   exit(total == 0 ? 0 : 1)
+}
+
+/// `TensorJSONBench --verify-float32-stride <stride>`: as `--verify-float32-exhaustive` on every stride-th bit
+/// pattern (and every power of two), on one thread: a quick check while changing the writer.
+func verifyFloat32Strided(stride: UInt64) -> Never {
+  var ours = [UInt8](repeating: 0, count: 64)
+  var reference = [UInt8](repeating: 0, count: 64)
+  var bad = 0
+  var checked = 0
+  ours.withUnsafeMutableBufferPointer { o in
+    reference.withUnsafeMutableBufferPointer { r in
+      guard let op = o.baseAddress, let rp = r.baseAddress else { return }
+      func check(_ bits: UInt32) {
+        let value = Float(bitPattern: bits)
+        let n = JSONWriter.writeFloat32(value, to: op)
+        let m = JSONWriter.writeFloat32Reference(value, to: rp)
+        checked += 1
+        if n != m || memcmp(op, rp, n) != 0 {
+          bad += 1
+          if bad <= 10 {
+            print(
+              "mismatch: bits \(bits) ours \(String(decoding: UnsafeBufferPointer(start: op, count: n), as: UTF8.self)) reference \(String(decoding: UnsafeBufferPointer(start: rp, count: m), as: UTF8.self))"
+            )
+          }
+        }
+      }
+      var bits: UInt64 = 0
+      while bits < 1 << 32 {
+        check(UInt32(truncatingIfNeeded: bits))
+        bits += stride
+      }
+      for exponent: UInt32 in 0..<256 {
+        for low: UInt32 in 0..<4 {
+          check(exponent << 23 | low)
+          check(exponent << 23 | (0x7F_FFFF - low))
+        }
+      }
+    }
+  }
+  print("compared \(checked) float32 bit patterns, \(bad) mismatches")
+  exit(bad == 0 ? 0 : 1)
 }
 
 /// `@unchecked Sendable`: each chunk writes only its own slot of both buffers, read after concurrentPerform returns.
@@ -236,7 +282,12 @@ if arguments.count >= 3 && arguments[1] == "--format-float32" {
     only: arguments.count >= 5 ? arguments[4] : "")
 }
 if arguments.count >= 2 && arguments[1] == "--verify-float32-exhaustive" {
-  verifyFloat32Exhaustive(chunks: arguments.count >= 3 ? Int(arguments[2]) ?? 256 : 256)
+  verifyFloat32Exhaustive(
+    chunks: arguments.count >= 3 ? Int(arguments[2]) ?? 256 : 256,
+    stride: arguments.count >= 4 ? UInt64(arguments[3]) ?? 1 : 1)
+}
+if arguments.count >= 3 && arguments[1] == "--verify-float32-stride" {
+  verifyFloat32Strided(stride: UInt64(arguments[2]) ?? 1001)
 }
 if arguments.count >= 2 && arguments[1] == "--verify-float32-parse" {
   verifyFloat32Parse(rows: arguments.count >= 3 ? Int(arguments[2]) ?? 1000 : 1000)
