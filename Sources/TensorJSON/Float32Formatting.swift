@@ -55,15 +55,17 @@ extension ShortestDecimal {
     let bits = value.bitPattern
     let fraction = bits & 0x7F_FFFF
     let biasedExponent = (bits &>> 23) & 0xFF
-    if fraction == 0 || biasedExponent == 0 {
+    // Powers of two, subnormals, and (for the writer) zeros, infinities and NaN.
+    if fraction == 0 || (biasedExponent &+ 1) & 0xFE == 0 {
       return nil
     }
     let c = fraction | 0x80_0000
     let e = Int(truncatingIfNeeded: biasedExponent) &- 150
     let minusK = floorLog10Pow2(e, threeQuarters: false) &- 1
-    let cache = float32Cache[(0 &- minusK) &- float32CacheMin]
-    // 3...6 for every float32.
-    let beta = e &+ floorLog2Pow10(0 &- minusK)
+    // By exponent rather than by k: no dependency on the logarithm's multiplication.
+    let cache = float32CacheByExponent[Int(truncatingIfNeeded: biasedExponent)]
+    let beta = Int(
+      truncatingIfNeeded: float32BetaByExponent[Int(truncatingIfNeeded: biasedExponent)])
     // The rounding interval's width at this scale: 10 <= deltai < 100.
     let deltai = UInt32(truncatingIfNeeded: cache &>> UInt64(truncatingIfNeeded: 63 &- beta))
     // The interval's upper end at this scale (its integer part): about c · deltai, below 1.7 · 10^9.
@@ -169,27 +171,26 @@ extension NumberFormatting {
   /// `3.4028235e+38`. Writes up to 28 bytes at `p` even when the text is shorter.
   @inline(__always)
   static func write(_ value: Float, to p: UnsafeMutablePointer<UInt8>) -> Int {
-    let bits = value.bitPattern
-    let magnitude = bits & 0x7FFF_FFFF
-    // Zero, infinities and NaN: one predictable branch.
-    if magnitude &- 1 >= 0x7F80_0000 &- 1 {
-      return writeZeroOrNonFinite(value, to: p)
-    }
-    p.pointee = UInt8(ascii: "-")
-    let out = p + Int(truncatingIfNeeded: bits &>> 31)
     guard let (nine, exponent) = ShortestDecimal.float32NineQuick(value) else {
       // A tail call: the common path keeps no registers across a call.
-      return writeRare(value, to: p, out: out)
+      return writeRare(value, to: p)
     }
-    return place(UInt64(nine), exponent, to: p, out: out)
+    let bits = value.bitPattern
+    p.pointee = UInt8(ascii: "-")
+    return place(UInt64(nine), exponent, to: p, out: p + Int(truncatingIfNeeded: bits &>> 31))
   }
 
+  /// Everything `float32NineQuick` leaves out.
   @inline(never)
-  private static func writeRare(
-    _ value: Float, to p: UnsafeMutablePointer<UInt8>, out: UnsafeMutablePointer<UInt8>
-  ) -> Int {
+  private static func writeRare(_ value: Float, to p: UnsafeMutablePointer<UInt8>) -> Int {
+    let bits = value.bitPattern
+    let magnitude = bits & 0x7FFF_FFFF
+    if magnitude == 0 || magnitude >= 0x7F80_0000 {
+      return writeZeroOrNonFinite(value, to: p)
+    }
     let (nine, exponent) = ShortestDecimal.float32Nine(value)
-    return place(UInt64(nine), exponent, to: p, out: out)
+    p.pointee = UInt8(ascii: "-")
+    return place(UInt64(nine), exponent, to: p, out: p + Int(truncatingIfNeeded: bits &>> 31))
   }
 
   /// `nine × 10^exponent` (nine in 10^8..<10^9) at `out`, in Python's layout; the length from `p` (where the sign

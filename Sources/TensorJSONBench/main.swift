@@ -183,7 +183,7 @@ func verifyFloat32Exhaustive(chunks: Int, stride: UInt64 = 1) -> Never {
 }
 
 /// `TensorJSONBench --verify-float32-stride <stride>`: as `--verify-float32-exhaustive` on every stride-th bit
-/// pattern (and every power of two), on one thread: a quick check while changing the writer.
+/// pattern (and those next to every power of two, both signs), on one thread: a quick check while changing the writer.
 func verifyFloat32Strided(stride: UInt64) -> Never {
   var ours = [UInt8](repeating: 0, count: 64)
   var reference = [UInt8](repeating: 0, count: 64)
@@ -213,8 +213,10 @@ func verifyFloat32Strided(stride: UInt64) -> Never {
       }
       for exponent: UInt32 in 0..<256 {
         for low: UInt32 in 0..<4 {
-          check(exponent << 23 | low)
-          check(exponent << 23 | (0x7F_FFFF - low))
+          for sign: UInt32 in [0, 1 << 31] {
+            check(sign | exponent << 23 | low)
+            check(sign | exponent << 23 | (0x7F_FFFF - low))
+          }
         }
       }
     }
