@@ -67,11 +67,12 @@ extension ShortestDecimal {
     let biasedExponent = (bits &>> 23) & 0xFF
     let isSubnormal: UInt32 = biasedExponent == 0 ? 1 : 0
     let c = fraction | (isSubnormal ^ 1) &<< 23
-    // Subnormals share the smallest normal exponent.
+    // Subnormals share the smallest normal exponent (and the tables' entry 0 is entry 1's).
     let e = Int(truncatingIfNeeded: biasedExponent &+ isSubnormal) &- 150
     let minusK = floorLog10Pow2(e, threeQuarters: false) &- 1
-    let cache = float32Cache[(0 &- minusK) &- float32CacheMin]
-    let beta = e &+ floorLog2Pow10(0 &- minusK)
+    let cache = float32CacheByExponent[Int(truncatingIfNeeded: biasedExponent)]
+    let beta = Int(
+      truncatingIfNeeded: float32BetaByExponent[Int(truncatingIfNeeded: biasedExponent)])
     let deltai = UInt32(truncatingIfNeeded: cache &>> UInt64(truncatingIfNeeded: 63 &- beta))
     let twoC = c &<< 1
     let z = cache.multipliedFullWidth(by: UInt64((twoC | 1) &<< UInt32(truncatingIfNeeded: beta)))
