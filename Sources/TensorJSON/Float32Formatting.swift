@@ -133,7 +133,8 @@ extension NumberFormatting {
     return out + end + 4 - p
   }
 
-  /// The eight decimal digits of `value` (< 10^8) as bytes 0...9, leading zeros included, the first in the low byte.
+  /// The eight decimal digits of `value` (< 10^8) as byte values 0...9, leading zeros included, the first in the low
+  /// byte.
   /// In SIMD-within-a-register steps (Xiang JunBo's, as Żmij has them): the quotient and remainder by 10^4 in the two
   /// halves of one word, then by 100 in each half, then by 10 in each quarter, each by a multiply and a shift.
   @inline(__always)
