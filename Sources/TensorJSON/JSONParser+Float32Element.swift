@@ -2,6 +2,44 @@ extension JSONParser {
   /// How far past a number's first byte `commonElement` may read, its end (the separator's position) included.
   static var commonElementReach: Int { 32 }
 
+  /// The commonest element of a weight tensor, a pure fraction `0.ddd` or `-0.ddd` (1 to 16 fraction digits, value
+  /// below 0.9007), read without a branch on the digit count: the sixteen bytes after "0." are two words whose
+  /// bytes from the first non-digit on are cleared, so they hold the fraction padded with zeros to sixteen digits,
+  /// `scaled` = fraction · 10^16. While that is at most 2^53 it and 10^16 are exact Doubles and one division gives
+  /// the nearest Double (Clinger), then rounded to float32 as the general reader's `Float(parseNumber())`.
+  /// Nil when the form differs or the number goes on with an exponent or a seventeenth digit (`commonElement` or
+  /// the checked readers take those from the start); `end` is the position after the number. Reads at most
+  /// `commonElementReach` bytes from `start`.
+  @inline(__always)
+  static func fractionElement(_ p: UnsafePointer<UInt8>, at start: Int, end: inout Int) -> Float? {
+    let negative = p[start] == UInt8(ascii: "-")
+    let k = start &+ (negative ? 1 : 0)
+    guard UnsafeRawPointer(p + k).loadUnaligned(as: UInt16.self).littleEndian == 0x2E30 else {
+      return nil
+    }
+    let first = loadEight(p, at: k &+ 2)
+    let second = loadEight(p, at: k &+ 10)
+    let firstStops = nonDigits(first)
+    let secondStops = nonDigits(second)
+    // All bytes below the first stop (all eight without one); the second word counts only if the first has none.
+    let firstKeep = ((firstStops & (0 &- firstStops)) >> 7) &- 1
+    let secondKeep = firstStops == 0 ? ((secondStops & (0 &- secondStops)) >> 7) &- 1 : 0
+    let digits =
+      (firstStops.trailingZeroBitCount &+ (firstStops == 0 ? secondStops.trailingZeroBitCount : 0))
+      >> 3
+    let scaled =
+      UInt64(eightDigitsValue((first &- 0x3030_3030_3030_3030) & firstKeep)) &* 100_000_000
+      &+ UInt64(eightDigitsValue((second &- 0x3030_3030_3030_3030) & secondKeep))
+    let after = k &+ 2 &+ digits
+    let next = p[after]
+    guard digits > 0, scaled <= 1 << 53, next | 0x20 != UInt8(ascii: "e"),
+      next &- UInt8(ascii: "0") >= 10
+    else { return nil }
+    end = after
+    let magnitude = Double(scaled) / 1e16
+    return Float(negative ? -magnitude : magnitude)
+  }
+
   /// The usual tensor element, read to float32 in one pass without a loop per digit: `-?d{1,7}(.d{1,15})?`
   /// with at most 15 digits in all (so the integer below 10^15 < 2^53 is exact as a Double), optionally followed by
   /// an exponent of one or two digits (`1.2e-05`). The result is the nearest Double (one exact division or
@@ -143,6 +181,23 @@ extension JSONParser {
     if negative { value = -value }
     position = j
     return value
+  }
+
+  /// The high bit of each byte of `chunk` that is not an ASCII digit (a byte below '0' borrows, above '9'
+  /// carries); only the lowest is reliable, as the borrow or carry can disturb the bytes after it.
+  @inline(__always)
+  static func nonDigits(_ chunk: UInt64) -> UInt64 {
+    ((chunk &+ 0x4646_4646_4646_4646) | (chunk &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080
+  }
+
+  /// The value of eight digit values (0...9, first in the lowest byte) in three multiplications.
+  @inline(__always)
+  static func eightDigitsValue(_ digits: UInt64) -> UInt32 {
+    let v = (digits &* 10) &+ (digits >> 8)
+    let mask: UInt64 = 0x0000_00FF_0000_00FF
+    let low = (v & mask) &* 0x000F_4240_0000_0064  // 100 + (1_000_000 << 32)
+    let high = ((v >> 16) & mask) &* 0x0000_2710_0000_0001  // 1 + (10_000 << 32)
+    return UInt32(truncatingIfNeeded: (low &+ high) >> 32)
   }
 
   @inline(__always)

@@ -110,7 +110,10 @@ extension JSONParser {
     defer { out = o }
     while true {
       var end = 0
-      if j < fastEnd, let value = Self.commonElement(p, at: j, end: &end) {
+      if j < fastEnd,
+        let value = Self.fractionElement(p, at: j, end: &end)
+          ?? Self.commonElement(p, at: j, end: &end)
+      {
         o.pointee = value
       } else {
         i = j
