@@ -3,41 +3,47 @@ extension JSONParser {
   static var commonElementReach: Int { 32 }
 
   /// The commonest element of a weight tensor, a pure fraction `0.ddd` or `-0.ddd` (1 to 16 fraction digits, value
-  /// below 0.9007), read without a branch on the digit count: the sixteen bytes after "0." are two words whose
-  /// bytes from the first non-digit on are cleared, so they hold the fraction padded with zeros to sixteen digits,
-  /// `scaled` = fraction · 10^16. While that is at most 2^53 it and 10^16 are exact Doubles and one division gives
-  /// the nearest Double (Clinger), then rounded to float32 as the general reader's `Float(parseNumber())`.
-  /// Nil when the form differs or the number goes on with an exponent or a seventeenth digit (`commonElement` or
-  /// the checked readers take those from the start); `end` is the position after the number. Reads at most
-  /// `commonElementReach` bytes from `start`.
+  /// below 0.9007), read without a branch on the digit count or the sign: the sixteen bytes after "0." are two
+  /// words whose bytes from the first non-digit on are cleared, so they hold the fraction padded with zeros to
+  /// sixteen digits, `scaled` = fraction · 10^16. While that is at most 2^53 it and 10^16 are exact Doubles and one
+  /// division gives the nearest Double (Clinger), then rounded to float32 as the general reader's
+  /// `Float(parseNumber())` (rounding is symmetric, so the sign goes on afterwards).
+  ///
+  /// Returns the value and the position after the last digit, or end 0 when the form differs. The caller must
+  /// still see that the number ends there (`endsFraction`): an exponent or a seventeenth digit may follow. Reads at
+  /// most `commonElementReach` bytes from `start`.
   @inline(__always)
-  static func fractionElement(_ p: UnsafePointer<UInt8>, at start: Int, end: inout Int) -> Float? {
-    let negative = p[start] == UInt8(ascii: "-")
-    let k = start &+ (negative ? 1 : 0)
-    guard UnsafeRawPointer(p + k).loadUnaligned(as: UInt16.self).littleEndian == 0x2E30 else {
-      return nil
-    }
+  static func fractionElement(_ p: UnsafePointer<UInt8>, at start: Int) -> (value: Float, end: Int)
+  {
+    let minus = UInt32(truncatingIfNeeded: (p[start] &- UInt8(ascii: "-")) == 0 ? 1 : 0)
+    let k = start &+ Int(minus)
     let first = loadEight(p, at: k &+ 2)
     let second = loadEight(p, at: k &+ 10)
     let firstStops = nonDigits(first)
     let secondStops = nonDigits(second)
-    // All bytes below the first stop (all eight without one); the second word counts only if the first has none.
+    // All ones when the first word is all digits (then the second one counts), else zero: firstStops holds only
+    // bytes' high bits, so bit 63 survives `(x - 1) & ~x` only for x = 0.
+    let secondCounts = 0 &- (((firstStops &- 1) & ~firstStops) >> 63)
+    // All bytes below the first stop (all eight without one).
     let firstKeep = ((firstStops & (0 &- firstStops)) >> 7) &- 1
-    let secondKeep = firstStops == 0 ? ((secondStops & (0 &- secondStops)) >> 7) &- 1 : 0
+    let secondKeep = (((secondStops & (0 &- secondStops)) >> 7) &- 1) & secondCounts
     let digits =
-      (firstStops.trailingZeroBitCount &+ (firstStops == 0 ? secondStops.trailingZeroBitCount : 0))
-      >> 3
+      (firstStops.trailingZeroBitCount
+        &+ (secondStops.trailingZeroBitCount & Int(truncatingIfNeeded: secondCounts))) >> 3
     let scaled =
       UInt64(eightDigitsValue((first &- 0x3030_3030_3030_3030) & firstKeep)) &* 100_000_000
       &+ UInt64(eightDigitsValue((second &- 0x3030_3030_3030_3030) & secondKeep))
-    let after = k &+ 2 &+ digits
-    let next = p[after]
-    guard digits > 0, scaled <= 1 << 53, next | 0x20 != UInt8(ascii: "e"),
-      next &- UInt8(ascii: "0") >= 10
-    else { return nil }
-    end = after
-    let magnitude = Double(scaled) / 1e16
-    return Float(negative ? -magnitude : magnitude)
+    guard UnsafeRawPointer(p + k).loadUnaligned(as: UInt16.self).littleEndian == 0x2E30,
+      digits > 0, scaled <= 1 << 53
+    else { return (0, 0) }
+    let magnitude = Float(Double(scaled) / 1e16)
+    return (Float(bitPattern: magnitude.bitPattern | minus << 31), k &+ 2 &+ digits)
+  }
+
+  /// Whether a number read by `fractionElement` ends before this byte (no exponent, no seventeenth digit follows).
+  @inline(__always)
+  static func endsFraction(_ next: UInt8) -> Bool {
+    next | 0x20 != UInt8(ascii: "e") && next &- UInt8(ascii: "0") >= 10
   }
 
   /// The usual tensor element, read to float32 in one pass without a loop per digit: `-?d{1,7}(.d{1,15})?`

@@ -110,30 +110,28 @@ extension JSONParser {
     defer { out = o }
     while true {
       var end = 0
-      if j < fastEnd,
-        let value = Self.fractionElement(p, at: j, end: &end)
-          ?? Self.commonElement(p, at: j, end: &end)
-      {
-        o.pointee = value
-      } else {
-        i = j
-        skipWhitespace()
-        guard i < count, Self.isNumberStart(p[i]) else { return false }
-        if i < fastEnd, let value = Self.commonElement(p, at: i, end: &end) {
-          o.pointee = value
-        } else {
-          if let value = Self.shortNumber(p, count, at: &i) {
-            o.pointee = Float(value)
-          } else {
-            guard let (value, _) = try? parseNumber() else { return false }
-            o.pointee = Float(value)
-          }
-          end = i
+      if j < fastEnd {
+        let (fraction, after) = Self.fractionElement(p, at: j)
+        // The usual case, a fraction and a bare ','; whatever follows is checked as the next number.
+        if after != 0 && p[after] == UInt8(ascii: ",") {
+          o.pointee = fraction
+          o += 1
+          j = after &+ 1
+          continue
         }
+        if after != 0 && Self.endsFraction(p[after]) {
+          o.pointee = fraction
+          end = after
+        } else if let value = Self.commonElement(p, at: j, end: &end) {
+          o.pointee = value
+        } else if !readCheckedElement(from: j, fastEnd: fastEnd, into: o, end: &end) {
+          return false
+        }
+      } else if !readCheckedElement(from: j, fastEnd: fastEnd, into: o, end: &end) {
+        return false
       }
       o += 1
       j = end
-      // The usual separator: a bare ','; whatever follows is checked as the next number.
       if j < count && p[j] == UInt8(ascii: ",") {
         j += 1
         continue
@@ -146,5 +144,27 @@ extension JSONParser {
       guard separator == UInt8(ascii: ",") else { return separator == UInt8(ascii: "]") }
       j = i
     }
+  }
+
+  /// One number after optional whitespace from `start`, by the checked readers (near the end of the input, or a
+  /// form the fast ones refuse), stored at `out`; `end` is the position after it. False at anything else.
+  private mutating func readCheckedElement(
+    from start: Int, fastEnd: Int, into out: UnsafeMutablePointer<Float>, end: inout Int
+  ) -> Bool {
+    i = start
+    skipWhitespace()
+    guard i < count, Self.isNumberStart(p[i]) else { return false }
+    if i < fastEnd, let value = Self.commonElement(p, at: i, end: &end) {
+      out.pointee = value
+      return true
+    }
+    if let value = Self.shortNumber(p, count, at: &i) {
+      out.pointee = Float(value)
+    } else {
+      guard let (value, _) = try? parseNumber() else { return false }
+      out.pointee = Float(value)
+    }
+    end = i
+    return true
   }
 }
