@@ -2,16 +2,17 @@ extension JSONParser {
   /// How far past a number's first byte `commonElement` may read, its end (the separator's position) included.
   static var commonElementReach: Int { 32 }
 
-  /// The commonest element of a weight tensor, a pure fraction `0.ddd` or `-0.ddd` (1 to 16 fraction digits, value
-  /// below 0.9007), read without a branch on the digit count or the sign: the sixteen bytes after "0." are two
-  /// words whose bytes from the first non-digit on are cleared, so they hold the fraction padded with zeros to
-  /// sixteen digits, `scaled` = fraction · 10^16. While that is at most 2^53 it and 10^16 are exact Doubles and one
-  /// division gives the nearest Double (Clinger), then rounded to float32 as the general reader's
-  /// `Float(parseNumber())` (rounding is symmetric, so the sign goes on afterwards).
+  /// The commonest elements of weight and activation tensors, `d.ddd` with one integer digit and 1 to 15 fraction
+  /// digits (value below 9.007), either signed, read without a branch on the digit count, the integer digit or the
+  /// sign: the fifteen bytes after the point are two words (8 + 7 bytes) whose bytes from the first non-digit on
+  /// are cleared, so they hold the fraction padded with zeros to fifteen digits, `mantissa` = d.ddd · 10^15. While
+  /// that is at most 2^53 it and 10^15 are exact Doubles and one division gives the nearest Double (Clinger), then
+  /// rounded to float32 as the general reader's `Float(parseNumber())` (rounding is symmetric, so the sign goes on
+  /// afterwards).
   ///
   /// Returns the value and the position after the last digit, or end 0 when the form differs. The caller must
-  /// still see that the number ends there (`endsFraction`): an exponent or a seventeenth digit may follow. Reads at
-  /// most `commonElementReach` bytes from `start`.
+  /// still see that the number ends there (`endsFraction`): an exponent may follow. Reads at most
+  /// `commonElementReach` bytes from `start`.
   @inline(__always)
   static func fractionElement(_ p: UnsafePointer<UInt8>, at start: Int) -> (value: Float, end: Int)
   {
@@ -24,23 +25,26 @@ extension JSONParser {
     // All ones when the first word is all digits (then the second one counts), else zero: firstStops holds only
     // bytes' high bits, so bit 63 survives `(x - 1) & ~x` only for x = 0.
     let secondCounts = 0 &- (((firstStops &- 1) & ~firstStops) >> 63)
-    // All bytes below the first stop (all eight without one).
-    let firstKeep = ((firstStops & (0 &- firstStops)) >> 7) &- 1
-    let secondKeep = (((secondStops & (0 &- secondStops)) >> 7) &- 1) & secondCounts
+    // The bytes below the first stop: `x ^ (x - 1)` sets the bits through the stop's high bit; one byte less.
+    let firstKeep = ((firstStops ^ (firstStops &- 1)) >> 8) | secondCounts
+    let secondKeep = ((secondStops ^ (secondStops &- 1)) >> 8) & secondCounts
     let digits =
       (firstStops.trailingZeroBitCount
         &+ (secondStops.trailingZeroBitCount & Int(truncatingIfNeeded: secondCounts))) >> 3
-    let scaled =
-      UInt64(eightDigitsValue((first &- 0x3030_3030_3030_3030) & firstKeep)) &* 100_000_000
-      &+ UInt64(eightDigitsValue((second &- 0x3030_3030_3030_3030) & secondKeep))
-    guard UnsafeRawPointer(p + k).loadUnaligned(as: UInt16.self).littleEndian == 0x2E30,
-      digits > 0, scaled <= 1 << 53
-    else { return (0, 0) }
-    let magnitude = Float(Double(scaled) / 1e16)
+    // The second word's first seven bytes, moved up one byte: its value is theirs as a 7-digit number.
+    let fraction =
+      UInt64(eightDigitsValue((first &- 0x3030_3030_3030_3030) & firstKeep)) &* 10_000_000
+      &+ UInt64(eightDigitsValue(((second &- 0x3030_3030_3030_3030) & secondKeep) << 8))
+    // A digit and '.' ("0." is 0x2E30 little-endian): one comparison for both bytes.
+    let lead = UInt64(UnsafeRawPointer(p + k).loadUnaligned(as: UInt16.self).littleEndian &- 0x2E30)
+    let mantissa = lead &* 1_000_000_000_000_000 &+ fraction
+    // 1...15 fraction digits (a sixteenth would be cut off).
+    guard lead < 10, UInt(bitPattern: digits &- 1) < 15, mantissa <= 1 << 53 else { return (0, 0) }
+    let magnitude = Float(Double(mantissa) / 1e15)
     return (Float(bitPattern: magnitude.bitPattern | minus << 31), k &+ 2 &+ digits)
   }
 
-  /// Whether a number read by `fractionElement` ends before this byte (no exponent, no seventeenth digit follows).
+  /// Whether a number read by `fractionElement` ends before this byte (no exponent, no sixteenth digit follows).
   @inline(__always)
   static func endsFraction(_ next: UInt8) -> Bool {
     next | 0x20 != UInt8(ascii: "e") && next &- UInt8(ascii: "0") >= 10

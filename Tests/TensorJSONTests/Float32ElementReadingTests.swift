@@ -8,8 +8,9 @@ import Testing
 @Suite("Float32 element reading")
 struct Float32ElementReadingTests {
   /// Expected bits from numpy/PyTorch: `np.float32(float(text)).view(np.uint32)`. "0.4550979584455490",
-  /// "0.7230914533138275" and "-0.1741490736603737" are within half a Double ulp of a float32 midpoint, so rounding
-  /// the decimal straight to float32 would give the neighbour (…945, …461, …731): the Double comes first.
+  /// "0.7230914533138275", "-0.1741490736603737", "7.616006135940552" and "3.048896908760071" are within half a
+  /// Double ulp of a float32 midpoint, so rounding the decimal straight to float32 would give the neighbour: the
+  /// Double comes first.
   static let literals: [(String, UInt32)] = [
     ("0.0039759385", 998_394_007), ("-0.0041775224", 3_146_310_553), ("0.5", 1_056_964_608),
     ("-0.0", 2_147_483_648), ("0.0", 0), ("0.1234567890123456", 1_039_980_266),
@@ -23,7 +24,13 @@ struct Float32ElementReadingTests {
     ("3.4028235677973366e38", 2_139_095_040), ("1e-46", 0), ("7.006492321624086e-46", 0),
     ("1.4e-45", 1), ("123456.75", 1_206_984_800), ("9999999.5", 1_259_902_592),
     ("16777217", 1_266_679_808), ("1234567.891234567", 1_234_613_311), ("1.5e99", 2_139_095_040),
-    ("2.5e-99", 0), ("33554431", 1_275_068_416),
+    ("2.5e-99", 0), ("33554431", 1_275_068_416), ("1.5", 1_069_547_520),
+    ("-9.007199254740992", 3_239_058_813), ("9.007199254740993", 1_091_575_165),
+    ("8.999999999999999", 1_091_567_616), ("1.0000000000000002", 1_065_353_216),
+    ("-3.3030303", 3_226_690_777), ("9.999999999999999", 1_092_616_192),
+    ("1.000000059604644775", 1_065_353_216), ("2.0", 1_073_741_824), ("-1.0e-1", 3_184_315_597),
+    ("7.25E+1", 1_116_798_976), ("7.616006135940552", 1_089_713_746),
+    ("3.048896908760071", 1_078_141_216),
   ]
 
   /// Enough ordinary elements around a literal that it is read far from the end of the input (the unchecked-load
@@ -80,7 +87,7 @@ struct Float32ElementReadingTests {
     var generator = SystemRandomNumberGenerator()
     var literals: [String] = []
     for _ in 0..<20_000 {
-      let f = Float(Double.random(in: -1...1, using: &generator) * 0.1)
+      let f = Float(Double.random(in: -1...1, using: &generator) * (Bool.random() ? 0.1 : 9))
       let midpoint = (Double(f) + Double(f.nextUp)) / 2
       literals.append("\(f)")
       literals.append("\(midpoint)")
