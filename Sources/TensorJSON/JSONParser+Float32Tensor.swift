@@ -110,15 +110,11 @@ extension JSONParser {
     defer { out = o }
     while true {
       var end = 0
+      // The usual case, fractions each followed by a bare ',', in a loop of its own (nothing else competes for its
+      // registers); whatever follows a ',' is checked as the next number.
+      Self.readFractions(p, from: &j, before: fastEnd, into: &o)
       if j < fastEnd {
         let (fraction, after) = Self.fractionElement(p, at: j)
-        // The usual case, a fraction and a bare ','; whatever follows is checked as the next number.
-        if after != 0 && p[after] == UInt8(ascii: ",") {
-          o.pointee = fraction
-          o += 1
-          j = after &+ 1
-          continue
-        }
         if after != 0 && Self.endsFraction(p[after]) {
           o.pointee = fraction
           end = after
@@ -144,6 +140,26 @@ extension JSONParser {
       guard separator == UInt8(ascii: ",") else { return separator == UInt8(ascii: "]") }
       j = i
     }
+  }
+
+  /// `fractionElement`s followed by ',' from `j` while below `fastEnd`, stored from `out` on; `j` is left at the
+  /// first number that is not one (or at or past `fastEnd`).
+  @inline(__always)
+  private static func readFractions(
+    _ p: UnsafePointer<UInt8>, from j: inout Int, before fastEnd: Int,
+    into out: inout UnsafeMutablePointer<Float>
+  ) {
+    var k = j
+    var o = out
+    while k < fastEnd {
+      let (fraction, after) = fractionElement(p, at: k)
+      guard after != 0 && p[after] == UInt8(ascii: ",") else { break }
+      o.pointee = fraction
+      o += 1
+      k = after &+ 1
+    }
+    j = k
+    out = o
   }
 
   /// One number after optional whitespace from `start`, by the checked readers (near the end of the input, or a
