@@ -1,5 +1,6 @@
 extension JSONParser {
-  /// How far past a number's first byte `commonElement` may read, its end (the separator's position) included.
+  /// How far past a number's first byte `fractionElement` and `commonElement` may read, the byte after the number
+  /// included.
   static var commonElementReach: Int { 32 }
 
   /// The commonest elements of weight and activation tensors, `d.ddd` with one integer digit and 1 to 15 fraction
@@ -131,8 +132,8 @@ extension JSONParser {
     return Float(negative ? -magnitude : magnitude)
   }
 
-  /// The usual tensor element (`-0.012345678`, `1.5`, `3`: up to 7 integer digits, up to 15 fraction digits, no
-  /// exponent), correctly rounded to Double with eight digits per step and no branch on the digit count; nil
+  /// The checked reader of the usual forms near the end of the input (`-0.012345678`, `1.5`, `3`: up to 7 integer
+  /// digits, up to 15 fraction digits, no exponent), correctly rounded to Double with eight digits per step; nil
   /// (position unchanged) for anything else, which `parseNumber` then reads or refuses.
   @inline(__always)
   static func shortNumber(_ p: UnsafePointer<UInt8>, _ count: Int, at position: inout Int)

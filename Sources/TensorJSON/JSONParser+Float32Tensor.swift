@@ -102,8 +102,9 @@ extension JSONParser {
   @inline(__always)
   mutating func readRow(into out: inout UnsafeMutablePointer<Float>) -> Bool {
     guard i < count, Self.isNumberStart(p[i]) else { return false }
-    // Below this position `commonElement` reads inside the input; only the last few numbers of a body, whitespace
-    // and rarer forms take the checked readers. The position stays local (not `i`) while the fast path runs.
+    // Below this position `fractionElement` and `commonElement` read inside the input; only the last few numbers
+    // of a body, whitespace and rarer forms take the checked readers. The position stays local (not `i`) while the
+    // fast paths run.
     let fastEnd = count - Self.commonElementReach
     var j = i
     var o = out
