@@ -278,6 +278,49 @@ func compareFloat32Formatting(path: String, repetitions: Int, only: String) -> N
   exit(0)
 }
 
+/// `TensorJSONBench --parse-float32 <file.json> [repetitions]`: CPU ns per value of reading the file's nested list
+/// as the service reads an upload (the "data" member, straight to float32; lists over 1 MB on two threads), best of
+/// the repetitions by process CPU time (both reader threads) and by wall time.
+func measureFloat32Parse(path: String, repetitions: Int) -> Never {
+  guard let input = readFile(path) else {
+    print("cannot read \(path)")
+    exit(2)
+  }
+  let body =
+    Array("{\"name\":\"W\",\"data\":".utf8) + input + Array(",\"requires_grad\":true}".utf8)
+  func processSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+  }
+  let clock = ContinuousClock()
+  var bestCPU = Double.infinity
+  var bestWall = Double.infinity
+  var values = 0
+  for _ in 0..<repetitions {
+    let start = clock.now
+    let cpuStart = processSeconds()
+    guard let object = try? JSONValue.parse(body, float32Member: "data"),
+      let literal = try? float32TensorLiteral(data: object["data"] ?? .null, shape: nil)
+    else {
+      print("cannot read \(path) as a float32 tensor")
+      exit(2)
+    }
+    bestCPU = min(bestCPU, processSeconds() - cpuStart)
+    bestWall = min(bestWall, seconds(clock.now - start))
+    values = literal.values.count
+  }
+  let count = Double(values)
+  print(
+    "values \(values) cpu_ns_per_value \(bestCPU / count * 1e9) wall_ns_per_value \(bestWall / count * 1e9)"
+  )
+  exit(0)
+}
+
+if arguments.count >= 3 && arguments[1] == "--parse-float32" {
+  measureFloat32Parse(
+    path: arguments[2], repetitions: arguments.count >= 4 ? Int(arguments[3]) ?? 10 : 10)
+}
 if arguments.count >= 3 && arguments[1] == "--format-float32" {
   compareFloat32Formatting(
     path: arguments[2], repetitions: arguments.count >= 4 ? Int(arguments[3]) ?? 10 : 10,
