@@ -29,9 +29,28 @@ private func numbersOnly(_ value: JSONValue) -> JSONValue {
   }
 }
 
+/// The input as the `data` member of an object, read with and without `float32Member`: the float32 reader must
+/// accept exactly what the general reader accepts there, and give `Float` of its Doubles bit for bit.
+private func float32MemberAgrees(_ input: UnsafeRawBufferPointer) {
+  let body = Array("{\"data\":".utf8) + Array(input) + Array("}".utf8)
+  let general = try? JSONValue.parse(body, maxDepth: 32)
+  let float32 = try? JSONValue.parse(body, maxDepth: 32, float32Member: "data")
+  precondition(
+    (general == nil) == (float32 == nil), "float32Member changed whether the body parses")
+  guard case .float32Tensor(let tensor)? = float32?["data"] else { return }
+  guard let data = general?["data"], let literal = try? tensorLiteral(data) else {
+    preconditionFailure("a float32 tensor the general reader does not read as a tensor")
+  }
+  precondition(literal.shape == tensor.shape, "float32 tensor shape differs")
+  precondition(
+    zip(literal.values, tensor.values).allSatisfy { Float($0).bitPattern == $1.bitPattern },
+    "float32 tensor values differ from Float of the Doubles")
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTensorJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
   let input = UnsafeRawBufferPointer(start: data, count: size)
+  float32MemberAgrees(input)
   // A small depth limit keeps the recursion honest under ASan's larger frames and exercises the limit path.
   guard let value = try? JSONValue.parse(input, maxDepth: 32) else { return 0 }
   roundTrip(value)

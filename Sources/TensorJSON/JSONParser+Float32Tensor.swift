@@ -102,138 +102,86 @@ extension JSONParser {
   @inline(__always)
   mutating func readRow(into out: inout UnsafeMutablePointer<Float>) -> Bool {
     guard i < count, Self.isNumberStart(p[i]) else { return false }
+    // Below this position `fractionElement` and `commonElement` read inside the input; only the last few numbers
+    // of a body, whitespace and rarer forms take the checked readers. The position stays local (not `i`) while the
+    // fast paths run.
+    let fastEnd = count - Self.commonElementReach
+    var j = i
+    var o = out
+    defer { out = o }
     while true {
-      if let value = Self.shortNumber(p, count, at: &i) {
-        out.pointee = Float(value)
-      } else {
-        guard let (value, _) = try? parseNumber() else { return false }
-        out.pointee = Float(value)
+      var end = 0
+      // The usual case, fractions each followed by a bare ',', in a loop of its own (nothing else competes for its
+      // registers); whatever follows a ',' is checked as the next number.
+      Self.readFractions(p, from: &j, before: fastEnd, into: &o)
+      if j < fastEnd {
+        let (fraction, after) = Self.fractionElement(p, at: j)
+        if after != 0 && Self.endsFraction(p[after]) {
+          o.pointee = fraction
+          end = after
+        } else if let value = Self.commonElement(p, at: j, end: &end) {
+          o.pointee = value
+        } else if !readCheckedElement(from: j, fastEnd: fastEnd, into: o, end: &end) {
+          return false
+        }
+      } else if !readCheckedElement(from: j, fastEnd: fastEnd, into: o, end: &end) {
+        return false
       }
-      out += 1
-      // The usual separator, a bare ',' with a number right after it, without the whitespace loops.
-      if i + 1 < count && p[i] == UInt8(ascii: ",") && Self.isNumberStart(p[i + 1]) {
-        i += 1
+      o += 1
+      j = end
+      if j < count && p[j] == UInt8(ascii: ",") {
+        j += 1
         continue
       }
+      i = j
       skipWhitespace()
       guard i < count else { return false }
       let separator = p[i]
       i += 1
-      if separator == UInt8(ascii: ",") {
-        skipWhitespace()
-        guard i < count, Self.isNumberStart(p[i]) else { return false }
-      } else {
-        return separator == UInt8(ascii: "]")
-      }
+      guard separator == UInt8(ascii: ",") else { return separator == UInt8(ascii: "]") }
+      j = i
     }
   }
 
-  /// The usual tensor element (`-0.012345678`, `1.5`, `3`: up to 7 integer digits, up to 15 fraction digits, no
-  /// exponent), correctly rounded to Double with eight digits per step and no branch on the digit count; nil
-  /// (position unchanged) for anything else, which `parseNumber` then reads or refuses.
+  /// `fractionElement`s followed by ',' from `j` while below `fastEnd`, stored from `out` on; `j` is left at the
+  /// first number that is not one (or at or past `fastEnd`).
   @inline(__always)
-  private static func shortNumber(_ p: UnsafePointer<UInt8>, _ count: Int, at position: inout Int)
-    -> Double?
-  {
-    var j = position
-    let negative = p[j] == UInt8(ascii: "-")
-    if negative { j += 1 }
-    guard count - j >= 8 else { return nil }
-    let integerChunk = loadEight(p, at: j)
-    let integerDigits = leadingDigits(integerChunk)
-    // No digit, too many, or a leading zero ("01"): the general reader decides.
-    guard integerDigits > 0 && integerDigits < 8,
-      integerDigits == 1 || integerChunk & 0xFF != UInt64(UInt8(ascii: "0"))
-    else { return nil }
-    var mantissa = UInt64(digitsValue(integerChunk, count: integerDigits))
-    j += integerDigits
-    var fractionDigits = 0
-    if p[j] == UInt8(ascii: ".") {
-      j += 1
-      guard count - j >= 16 else { return nil }
-      let first = loadEight(p, at: j)
-      let firstDigits = leadingDigits(first)
-      guard firstDigits > 0 else { return nil }
-      mantissa =
-        mantissa &* powerOfTenTable(firstDigits) &+ UInt64(digitsValue(first, count: firstDigits))
-      fractionDigits = firstDigits
-      j += firstDigits
-      if firstDigits == 8 {
-        let second = loadEight(p, at: j)
-        let secondDigits = leadingDigits(second)
-        guard secondDigits < 8 else { return nil }
-        if secondDigits > 0 {
-          mantissa =
-            mantissa &* powerOfTenTable(secondDigits)
-            &+ UInt64(digitsValue(second, count: secondDigits))
-          fractionDigits += secondDigits
-          j += secondDigits
-        }
-      }
-      // At most 7 + 15 digits: beyond 19 the mantissa could have wrapped.
-      guard integerDigits + fractionDigits <= 19 else { return nil }
+  private static func readFractions(
+    _ p: UnsafePointer<UInt8>, from j: inout Int, before fastEnd: Int,
+    into out: inout UnsafeMutablePointer<Float>
+  ) {
+    var k = j
+    var o = out
+    while k < fastEnd {
+      let (fraction, after) = fractionElement(p, at: k)
+      guard after != 0 && p[after] == UInt8(ascii: ",") else { break }
+      o.pointee = fraction
+      o += 1
+      k = after &+ 1
     }
-    guard j < count, p[j] | 0x20 != UInt8(ascii: "e") else { return nil }
-    var value: Double
-    if mantissa == 0 {
-      value = 0
-    } else if mantissa <= 1 << 53 {
-      // Both exact, so the quotient is correctly rounded (Clinger).
-      value = Double(mantissa) / exactPowerOfTen(fractionDigits)
-    } else if let exact = eiselLemire(mantissa, -fractionDigits) {
-      value = exact
+    j = k
+    out = o
+  }
+
+  /// One number after optional whitespace from `start`, by the checked readers (near the end of the input, or a
+  /// form the fast ones refuse), stored at `out`; `end` is the position after it. False at anything else.
+  private mutating func readCheckedElement(
+    from start: Int, fastEnd: Int, into out: UnsafeMutablePointer<Float>, end: inout Int
+  ) -> Bool {
+    i = start
+    skipWhitespace()
+    guard i < count, Self.isNumberStart(p[i]) else { return false }
+    if i < fastEnd, let value = Self.commonElement(p, at: i, end: &end) {
+      out.pointee = value
+      return true
+    }
+    if let value = Self.shortNumber(p, count, at: &i) {
+      out.pointee = Float(value)
     } else {
-      return nil
+      guard let (value, _) = try? parseNumber() else { return false }
+      out.pointee = Float(value)
     }
-    if negative { value = -value }
-    position = j
-    return value
-  }
-
-  @inline(__always)
-  private static func loadEight(_ p: UnsafePointer<UInt8>, at offset: Int) -> UInt64 {
-    UnsafeRawPointer(p + offset).loadUnaligned(as: UInt64.self).littleEndian
-  }
-
-  /// How many of the eight bytes (first in the lowest) are ASCII digits before the first that is not: a byte
-  /// below '0' borrows or above '9' carries into its high bit; what that does to the bytes after it is ignored.
-  @inline(__always)
-  private static func leadingDigits(_ chunk: UInt64) -> Int {
-    let nonDigits =
-      ((chunk &+ 0x4646_4646_4646_4646) | (chunk &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080
-    return nonDigits.trailingZeroBitCount >> 3
-  }
-
-  /// The value of the first `count` (1...8) ASCII digits of `chunk`: shifted to the top, the bytes below are
-  /// leading zeros; a borrow from the bytes after them is shifted out.
-  @inline(__always)
-  private static func digitsValue(_ chunk: UInt64, count: Int) -> UInt32 {
-    var v = (chunk &- 0x3030_3030_3030_3030) &<< UInt64(truncatingIfNeeded: (8 &- count) &* 8)
-    v = (v &* 10) &+ (v >> 8)
-    let mask: UInt64 = 0x0000_00FF_0000_00FF
-    let low = (v & mask) &* 0x000F_4240_0000_0064  // 100 + (1_000_000 << 32)
-    let high = ((v >> 16) & mask) &* 0x0000_2710_0000_0001  // 1 + (10_000 << 32)
-    return UInt32(truncatingIfNeeded: (low &+ high) >> 32)
+    end = i
+    return true
   }
 }
-
-@inline(__always)
-private func powerOfTenTable(_ n: Int) -> UInt64 {
-  integerPowersOfTen[n]
-}
-
-@inline(__always)
-private func exactPowerOfTen(_ n: Int) -> Double {
-  doublePowersOfTen[n]
-}
-
-/// 10^0 ... 10^8.
-private let integerPowersOfTen: [UInt64] = [
-  1, 10, 100, 1000, 10000, 100_000, 1_000_000, 10_000_000, 100_000_000,
-]
-
-/// 10^0 ... 10^22, each exact in a Double.
-private let doublePowersOfTen: [Double] = [
-  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
-  1e18, 1e19, 1e20, 1e21, 1e22,
-]

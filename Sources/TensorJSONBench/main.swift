@@ -127,8 +127,9 @@ func verifyFloat32Parse(rows: Int) -> Never {
 
 /// `TensorJSONBench --verify-float32-exhaustive [chunks]`: every one of the 2^32 float32 bit patterns is written by
 /// the float32 writer and by the reference writer it replaced; the texts must be the same bytes. Runs on every core
-/// (`chunks` pieces of the bit-pattern space, 256 by default); a few minutes.
-func verifyFloat32Exhaustive(chunks: Int) -> Never {
+/// (`chunks` pieces of the bit-pattern space, 256 by default); a few minutes. A `stride` above 1 compares only every
+/// stride-th pattern of each chunk (a quick check while changing the writer; the claim needs stride 1).
+func verifyFloat32Exhaustive(chunks: Int, stride: UInt64 = 1) -> Never {
   let chunkSize = (UInt64(1) << 32) / UInt64(chunks)
   let failures = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunks)
   failures.initialize(repeating: 0)
@@ -153,7 +154,7 @@ func verifyFloat32Exhaustive(chunks: Int) -> Never {
             if bad == 0 { shared.firstFailure[chunk] = bits }
             bad += 1
           }
-          bits += 1
+          bits += stride
         }
       }
     }
@@ -173,8 +174,55 @@ func verifyFloat32Exhaustive(chunks: Int) -> Never {
       "first mismatch: bits \(bits) ours \(text(JSONWriter.writeFloat32)) reference \(text(JSONWriter.writeFloat32Reference))"
     )
   }
-  print("compared all 4294967296 float32 bit patterns, \(total) mismatches")
+  if stride == 1 {
+    print("compared all 4294967296 float32 bit patterns, \(total) mismatches")
+  } else {
+    print("compared every \(stride)th float32 bit pattern of each chunk, \(total) mismatches")
+  }
   exit(total == 0 ? 0 : 1)
+}
+
+/// `TensorJSONBench --verify-float32-stride <stride>`: as `--verify-float32-exhaustive` on every stride-th bit
+/// pattern (and those next to every power of two, both signs), on one thread: a quick check while changing the writer.
+func verifyFloat32Strided(stride: UInt64) -> Never {
+  var ours = [UInt8](repeating: 0, count: 64)
+  var reference = [UInt8](repeating: 0, count: 64)
+  var bad = 0
+  var checked = 0
+  ours.withUnsafeMutableBufferPointer { o in
+    reference.withUnsafeMutableBufferPointer { r in
+      guard let op = o.baseAddress, let rp = r.baseAddress else { return }
+      func check(_ bits: UInt32) {
+        let value = Float(bitPattern: bits)
+        let n = JSONWriter.writeFloat32(value, to: op)
+        let m = JSONWriter.writeFloat32Reference(value, to: rp)
+        checked += 1
+        if n != m || memcmp(op, rp, n) != 0 {
+          bad += 1
+          if bad <= 10 {
+            print(
+              "mismatch: bits \(bits) ours \(String(decoding: UnsafeBufferPointer(start: op, count: n), as: UTF8.self)) reference \(String(decoding: UnsafeBufferPointer(start: rp, count: m), as: UTF8.self))"
+            )
+          }
+        }
+      }
+      var bits: UInt64 = 0
+      while bits < 1 << 32 {
+        check(UInt32(truncatingIfNeeded: bits))
+        bits += stride
+      }
+      for exponent: UInt32 in 0..<256 {
+        for low: UInt32 in 0..<4 {
+          for sign: UInt32 in [0, 1 << 31] {
+            check(sign | exponent << 23 | low)
+            check(sign | exponent << 23 | (0x7F_FFFF - low))
+          }
+        }
+      }
+    }
+  }
+  print("compared \(checked) float32 bit patterns, \(bad) mismatches")
+  exit(bad == 0 ? 0 : 1)
 }
 
 /// `@unchecked Sendable`: each chunk writes only its own slot of both buffers, read after concurrentPerform returns.
@@ -230,13 +278,61 @@ func compareFloat32Formatting(path: String, repetitions: Int, only: String) -> N
   exit(0)
 }
 
+/// `TensorJSONBench --parse-float32 <file.json> [repetitions]`: CPU ns per value of reading the file's nested list
+/// as the service reads an upload (the "data" member, straight to float32; lists over 1 MB on two threads), best of
+/// the repetitions by process CPU time (both reader threads) and by wall time.
+func measureFloat32Parse(path: String, repetitions: Int) -> Never {
+  guard let input = readFile(path) else {
+    print("cannot read \(path)")
+    exit(2)
+  }
+  let body =
+    Array("{\"name\":\"W\",\"data\":".utf8) + input + Array(",\"requires_grad\":true}".utf8)
+  func processSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+  }
+  let clock = ContinuousClock()
+  var bestCPU = Double.infinity
+  var bestWall = Double.infinity
+  var values = 0
+  for _ in 0..<repetitions {
+    let start = clock.now
+    let cpuStart = processSeconds()
+    guard let object = try? JSONValue.parse(body, float32Member: "data"),
+      let literal = try? float32TensorLiteral(data: object["data"] ?? .null, shape: nil)
+    else {
+      print("cannot read \(path) as a float32 tensor")
+      exit(2)
+    }
+    bestCPU = min(bestCPU, processSeconds() - cpuStart)
+    bestWall = min(bestWall, seconds(clock.now - start))
+    values = literal.values.count
+  }
+  let count = Double(values)
+  print(
+    "values \(values) cpu_ns_per_value \(bestCPU / count * 1e9) wall_ns_per_value \(bestWall / count * 1e9)"
+  )
+  exit(0)
+}
+
+if arguments.count >= 3 && arguments[1] == "--parse-float32" {
+  measureFloat32Parse(
+    path: arguments[2], repetitions: arguments.count >= 4 ? Int(arguments[3]) ?? 10 : 10)
+}
 if arguments.count >= 3 && arguments[1] == "--format-float32" {
   compareFloat32Formatting(
     path: arguments[2], repetitions: arguments.count >= 4 ? Int(arguments[3]) ?? 10 : 10,
     only: arguments.count >= 5 ? arguments[4] : "")
 }
 if arguments.count >= 2 && arguments[1] == "--verify-float32-exhaustive" {
-  verifyFloat32Exhaustive(chunks: arguments.count >= 3 ? Int(arguments[2]) ?? 256 : 256)
+  verifyFloat32Exhaustive(
+    chunks: arguments.count >= 3 ? Int(arguments[2]) ?? 256 : 256,
+    stride: arguments.count >= 4 ? UInt64(arguments[3]) ?? 1 : 1)
+}
+if arguments.count >= 3 && arguments[1] == "--verify-float32-stride" {
+  verifyFloat32Strided(stride: UInt64(arguments[2]) ?? 1001)
 }
 if arguments.count >= 2 && arguments[1] == "--verify-float32-parse" {
   verifyFloat32Parse(rows: arguments.count >= 3 ? Int(arguments[2]) ?? 1000 : 1000)

@@ -48,6 +48,22 @@ struct Float32FormattingTests {
     #expect(written(-0.0) == "-0.0")
   }
 
+  /// Values that the writer's one-multiplication path leaves to Dragonbox's exact steps: the remainder equal to the
+  /// interval's width, a zero remainder, and a distance to the middle that is a multiple of ten. Expected: numpy's
+  /// shortest float32 digits (`str(np.float32)`) in Python's repr layout (`repr(float(...))`).
+  @Test func writesValuesSettledByDragonboxsExactSteps() {
+    let cases: [(UInt32, String)] = [
+      (1_772_061_714, "2.4105361e+25"), (1_159_186_453, "2428.5051"), (588_078_784, "7.663689e-18"),
+      (1_184_660_884, "20030.79"), (1_284_788_198, "77758260.0"), (1_301_773_319, "317685980.0"),
+      (856_265_607, "3.2031974e-08"), (793_699_580, "1.8816942e-10"),
+      (525_208_466, "4.3631768e-20"),
+    ]
+    for (bits, text) in cases {
+      #expect(written(Float(bitPattern: bits)) == text)
+      #expect(written(Float(bitPattern: bits | 1 << 31)) == "-" + text)
+    }
+  }
+
   /// The exhaustive comparison over all 2^32 bit patterns is `TensorJSONBench --verify-float32-exhaustive` (minutes);
   /// here every 4099th pattern, every power of two and the values around each layout boundary.
   @Test func matchesTheReferenceWriterOnSampledBitPatterns() {
