@@ -182,9 +182,9 @@ import Testing
 
   @Test func expiredSessionsGiveTheirBytesBackToTheBudget() async throws {
     try await withTarget(.live, configuration: ServiceConfiguration(sweepInterval: 0.02)) { t in
-      // Long enough that a loaded machine (load 12 once took over 2 s here) still creates the tensor and reads
-      // the metrics before the session expires.
-      let s = try await t.send("POST", "/v1/sessions", json: #"{"ttl_seconds": 5}"#)
+      // Long enough that a loaded machine still creates the tensor and reads the metrics before the session
+      // expires: load 12 once took over 2 s here, and a 5 s TTL expired first once at load ~8.
+      let s = try await t.send("POST", "/v1/sessions", json: #"{"ttl_seconds": 10}"#)
       let id = try #require(s.object["id"] as? String)
       try await t.expect(
         201, "POST", "/v1/sessions/\(id)/tensors", #"{"name": "x", "shape": [8], "init": "ones"}"#)
