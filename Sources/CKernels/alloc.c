@@ -13,11 +13,7 @@
 //   fresh-output add close to memcpy speed (NumPy advises huge pages for large arrays too);
 // - a few freed large blocks are kept for the next allocation of the same rounded size, so a loop of same-shaped
 //   ops (every training step) reuses memory that is already mapped and faults nothing.
-// Blocks from 3 MiB up to 4 MiB (a 1000 x 1000 float32 tensor is 4,000,000 bytes: a weight, its gradient, the
-// product the gradient comes from, once per request of the tensor workflow) take the same path, but at most
-// MEDIUM_SLOTS of them are kept (8 MiB), so deleting a session of such tensors gives back all but those. (From 3 MiB
-// on, rounding up to whole huge pages adds at most a third.)
-enum { HUGE_PAGE = 2 << 20, LARGE = 3 << 20, MEDIUM = 4 << 20, CACHE_SLOTS = 8, MEDIUM_SLOTS = 2 };
+enum { HUGE_PAGE = 2 << 20, LARGE = 4 << 20, CACHE_SLOTS = 8 };
 static const size_t CACHE_LIMIT = (size_t)256 << 20;
 
 static struct {
@@ -25,7 +21,6 @@ static struct {
     void *block[CACHE_SLOTS];
     size_t size[CACHE_SLOTS];
     size_t total;
-    int medium;
 } cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static size_t large_size(size_t bytes) { return (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE; }
@@ -45,7 +40,6 @@ void *ck_alloc(size_t bytes) {
             p = cache.block[i];
             cache.block[i] = NULL;
             cache.total -= rounded;
-            if (rounded < MEDIUM) cache.medium--;
             break;
         }
     }
@@ -62,14 +56,12 @@ void ck_free(void *p, size_t bytes) {
     if (!p) return;
     if (bytes >= LARGE) {
         size_t rounded = large_size(bytes);
-        int medium = rounded < MEDIUM;
         pthread_mutex_lock(&cache.lock);
-        for (int i = 0; i < CACHE_SLOTS && !(medium && cache.medium >= MEDIUM_SLOTS); i++) {
+        for (int i = 0; i < CACHE_SLOTS; i++) {
             if (!cache.block[i] && cache.total + rounded <= CACHE_LIMIT) {
                 cache.block[i] = p;
                 cache.size[i] = rounded;
                 cache.total += rounded;
-                cache.medium += medium;
                 p = NULL;
                 break;
             }

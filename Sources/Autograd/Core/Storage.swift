@@ -13,7 +13,7 @@ import CKernels
 private let inlineBytes = 64
 
 /// Separate blocks up to this many bytes come from malloc (16-byte aligned), larger ones from `ck_alloc` (64-byte
-/// aligned, huge pages past 3 MiB): aligned_alloc's memalign path costs several times more than malloc, and a few
+/// aligned, huge pages past 4 MiB): aligned_alloc's memalign path costs several times more than malloc, and a few
 /// hundred bytes gain nothing from cache-line alignment.
 private let smallBlock = 256
 

@@ -17,9 +17,9 @@ void ck_dgemm(int transA, int transB, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K,
               const double *A, ptrdiff_t lda, const double *B, ptrdiff_t ldb,
               double *C, ptrdiff_t ldc, int accumulate);
 
-/// Storage for tensor data, uninitialised, 64-byte aligned. Blocks of 3 MiB and more are 2 MiB aligned, advised to
-/// use transparent huge pages, and recycled through a small cache (at most 256 MiB held, of it at most two blocks
-/// under 4 MiB), so writing a large fresh result does not stall on a page fault every 4 KiB. Returns NULL when the memory is not available.
+/// Storage for tensor data, uninitialised, 64-byte aligned. Blocks of 4 MiB and more are 2 MiB aligned, advised to
+/// use transparent huge pages, and recycled through a small cache (at most 256 MiB held), so writing a large
+/// fresh result does not stall on a page fault every 4 KiB. Returns NULL when the memory is not available.
 /// Thread-safe. Release with ck_free, passing the same byte count.
 void *ck_alloc(size_t bytes);
 void ck_free(void *p, size_t bytes);
