@@ -95,6 +95,18 @@ import Testing
     #expect(Kernels.doubles(Kernels.contiguousCopy(sliced)) == expectedSliced)
   }
 
+  /// Large enough to be split into blocks of rows across cores; the source is dense along the middle dim.
+  @Test func largePermutedCopySplitAcrossCores() {
+    let base = iota([30, 40, 300], .float32)
+    let permuted = base.makeView(shape: [300, 30, 40], strides: [1, 12000, 300], offset: 0)
+    var expected: [Double] = []
+    expected.reserveCapacity(360_000)
+    for i in 0..<300 {
+      for j in 0..<30 { for k in 0..<40 { expected.append(Double(i + j * 12000 + k * 300)) } }
+    }
+    #expect(Kernels.doubles(Kernels.contiguousCopy(permuted)) == expected)
+  }
+
   @Test func copyIntoTransposedDestinationAndFromBroadcastSource() {
     let src = iota([6, 11], .float32)
     let target = Tensor(zerosOf: [11, 6], dtype: .float32)
