@@ -1,6 +1,7 @@
 // The engine benchmark of issue 2: `AutogradBench [section ...] [--repetitions N]` prints `key value` lines that
 // scripts/bench-engine.sh compares with NumPy and PyTorch measured in the same run. Sections: matmul, add,
-// tutorial, chain (all when none is named). Run `chain` in its own process so its peak memory is its own.
+// tutorial, chain, copy (all but copy when none is named). Run `chain` in its own process so its peak memory is
+// its own.
 import Autograd
 
 var sections: [String] = []
@@ -21,6 +22,10 @@ for section in sections {
   case "add": benchAddBandwidth(count: 16 << 20, repetitions: repetitions)
   case "tutorial":
     run { () throws(AutogradError) in try EngineBench.tutorial(repetitions: repetitions) }
+  case "copy":
+    run { () throws(AutogradError) in
+      try EngineBench.transposedCopy(n: 1000, repetitions: repetitions)
+    }
   case "chain": run { () throws(AutogradError) in try EngineBench.chain(length: 1_000_000) }
   default: print("unknown_section \(section)")
   }

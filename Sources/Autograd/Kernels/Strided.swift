@@ -280,6 +280,7 @@ enum Kernels {
         from: s.bytes + src.offset * size, byteCount: src.numel * size)
       return
     }
+    if stridedCopy(src, into: dst) { return }
     if src.storage === dst.storage {
       // Overlapping storage: read everything first.
       let values = doubles(src)
