@@ -316,7 +316,7 @@ package struct HTTPRequestParser: Sendable {
                 if body.capacity - body.count < take {
                     // The first MiB has really arrived: reserve the rest of the declared length (already checked
                     // against `maxBodyBytes`) once, instead of regrowing 1 → 2 → 4 → 8 → 16 MiB with a copy each.
-                    body.reserveCapacity(body.count + remaining)
+                    LargeBufferPool.reserve(&body, count: body.count + remaining)
                     LargeBodyBuffer.adviseHugePages(body)
                 }
                 body.append(contentsOf: UnsafeBufferPointer(rebasing: input[i..<(i + take)]))
