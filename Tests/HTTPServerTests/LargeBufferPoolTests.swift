@@ -55,4 +55,16 @@ import Testing
         #expect(small.capacity >= 1000)
         LargeBufferPool.drain()
     }
+
+    @Test func adoptKeptUsesOnlyAKeptBuffer() {
+        LargeBufferPool.drain()
+        var body: [UInt8] = [9]
+        #expect(!LargeBufferPool.adoptKept(&body, count: 6 << 20))
+        #expect(body == [9])
+        LargeBufferPool.recycle(buffer(capacity: 8 << 20, marker: 0x11))
+        #expect(LargeBufferPool.adoptKept(&body, count: 6 << 20))
+        #expect(body == [9])
+        #expect(body.capacity >= 8 << 20)
+        LargeBufferPool.drain()
+    }
 }

@@ -74,6 +74,18 @@ package enum LargeBufferPool {
 }
 
 extension LargeBufferPool {
+    /// Moves `buffer`'s contents into a kept buffer with room for `count` bytes, when one is kept; returns whether it
+    /// did. Costs no new memory, so a body may take one as soon as its length is declared.
+    package static func adoptKept(_ buffer: inout [UInt8], count: Int) -> Bool {
+        guard count >= minimumBytes, buffer.capacity < count, var pooled = takeFull(minimumCapacity: count) else {
+            return false
+        }
+        pooled.removeAll(keepingCapacity: true)
+        pooled.append(contentsOf: buffer)
+        buffer = pooled
+        return true
+    }
+
     /// Gives `buffer` room for `count` bytes, moving its contents into a kept buffer when `count` is large enough to
     /// come from here.
     package static func reserve(_ buffer: inout [UInt8], count: Int) {

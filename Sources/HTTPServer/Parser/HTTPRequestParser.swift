@@ -301,7 +301,10 @@ package struct HTTPRequestParser: Sendable {
                 case .none, .length(0):
                     state = .complete
                 case .length(let length):
-                    body.reserveCapacity(min(length, 1 << 20))
+                    // A kept buffer (an earlier upload's) costs nothing to take at once; fresh memory waits for data.
+                    if !LargeBufferPool.adoptKept(&body, count: length) {
+                        body.reserveCapacity(min(length, 1 << 20))
+                    }
                     state = .lengthBody(remaining: length)
                 case .chunked:
                     chunkSize = 0
