@@ -280,10 +280,6 @@ enum Kernels {
         from: s.bytes + src.offset * size, byteCount: src.numel * size)
       return
     }
-    if s !== d && src.dtype == dst.dtype && dst.numel > 0 && dst.rank <= 64 {
-      copyStrided(src, into: dst)
-      return
-    }
     if src.storage === dst.storage {
       // Overlapping storage: read everything first.
       let values = doubles(src)
