@@ -18,6 +18,7 @@ struct ServerRunner {
   func run() async throws {
     bootstrapLogging(level: settings.logLevel.value)
     Self.returnLargeBlocksToTheSystem()
+    PooledTensorText.install()
     let logger = Logger(label: "autograd-server")
     let service = AutogradService(configuration: settings.serviceConfiguration, logger: logger)
     let server = HTTPServer(

@@ -91,8 +91,18 @@ extension Responses {
   static func tensor(
     _ status: HTTPResponse.Status, _ tensor: Tensor, name: String, id: Int, data: Bool
   ) -> HTTPServerResponse {
-    var out = JSONWriter(capacity: data ? 256 + tensor.numel * 12 : 256)
+    // A large tensor's text gets its own buffer of the right size from the writer (a kept one when the pool is
+    // installed): reserving here would only allocate a buffer to throw away.
+    var out = JSONWriter(capacity: 256)
     out.tensorObject(tensor, name: name, id: id, data: data)
     return json(status, out.bytes)
+  }
+}
+
+/// The server's executable calls this once at startup: large tensor texts are then written into the HTTP server's
+/// kept buffers (`LargeBufferPool`, at most 4 buffers / 64 MiB), which get them back once an answer is sent.
+package enum PooledTensorText {
+  package static func install() {
+    TensorTextBuffers.install { LargeBufferPool.takeFull(minimumCapacity: $0) }
   }
 }

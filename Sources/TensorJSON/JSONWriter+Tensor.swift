@@ -77,7 +77,7 @@ extension JSONWriter {
         return emitAll(at: base + start)
       }
       bytes.removeLast(bound - written)
-    } else {
+    } else if !writeIntoPooledBuffer(bound: bound, emitAll) {
       let old = bytes
       bytes = [UInt8](unsafeUninitializedCapacity: old.count + bound) { buffer, initialized in
         guard let base = buffer.baseAddress else {
@@ -90,6 +90,27 @@ extension JSONWriter {
       }
     }
     needsComma = true
+  }
+
+  /// Writes the text so far and then `emitAll`'s into a buffer of `TensorTextBuffers` (already mapped) instead of a
+  /// fresh one, and makes it `bytes`. Returns false, having changed nothing, when no such buffer is available.
+  private mutating func writeIntoPooledBuffer(
+    bound: Int, _ emitAll: (UnsafeMutablePointer<UInt8>) -> Int
+  ) -> Bool {
+    let start = bytes.count
+    let (needed, overflow) = start.addingReportingOverflow(bound)
+    guard !overflow, var buffer = TensorTextBuffers.take(count: needed) else { return false }
+    let old = bytes
+    let written = buffer.withUnsafeMutableBufferPointer { target -> Int in
+      guard let base = target.baseAddress else { return 0 }
+      old.withUnsafeBufferPointer { text in
+        if let from = text.baseAddress { base.update(from: from, count: start) }
+      }
+      return emitAll(base + start)
+    }
+    buffer.removeLast(buffer.count - start - written)
+    bytes = buffer
+    return true
   }
 
   /// Room left after each part's region in a parallel write, for its last number's overrun.

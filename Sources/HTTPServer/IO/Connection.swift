@@ -225,6 +225,8 @@ final class Connection: @unchecked Sendable {
                 let outcome = await core.respond(
                     to: request, acceptsGzip: info.acceptsGzip,
                     hasContentEncoding: info.contentEncodingField != nil)
+                // A tensor upload's body, already parsed: kept for the next one.
+                LargeBufferPool.recycle(request.body)
                 self.lock.withLock { _ in
                     self.responseReady(outcome, isHEAD: info.isHEAD, http10: http10)
                 }
@@ -360,7 +362,9 @@ final class Connection: @unchecked Sendable {
             }
         }
         outputHead.removeAll(keepingCapacity: true)
+        let sent = outputBody
         outputBody = []
+        LargeBufferPool.recycle(sent)
         headSent = 0
         bodySent = 0
         if outputIsFinal {

@@ -301,7 +301,10 @@ package struct HTTPRequestParser: Sendable {
                 case .none, .length(0):
                     state = .complete
                 case .length(let length):
-                    body.reserveCapacity(min(length, 1 << 20))
+                    // A kept buffer (an earlier upload's) costs nothing to take at once; fresh memory waits for data.
+                    if !LargeBufferPool.adoptKept(&body, count: length) {
+                        body.reserveCapacity(min(length, 1 << 20))
+                    }
                     state = .lengthBody(remaining: length)
                 case .chunked:
                     chunkSize = 0
@@ -316,7 +319,7 @@ package struct HTTPRequestParser: Sendable {
                 if body.capacity - body.count < take {
                     // The first MiB has really arrived: reserve the rest of the declared length (already checked
                     // against `maxBodyBytes`) once, instead of regrowing 1 → 2 → 4 → 8 → 16 MiB with a copy each.
-                    body.reserveCapacity(body.count + remaining)
+                    LargeBufferPool.reserve(&body, count: body.count + remaining)
                     LargeBodyBuffer.adviseHugePages(body)
                 }
                 body.append(contentsOf: UnsafeBufferPointer(rebasing: input[i..<(i + take)]))
