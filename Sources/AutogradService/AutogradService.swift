@@ -251,6 +251,7 @@ public final class AutogradService: HTTPHandler {
     sweeper.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(100))
     sweeper.setEventHandler { [weak self] in
       self?.store.sweep(now: WallClock.now())
+      LargeBufferPool.drainIfUnused()
     }
     sweeper.resume()
   }

@@ -67,4 +67,15 @@ import Testing
         #expect(body.capacity >= 8 << 20)
         LargeBufferPool.drain()
     }
+
+    @Test func anIdleSweepGivesTheKeptBuffersBack() {
+        LargeBufferPool.drain()
+        LargeBufferPool.recycle(buffer(capacity: 8 << 20, marker: 0x22))
+        // Used since the last sweep: kept.
+        LargeBufferPool.drainIfUnused()
+        #expect(LargeBufferPool.keptCount == 1)
+        // Unused for a whole sweep interval: given back.
+        LargeBufferPool.drainIfUnused()
+        #expect(LargeBufferPool.keptCount == 0)
+    }
 }

@@ -16,12 +16,15 @@ package enum LargeBufferPool {
     package static let maxBytes = 64 << 20
 
     private static let kept = Mutex<[[UInt8]]>([])
+    /// Takes and returns since the last `drainIfUnused`, so an idle server gives its kept megabytes back.
+    private static let uses = Atomic<Int>(0)
 
     /// A kept buffer of at least `capacity` bytes (the smallest that fits), or nil when none fits. Its count equals
     /// its capacity and its bytes are stale: a writer overwrites what it needs and removes the rest from the end,
     /// which touches no byte (emptying it and appending would write the whole buffer twice).
     package static func takeFull(minimumCapacity capacity: Int) -> [UInt8]? {
         guard capacity >= minimumBytes else { return nil }
+        uses.add(1, ordering: .relaxed)
         let found: [UInt8]? = kept.withLock { buffers in
             var best: Int?
             for (i, buffer) in buffers.enumerated() where buffer.capacity >= capacity {
@@ -42,6 +45,7 @@ package enum LargeBufferPool {
     package static func recycle(_ buffer: [UInt8]) {
         let size = buffer.capacity
         guard size >= minimumBytes, size <= maxBytes else { return }
+        uses.add(1, ordering: .relaxed)
         var evicted: [[UInt8]] = []
         kept.withLock { buffers in
             var total = buffers.reduce(0) { $0 + $1.capacity }
@@ -61,6 +65,12 @@ package enum LargeBufferPool {
     /// The capacity kept, for tests and diagnostics.
     package static var keptBytes: Int { kept.withLock { $0.reduce(0) { $0 + $1.capacity } } }
     package static var keptCount: Int { kept.withLock { $0.count } }
+
+    /// Lets every kept buffer go when none was taken or returned since the previous call. Called on a timer (the
+    /// service's session sweep), it bounds how long an idle server holds up to `maxBytes` it no longer needs.
+    package static func drainIfUnused() {
+        if uses.exchange(0, ordering: .relaxed) == 0 { drain() }
+    }
 
     /// Lets every kept buffer go.
     package static func drain() {
