@@ -38,6 +38,22 @@ import Testing
     #expect(pooled.bytes == fresh.bytes)
     #expect(String(decoding: pooled.bytes.prefix(12), as: UTF8.self) == "{\"W\":[[-17.5")
   }
+
+  /// Each `take` once wrapped the installed closure in two more reabstraction thunks, so this many calls would
+  /// have overflowed the stack (and, well before that, slowed every request of the server).
+  @Test func manyTakesLeaveTheInstalledSourceAsItWas() {
+    let given = Counter()
+    TensorTextBuffers.install { _ in
+      given.add()
+      return nil
+    }
+    defer { TensorTextBuffers.install(nil) }
+    for _ in 0..<300_000 {
+      #expect(TensorTextBuffers.take(count: TensorTextBuffers.minimumCount) == nil)
+    }
+    #expect(TensorTextBuffers.take(count: TensorTextBuffers.minimumCount - 1) == nil)
+    #expect(given.value == 300_000)
+  }
 }
 
 private final class Counter: Sendable {
