@@ -74,25 +74,9 @@ extension JSONParser {
     var k = s &+ integerDigits
     var fractionDigits = 0
     if p[k] == UInt8(ascii: ".") {
-      let first = loadEight(p, at: k &+ 1)
-      let firstDigits = leadingDigits(first)
-      guard firstDigits > 0 else { return nil }
-      mantissa =
-        mantissa &* powerOfTenTable(firstDigits) &+ UInt64(digitsValue(first, count: firstDigits))
-      fractionDigits = firstDigits
-      k = k &+ 1 &+ firstDigits
-      if firstDigits == 8 {
-        let second = loadEight(p, at: k)
-        let secondDigits = leadingDigits(second)
-        guard secondDigits < 8 else { return nil }
-        if secondDigits > 0 {
-          mantissa =
-            mantissa &* powerOfTenTable(secondDigits)
-            &+ UInt64(digitsValue(second, count: secondDigits))
-          fractionDigits &+= secondDigits
-          k = k &+ secondDigits
-        }
-      }
+      guard let digits = appendFraction(p, at: k &+ 1, to: &mantissa) else { return nil }
+      fractionDigits = digits
+      k = k &+ 1 &+ digits
     }
     guard integerDigits &+ fractionDigits <= 15 else { return nil }
     if p[k] | 0x20 != UInt8(ascii: "e") {
@@ -154,26 +138,11 @@ extension JSONParser {
     var fractionDigits = 0
     if p[j] == UInt8(ascii: ".") {
       j += 1
-      guard count - j >= 16 else { return nil }
-      let first = loadEight(p, at: j)
-      let firstDigits = leadingDigits(first)
-      guard firstDigits > 0 else { return nil }
-      mantissa =
-        mantissa &* powerOfTenTable(firstDigits) &+ UInt64(digitsValue(first, count: firstDigits))
-      fractionDigits = firstDigits
-      j += firstDigits
-      if firstDigits == 8 {
-        let second = loadEight(p, at: j)
-        let secondDigits = leadingDigits(second)
-        guard secondDigits < 8 else { return nil }
-        if secondDigits > 0 {
-          mantissa =
-            mantissa &* powerOfTenTable(secondDigits)
-            &+ UInt64(digitsValue(second, count: secondDigits))
-          fractionDigits += secondDigits
-          j += secondDigits
-        }
+      guard count - j >= 16, let digits = appendFraction(p, at: j, to: &mantissa) else {
+        return nil
       }
+      fractionDigits = digits
+      j += digits
       // At most 7 + 15 digits: beyond 19 the mantissa could have wrapped.
       guard integerDigits + fractionDigits <= 19 else { return nil }
     }
@@ -209,6 +178,30 @@ extension JSONParser {
     let low = (v & mask) &* 0x000F_4240_0000_0064  // 100 + (1_000_000 << 32)
     let high = ((v >> 16) & mask) &* 0x0000_2710_0000_0001  // 1 + (10_000 << 32)
     return UInt32(truncatingIfNeeded: (low &+ high) >> 32)
+  }
+
+  /// Appends the 1 to 15 fraction digits at `position` to `mantissa` (one eight-byte load, a second when the first
+  /// holds eight digits) and returns how many there were; nil for none or more than 15. Reads 16 bytes from
+  /// `position`: the caller keeps them inside the input.
+  @inline(__always)
+  private static func appendFraction(
+    _ p: UnsafePointer<UInt8>, at position: Int, to mantissa: inout UInt64
+  ) -> Int? {
+    let first = loadEight(p, at: position)
+    let firstDigits = leadingDigits(first)
+    guard firstDigits > 0 else { return nil }
+    mantissa =
+      mantissa &* powerOfTenTable(firstDigits) &+ UInt64(digitsValue(first, count: firstDigits))
+    guard firstDigits == 8 else { return firstDigits }
+    let second = loadEight(p, at: position &+ 8)
+    let secondDigits = leadingDigits(second)
+    guard secondDigits < 8 else { return nil }
+    if secondDigits > 0 {
+      mantissa =
+        mantissa &* powerOfTenTable(secondDigits)
+        &+ UInt64(digitsValue(second, count: secondDigits))
+    }
+    return 8 &+ secondDigits
   }
 
   @inline(__always)
