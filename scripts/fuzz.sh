@@ -14,6 +14,7 @@ SWIFTC=(swiftc -parse-as-library -sanitize=fuzzer,address -O -package-name fuzz)
 build_http() {
     "${SWIFTC[@]}" -module-name HTTPParserFuzz Sources/HTTPServer/Parser/*.swift \
         Sources/HTTPServer/Connection/ConnectionStateMachine.swift Sources/HTTPServer/HTTPServerConfiguration.swift \
+        Sources/HTTPServer/IO/LargeBufferPool.swift \
         Fuzz/HTTPParser/*.swift -o "$1"
 }
 
