@@ -85,6 +85,18 @@ import Testing
     #expect(r.dtype == .float32 && approx(values(r), [3.4076059644443806]))
   }
 
+  @Test func logsumexpTakesPyTorchsFloat32StepsNotAFloat64Pass() throws {
+    let a = try Tensor(shape: [2, 3], doubles: [0.3, -1.2, 5.5, 2.25, 0.001, -7.0])
+    let r = try op("logsumexp", .tensor(a), kwargs: ["dim": .int(1)])
+    // torch: a.logsumexp(1) -> bits 0x40b03717, 0x40166cc5; one float64 pass rounds the second to 0x40166cc6.
+    #expect(values(r).map { Float($0).bitPattern } == [0x40b0_3717, 0x4016_6cc5])
+    // torch: tensor([1.5, 7.0]).log_softmax(-1).logsumexp(0) -> tensor(0.)
+    let shifted = try op(
+      "log_softmax", .tensor(try Tensor(shape: [2], doubles: [1.5, 7.0])), kwargs: ["dim": .int(-1)]
+    )
+    #expect(values(try op("logsumexp", .tensor(shifted), kwargs: ["dim": .int(0)])) == [0])
+  }
+
   @Test func setitemDropsLeadingUnitDimsOfTheValueThenExpands() throws {
     let x = try Tensor(shape: [2], doubles: [0, 0])
     _ = try op("setitem", .tensor(x), .tensor(try ones([1, 2])), kwargs: ["index": .string("0:2")])

@@ -27,6 +27,8 @@ public final class Tensor {
   var isWrappedNumber = false
   /// A view of a requiring tensor made under no_grad: PyTorch forbids modifying it in place with grad on.
   var viewMadeInNoGrad = false
+  /// A view, made with grad mode on, of a view made under no_grad: PyTorch's creation meta passes on to it.
+  var viewOfNoGradView = false
 
   init(
     storage: Storage, shape: [Int], strides: [Int], offset: Int, versionCounter: VersionCounter,
