@@ -230,7 +230,13 @@ enum InPlace {
       )
     }
     let byNumber = value.isWrappedNumber
-    return try apply(t, others: byNumber ? [] : [value], grad: grad, refusesSelfOverlap: false) {
+    if byNumber { try t.dtype.checkFits(value.item()) }
+    // fill_ with a number writes one value and may go through overlapping memory; with a tensor it is PyTorch's
+    // copy_ of that tensor, which refuses it (after cloning a value that shares the target's memory).
+    let value =
+      !byNumber && value.storage === t.storage ? try Views.clone(value, grad: grad) : value
+    return try apply(t, others: byNumber ? [] : [value], grad: grad, refusesSelfOverlap: !byNumber)
+    {
       old, rec throws(AutogradError) in
       let v = try value.item()
       let out = Kernels.map(old, dtype: old.dtype) { _ in v }
