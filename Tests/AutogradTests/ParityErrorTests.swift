@@ -155,6 +155,17 @@ import Testing
     #expect(values(y) == [2, 2, 2])
   }
 
+  @Test func extraPositionalArgumentsUsePyTorchsSingularAndPlural() throws {
+    let x = try ones([2])
+    // torch.clone(x, 1.0) / torch.add(x, x, x, x)
+    #expect(
+      refusal { _ = try op("clone", .tensor(x), .double(1)) }
+        == AutogradError(.invalidArgument, "clone() takes 1 positional argument but 2 were given"))
+    #expect(
+      refusal { _ = try op("add", .tensor(x), .tensor(x), .tensor(x), .tensor(x)) }
+        == AutogradError(.invalidArgument, "add() takes 2 positional arguments but 4 were given"))
+  }
+
   @Test func setitemDropsLeadingUnitDimsOfTheValueThenExpands() throws {
     let x = try Tensor(shape: [2], doubles: [0, 0])
     _ = try op("setitem", .tensor(x), .tensor(try ones([1, 2])), kwargs: ["index": .string("0:2")])
