@@ -207,9 +207,9 @@ final class Connection: @unchecked Sendable {
         // thread afterwards. Bytes that arrive meanwhile wait unparsed in `input` (order, RFC 9112 §9.3.2) and
         // reading stops when it is full (backpressure).
         let info = machine.parser.head
-        let head = RequestBuilder.makeHead(from: machine.parser)
+        let head = RequestHeadBytes(parser: machine.parser)
         let http10 = machine.parser.versionMinor == 0
-        let request = HTTPServerRequest(head: head, body: machine.takeBody(), isHEAD: info.isHEAD)
+        let request = HTTPServerRequest(parsedHead: head, body: machine.takeBody(), isHEAD: info.isHEAD)
         let core = self.core
         let small = request.body.count <= Connection.inlineBodyLimit
         // Most small requests are answered right here, without a task.
