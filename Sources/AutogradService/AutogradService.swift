@@ -163,8 +163,8 @@ public final class AutogradService: HTTPHandler {
     } else {
       requestID = requestIDs.next()
     }
-    // Appended: no handler sets it, and the subscript setter would scan and splice the fields.
-    response.headerFields.append(HTTPField(name: .xRequestID, value: requestID))
+    // Written by the server's encoder: most responses then need no field list at all.
+    response.requestID = requestID
 
     let seconds = WallClock.monotonic() - call.started
     let status = response.status.code

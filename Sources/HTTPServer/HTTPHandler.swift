@@ -1,19 +1,5 @@
 import HTTPTypes
 
-/// What the application answers. The server adds framing headers (`Content-Length`, `Date`, `Connection`).
-/// A `Connection: close` field from the application closes the connection after the response.
-public struct HTTPServerResponse: Sendable {
-    public var status: HTTPResponse.Status
-    public var headerFields: HTTPFields
-    public var body: [UInt8]
-
-    public init(status: HTTPResponse.Status, headerFields: HTTPFields = [:], body: [UInt8] = []) {
-        self.status = status
-        self.headerFields = headerFields
-        self.body = body
-    }
-}
-
 /// The application's one entry point: a request in, a response out.
 public protocol HTTPHandler: Sendable {
     func handle(_ request: HTTPServerRequest) async -> HTTPServerResponse

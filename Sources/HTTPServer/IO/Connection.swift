@@ -279,7 +279,8 @@ final class Connection: @unchecked Sendable {
         outputHead.removeAll(keepingCapacity: true)
         let date = dateCache.current()
         let sendsBody = ResponseEncoder.encodeHead(
-            status: response.status, fields: response.headerFields, bodyCount: response.body.count,
+            status: response.status, fields: response.headerFields, contentType: response.contentType,
+            requestID: response.requestID, bodyCount: response.body.count,
             framing: framing, date: date, into: &outputHead)
         headSent = 0
         outputBody = sendsBody ? response.body : []
