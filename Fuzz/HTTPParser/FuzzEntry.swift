@@ -42,7 +42,9 @@ private func run(_ chunks: [UnsafeBufferPointer<UInt8>], limits: HTTPParserLimit
 
 /// The handler's view of the head (`RequestHeadBytes`) holds the parser's bytes, and finds every field by its name.
 private func checkHeadBytes(_ parser: HTTPRequestParser) {
-    let head = RequestHeadBytes(parser: parser)
+    // Taken from a copy: the parser's own buffer must stay for the checks below and the rest of the run.
+    var lent = parser
+    let head = RequestHeadBytes(taking: &lent)
     precondition(head.fieldCount == parser.fields.count, "field count differs")
     precondition(!head.bytes(head.path).isEmpty, "empty path")
     for (index, field) in parser.fields.enumerated() {

@@ -60,6 +60,11 @@ public struct HTTPServerRequest: Sendable {
         }
     }
 
+    /// The head's buffer, for the parser to reuse once the request is answered; the head is empty after.
+    package mutating func takeHeadStorage() -> [UInt8] {
+        headBytes.takeStorage()
+    }
+
     /// Drops every field named `name` (after decoding the body, its Content-Encoding and Content-Length).
     package mutating func removeHeaderFields(_ name: HTTPField.Name) {
         var canonical = name.canonicalName

@@ -9,7 +9,7 @@ private func parsed(_ raw: String) throws -> HTTPServerRequest {
     let bytes = Array(raw.utf8)
     let (_, step) = bytes.withUnsafeBufferPointer { parser.parse($0) }
     #expect(step == .headComplete || step == .messageComplete)
-    let head = RequestHeadBytes(parser: parser)
+    let head = RequestHeadBytes(taking: &parser)
     return HTTPServerRequest(parsedHead: head, body: [], isHEAD: parser.head.isHEAD)
 }
 
@@ -129,7 +129,44 @@ private func parsed(_ raw: String) throws -> HTTPServerRequest {
         var parser = HTTPRequestParser()
         let (_, step) = raw.withUnsafeBufferPointer { parser.parse($0) }
         #expect(step == .headComplete || step == .messageComplete)
-        let request = HTTPServerRequest(parsedHead: RequestHeadBytes(parser: parser), body: [], isHEAD: false)
+        let request = HTTPServerRequest(parsedHead: RequestHeadBytes(taking: &parser), body: [], isHEAD: false)
         #expect(request.withHeaderValue(HTTPField.Name("X-Raw")!) { $0.map { Array($0) } } == [0x61, 0xE9, 0xFF])
+    }
+
+    @Test func headBufferGivenBackServesTheNextRequest() {
+        var parser = HTTPRequestParser()
+        let first = Array("GET /first HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n\r\n".utf8)
+        _ = first.withUnsafeBufferPointer { parser.parse($0) }
+        var request = HTTPServerRequest(parsedHead: RequestHeadBytes(taking: &parser), body: [], isHEAD: false)
+        #expect(request.path == "/first")
+        #expect(parser.bytes(parser.target).isEmpty)
+        parser.recycleHeadBytes(request.takeHeadStorage())
+        #expect(request.path == "")
+        #expect(request.headerValue(HTTPField.Name("X-A")!) == nil)
+        parser.reset()
+        let second = Array(
+            "POST /second?x HTTP/1.1\r\nHost: b\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n".utf8)
+        let (_, step) = second.withUnsafeBufferPointer { parser.parse($0) }
+        #expect(step == .headComplete)
+        let next = HTTPServerRequest(parsedHead: RequestHeadBytes(taking: &parser), body: [], isHEAD: false)
+        #expect(next.method == .post)
+        #expect(next.path == "/second?x")
+        #expect(next.headerValue(.contentType) == "text/plain")
+        #expect(next.head.authority == "b")
+    }
+
+    @Test func parserWhoseBufferWasKeptParsesTheNextRequest() {
+        var parser = HTTPRequestParser()
+        let first = Array("GET /kept HTTP/1.1\r\nHost: a\r\n\r\n".utf8)
+        _ = first.withUnsafeBufferPointer { parser.parse($0) }
+        let kept = HTTPServerRequest(parsedHead: RequestHeadBytes(taking: &parser), body: [], isHEAD: false)
+        parser.reset()
+        let second = Array("GET /other HTTP/1.1\r\nHost: b\r\n\r\n".utf8)
+        let (_, step) = second.withUnsafeBufferPointer { parser.parse($0) }
+        #expect(step == .headComplete)
+        let next = HTTPServerRequest(parsedHead: RequestHeadBytes(taking: &parser), body: [], isHEAD: false)
+        #expect(kept.path == "/kept")
+        #expect(kept.head.authority == "a")
+        #expect(next.path == "/other")
     }
 }

@@ -207,7 +207,7 @@ final class Connection: @unchecked Sendable {
         // thread afterwards. Bytes that arrive meanwhile wait unparsed in `input` (order, RFC 9112 §9.3.2) and
         // reading stops when it is full (backpressure).
         let info = machine.parser.head
-        let head = RequestHeadBytes(parser: machine.parser)
+        let head = machine.takeHead()
         let http10 = machine.parser.versionMinor == 0
         let request = HTTPServerRequest(parsedHead: head, body: machine.takeBody(), isHEAD: info.isHEAD)
         let core = self.core
@@ -216,6 +216,9 @@ final class Connection: @unchecked Sendable {
         if small, info.contentEncodingField == nil,
             let outcome = core.respondImmediately(to: request, acceptsGzip: info.acceptsGzip)
         {
+            // Answered: the head's buffer goes back to the parser, so the next request's head costs no allocation.
+            var answered = consume request
+            machine.recycleHeadBuffer(answered.takeHeadStorage())
             responseReady(
                 outcome, isHEAD: info.isHEAD, http10: http10, deferFlush: loop.isCurrentThread)
             return

@@ -19,35 +19,36 @@ package struct RequestHeadBytes: Sendable, Equatable {
 
     private static let entryBytes = 4 * MemoryLayout<Int>.size
 
-    /// The head the parser has just completed (`ParseStep.headComplete`).
-    package init(parser: HTTPRequestParser) {
-        let head = parser.headBytes
-        var storage: [UInt8] = []
-        // Room for a "/" and the path again (absolute-form targets only), so nothing regrows.
+    /// The head the parser has just completed (`ParseStep.headComplete`), in the parser's own buffer: it is taken,
+    /// not copied, and the table goes after the bytes in the room the parser reserved (`takeHeadBytes`).
+    package init(taking parser: inout HTTPRequestParser) {
+        // Read in place, never through a second reference: that would make the appends below copy the buffer.
+        var storage = parser.takeHeadBytes()
+        // Room for a "/" and the path again (absolute-form targets only), so nothing regrows more than once.
         let extra = parser.head.targetForm == .absolute ? parser.target.count + 1 : 0
-        storage.reserveCapacity(head.count + extra + parser.fields.count * Self.entryBytes)
-        storage.append(contentsOf: head)
+        storage.reserveCapacity(storage.count + extra + parser.fields.count * Self.entryBytes)
         method = parser.method
         path = parser.target
         scheme = nil
         authority = nil
         if parser.head.targetForm == .absolute {
             let target = parser.target
-            let schemeEnd = head[target].firstIndex(of: UInt8(ascii: ":")) ?? target.lowerBound
+            let schemeEnd = storage[target].firstIndex(of: UInt8(ascii: ":")) ?? target.lowerBound
             scheme = target.lowerBound..<schemeEnd
             // "://" follows the scheme: the parser accepted only http:// and https:// targets.
             let authorityStart = min(schemeEnd + 3, target.upperBound)
             let pathStart =
-                head[authorityStart..<target.upperBound].firstIndex {
+                storage[authorityStart..<target.upperBound].firstIndex {
                     $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?")
                 } ?? target.upperBound
             authority = authorityStart..<pathStart
             path = pathStart..<target.upperBound
-            if path.isEmpty || head[pathStart] == UInt8(ascii: "?") {
+            if path.isEmpty || storage[pathStart] == UInt8(ascii: "?") {
                 // "http://h" and "http://h?q" mean "/" and "/?q": the path gets its slash after the head bytes.
+                let query = Array(storage[path])
                 let start = storage.count
                 storage.append(UInt8(ascii: "/"))
-                storage.append(contentsOf: head[path])
+                storage.append(contentsOf: query)
                 path = start..<storage.count
             }
         }
@@ -60,6 +61,19 @@ package struct RequestHeadBytes: Sendable, Equatable {
             Self.appendEntry(field.name, field.value, to: &storage)
         }
         self.storage = storage
+    }
+
+    /// Hands the storage back (to the parser, `HTTPRequestParser.recycleHeadBytes`); the head is empty after.
+    package mutating func takeStorage() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &storage)
+        tableStart = 0
+        fieldCount = 0
+        method = 0..<0
+        path = 0..<0
+        scheme = nil
+        authority = nil
+        return taken
     }
 
     /// A head from its parts (a request built in code, or one with fields removed); names and values are taken as
@@ -92,9 +106,14 @@ package struct RequestHeadBytes: Sendable, Equatable {
     }
 
     private static func appendEntry(_ name: Range<Int>, _ value: Range<Int>, to storage: inout [UInt8]) {
-        for offset in [name.lowerBound, name.upperBound, value.lowerBound, value.upperBound] {
-            withUnsafeBytes(of: offset) { storage.append(contentsOf: $0) }
-        }
+        appendInt(name.lowerBound, to: &storage)
+        appendInt(name.upperBound, to: &storage)
+        appendInt(value.lowerBound, to: &storage)
+        appendInt(value.upperBound, to: &storage)
+    }
+
+    private static func appendInt(_ value: Int, to storage: inout [UInt8]) {
+        withUnsafeBytes(of: value) { storage.append(contentsOf: $0) }
     }
 
     /// Entry `k` (0...3) of field `index`'s table row; an empty range's bound for an index past the table.
