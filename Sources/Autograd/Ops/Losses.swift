@@ -96,7 +96,12 @@ enum Losses {
       "MseLossBackward0", out, inputs: [input, target], saving: [input, target], grad: grad
     ) {
       g, ctx throws(AutogradError) in
-      let (a, b) = (ctx.saved[0], ctx.saved[1])
+      // The backward kernel reads a bool target as numbers; the `-` operator would refuse it.
+      let (a, b) = (
+        ctx.saved[0],
+        ctx.saved[1].dtype == .bool
+          ? try Elementwise.cast(ctx.saved[1], to: ctx.saved[0].dtype, grad: false) : ctx.saved[1]
+      )
       // PyTorch's mse_loss_backward: `norm * (input - target) * grad` with norm = 2/n (mean) or 2, as a scalar
       // of the gradient's dtype.
       let norm = reduction == .mean ? 2 / count : 2
