@@ -32,6 +32,19 @@ import Testing
     #expect(values(try op("mean", .tensor(view))).map { Float($0).bitPattern } == [0x45aa_9259])
   }
 
+  @Test func aMatrixProductOverOneColumnKeepsNegativeZeroLikeMKL() throws {
+    func product(_ m: Int, _ k: Int, _ n: Int) throws -> Double {
+      let a = try Tensor(shape: [m, k], doubles: [Double](repeating: -0.0, count: m * k))
+      let b = try Tensor(shape: [k, n], doubles: [Double](repeating: 0.1, count: k * n))
+      return values(try op("mm", .tensor(a), .tensor(b)))[0]
+    }
+    // torch.mm(full((m, k), -0.0), full((k, n), 0.1))[0, 0]: -0. for (3, 1, 3), 0. for the rest
+    #expect(try product(3, 1, 3).sign == .minus)
+    for (m, k, n) in [(1, 1, 1), (3, 2, 3), (2, 1, 1), (1, 1, 2)] {
+      #expect(try product(m, k, n).sign == .plus)
+    }
+  }
+
   @Test func shortFloat32SumUsesPyTorchsFourWayPartialSums() throws {
     let z = try Tensor(
       shape: [5], doubles: (0..<5).map { Double(Float($0) / 7 + 1000) }, dtype: .float32)

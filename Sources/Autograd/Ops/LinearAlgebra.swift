@@ -21,7 +21,13 @@ enum LinearAlgebra {
     }
     try sameDtype(a, b)
     _ = try checkedCount([a.shape[0], b.shape[1]])
-    let out = Kernels.matmul2D(a, b)
+    // PyTorch's BLAS (MKL) makes a K = 1 product of two matrices the plain outer product, not a sum started from
+    // +0, so a -0.0 product stays -0.0; a row or column vector result goes through gemv, which starts from +0.
+    let outer = a.shape[1] == 1 && a.shape[0] > 1 && b.shape[1] > 1 && a.dtype.isFloatingPoint
+    let out =
+      outer
+      ? Kernels.zip(a, b, shape: [a.shape[0], b.shape[1]], dtype: a.dtype) { $0 * $1 }
+      : Kernels.matmul2D(a, b)
     let needA = a.requiresGrad
     let needB = b.requiresGrad
     let saving = (needA ? [b] : []) + (needB ? [a] : [])
