@@ -176,6 +176,30 @@ import Testing
     #expect(values(x.grad) == [4.0, -1.6666667461395264, -2.424800157546997])
   }
 
+  @Test func expandReportsTheRightmostMismatchAndCopySlicesRefusesAnExpandedView() throws {
+    // torch.zeros(2, 3).expand(2, 3, 1): PyTorch checks from the last dim.
+    #expect(
+      refusal { _ = try op("expand", .tensor(try ones([2, 3])), .int(2), .int(3), .int(1)) }
+        == .shape(
+          "The expanded size of the tensor (1) must match the existing size (3) at non-singleton dimension 2.  Target sizes: [2, 3, 1].  Tensor sizes: [2, 3]"
+        ))
+    // x = ones(3, requires_grad); v = (x * 1)[1].expand(2); v.fill_(1.5): allowed, but its backward copies the
+    // gradient through the expanded view, which PyTorch refuses.
+    let x = try Tensor(shape: [3], doubles: [1, 1, 1], requiresGrad: true)
+    let v = try op(
+      "expand",
+      .tensor(
+        try op(
+          "getitem", .tensor(try op("mul", .tensor(x), .int(1))), kwargs: ["index": .string("1")])),
+      .int(2))
+    _ = try op("fill_", .tensor(v), .double(1.5))
+    #expect(
+      refusal { try op("sum", .tensor(v)).backward() }
+        == .invalidOp(
+          "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation."
+        ))
+  }
+
   @Test func setitemDropsLeadingUnitDimsOfTheValueThenExpands() throws {
     let x = try Tensor(shape: [2], doubles: [0, 0])
     _ = try op("setitem", .tensor(x), .tensor(try ones([1, 2])), kwargs: ["index": .string("0:2")])

@@ -156,10 +156,15 @@ enum InPlace {
     let copySlices = Node(
       name: "CopySlices", edges: edges, inputMeta: meta, saved: [], backward: nil)
     copySlices.wrapped = node
+    // PyTorch's CopySlices copies the view's gradient into the same geometry of a buffer: through an expanded
+    // view (an element written more than once) that copy refuses, so the backward fails there.
+    let viewOverlaps =
+      view.numel > 0 && zip(view.shape, view.strides).contains { $0 > 1 && $1 == 0 }
     copySlices.backwardFn = { [unowned copySlices] g, ctx throws(AutogradError) in
       guard !copySlices.released, let inner = copySlices.wrapped, let fn = inner.backwardFn else {
         throw AutogradError.backwardTwice
       }
+      if viewOverlaps { throw overlapError }
       let saved = try inner.unpackSaved()
       let region = try Views.asStrided(g, geometry, grad: ctx.grad)
       let innerNeeds = [true] + ctx.needs.dropFirst()

@@ -244,7 +244,8 @@ enum Views {
     let lead = sizes.count - x.rank
     var shape = sizes
     var strides = [Int](repeating: 0, count: sizes.count)
-    for i in 0..<sizes.count {
+    // From the last dim, as PyTorch's inferExpandGeometry: the rightmost mismatch is the one reported.
+    for i in (0..<sizes.count).reversed() {
       if i < lead {
         guard sizes[i] >= 0 else {
           throw .shape(
