@@ -34,12 +34,14 @@ extension AutogradService {
       }
       if createGraph { try state.checkGraphNodesAfterWork() }
       // With `inputs`, the reference lists every input that has a `.grad`, reached this time or not.
-      let reached = Set((inputs ?? updated).map(ObjectIdentifier.init))
+      let reached = TensorSet(inputs ?? updated)
       var out = JSONWriter()
       out.beginObject()
       out.key("grads")
       out.beginObject()
-      for (name, named) in state.listing where reached.contains(ObjectIdentifier(named.tensor)) {
+      for (name, named) in state.listing(where: {
+        $0.tensor.grad != nil && reached.contains($0.tensor)
+      }) {
         guard let grad = named.tensor.grad else { continue }
         out.key(name)
         out.tensorValues(grad)
@@ -207,7 +209,9 @@ extension AutogradService {
   }
 
   static func gradResponse(_ grad: Tensor?) -> HTTPServerResponse {
-    var out = JSONWriter(capacity: 32 + (grad?.numel ?? 0) * 12)
+    // The default room takes a small gradient's text whole; a larger one gets a buffer of its own from the writer
+    // (an estimate per element would only be a buffer to throw away: the writer reserves more than 12 bytes each).
+    var out = JSONWriter()
     out.beginObject()
     out.key("grad")
     out.optionalTensorValues(grad)

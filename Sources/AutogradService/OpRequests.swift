@@ -9,6 +9,11 @@ struct OpRequest {
     "reduction", "rounding_mode", "index", "approximate", "dtype",
   ]
 
+  /// `keys.contains(key)`.
+  static func isKey(_ key: String) -> Bool {
+    key == "op" || key == "args" || key == "name" || key == "kwargs" || key == "no_grad"
+  }
+
   var op: String
   var args: [OpArgument]
   var kwargs: [String: OpArgument]
@@ -21,7 +26,10 @@ struct OpRequest {
     guard case .object(let spec) = value else {
       throw .invalidArgument("an op is a JSON object, got \(value.kindDescription)")
     }
-    try spec.refuseUnknownKeys(OpRequest.keys, what: "an op")
+    // Compared, not hashed: every op passes here, and its keys are a few short strings.
+    if spec.firstKey(where: { !OpRequest.isKey($0) }) != nil {
+      try spec.refuseUnknownKeys(OpRequest.keys, what: "an op")
+    }
     guard let op = try spec.string("op") else { throw .invalidArgument("'op' must be a string") }
     self.op = op
     name = try TensorRequests.userName(spec["name"])
