@@ -16,7 +16,7 @@ struct OpPreflight {
     "t", "transpose", "permute", "view", "expand", "squeeze", "unsqueeze", "detach", "getitem",
   ]
 
-  init(_ request: OpRequest) {
+  init(_ request: borrowing OpRequest) {
     // Runs before every op: the common cases (one or two tensors, no lists) allocate nothing.
     var tensors = TensorArguments()
     func collect(_ argument: OpArgument, depth: Int) {

@@ -22,7 +22,9 @@ struct OpRequest {
   /// The tensor name of the first argument, which an in-place op's unnamed result keeps.
   var firstArgumentName: String?
 
-  init(_ value: JSONValue, state: SessionState) throws(ServiceError) {
+  // `borrowing`: an initializer takes its arguments owned, so the caller copied the whole state (a retain and
+  // release of each of its tables) for every op.
+  init(_ value: JSONValue, state: borrowing SessionState) throws(ServiceError) {
     guard case .object(let spec) = value else {
       throw .invalidArgument("an op is a JSON object, got \(value.kindDescription)")
     }

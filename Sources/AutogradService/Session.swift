@@ -83,17 +83,7 @@ final class Session: @unchecked Sendable {
     state.beginRequest()
     let bytesBefore = state.namedBytes
     var result: Result<HTTPServerResponse, ServiceError> = journal.recording {
-      do throws(ServiceError) {
-        let value: HTTPServerResponse
-        switch work {
-        case .plain(let work): value = try work(&state)
-        case .journaled(let work): value = try work(&state, journal)
-        }
-        try state.checkBytesAfterWork(before: bytesBefore)
-        return .success(value)
-      } catch {
-        return .failure(error)
-      }
+      Session.perform(work, on: &state, journal: journal, bytesBefore: bytesBefore)
     }
     let reserved = state.reservedBytes
     if case .success = result,
@@ -118,6 +108,24 @@ final class Session: @unchecked Sendable {
     namedTensorCount.store(state.namedCount, ordering: .relaxed)
     namedTensorBytes.store(state.namedBytes, ordering: .relaxed)
     return result
+  }
+
+  /// The work and the checks after it, on the state as an `inout` argument: a method called on the stored property
+  /// inside the closure worked on a copy of the whole state (a retain and release of each of its tables).
+  private static func perform(
+    _ work: SessionTask, on state: inout SessionState, journal: MutationJournal, bytesBefore: Int
+  ) -> Result<HTTPServerResponse, ServiceError> {
+    do throws(ServiceError) {
+      let value: HTTPServerResponse
+      switch work {
+      case .plain(let work): value = try work(&state)
+      case .journaled(let work): value = try work(&state, journal)
+      }
+      try state.checkBytesAfterWork(before: bytesBefore)
+      return .success(value)
+    } catch {
+      return .failure(error)
+    }
   }
 
   /// Settles a request's reservation with the global budget; false when its growth does not fit.

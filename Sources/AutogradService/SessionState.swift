@@ -50,7 +50,14 @@ struct SessionState {
   var graphNodesAtStart: Int?
   /// The session's PyTorch default generator for /eval: after `torch.manual_seed(7)` in one program, the next
   /// program's `torch.randn` continues that stream, as in one Python process (nil until a program seeds it).
-  var randomGenerator: RandomGenerator?
+  var randomGenerator: RandomGenerator? {
+    get { generator }
+    set {
+      if start != nil { changes.append(.randomGenerator(generator)) }
+      generator = newValue
+    }
+  }
+  private var generator: RandomGenerator?
   /// The undo log of the open request (see `beginRequest`), kept with its capacity between requests.
   fileprivate var changes: [Change] = []
   fileprivate var start: Start?
@@ -232,24 +239,24 @@ extension SessionState {
     case name(String, Binding?)
     case identity(ObjectIdentifier, Identity?)
     case storage(ObjectIdentifier, StorageUse?)
+    case randomGenerator(RandomGenerator?)
     /// The tables before a change that replaces them whole (`recount`, `removeAll`).
     case tables([String: Binding], [ObjectIdentifier: Identity], [ObjectIdentifier: StorageUse])
   }
 
-  /// The scalars at the start of the request.
+  /// The scalars at the start of the request (plain values: opening and closing a request retains nothing).
   fileprivate struct Start {
     var nextID: Int
     var namedBytes: Int
     var graphNodes: Int
     var graphNodesExact: Bool
-    var randomGenerator: RandomGenerator?
   }
 
   /// Opens a request: from now on its changes can be undone by `rollbackRequest`.
   mutating func beginRequest() {
     start = Start(
       nextID: nextID, namedBytes: namedBytes, graphNodes: graphNodes,
-      graphNodesExact: graphNodesExact, randomGenerator: randomGenerator)
+      graphNodesExact: graphNodesExact)
   }
 
   /// `namedBytes` when the request began.
@@ -268,6 +275,7 @@ extension SessionState {
       case .name(let key, let old): names[key] = old
       case .identity(let key, let old): identities[key] = old
       case .storage(let key, let old): storages[key] = old
+      case .randomGenerator(let old): generator = old
       case .tables(let oldNames, let oldIdentities, let oldStorages):
         names = oldNames
         identities = oldIdentities
@@ -279,7 +287,6 @@ extension SessionState {
       namedBytes = start.namedBytes
       graphNodes = start.graphNodes
       graphNodesExact = start.graphNodesExact
-      randomGenerator = start.randomGenerator
     }
     start = nil
   }
