@@ -86,4 +86,32 @@ import Testing
     }
     #expect(describe(session) == "b=2;bytes=12;nodes=0")
   }
+  @Test func failedRequestLeavesTheSessionsRandomGeneratorAsItWas() {
+    let session = makeSession()
+    func seed() -> String {
+      let result = session.runIfIdle(
+        .plain { state throws(ServiceError) in
+          let text = state.randomGenerator.map { String($0.initialSeed) } ?? "none"
+          return HTTPServerResponse(status: .ok, body: Array(text.utf8))
+        })
+      guard case .success(let response)? = result else { return "failed" }
+      return String(decoding: response.body, as: UTF8.self)
+    }
+    _ = session.runIfIdle { state, _ throws(ServiceError) in
+      state.randomGenerator = RandomGenerator(seed: 7)
+      throw ServiceError.invalidArgument("refused after seeding")
+    }
+    #expect(seed() == "none")
+    _ = session.runIfIdle { state, _ throws(ServiceError) in
+      state.randomGenerator = RandomGenerator(seed: 7)
+      return HTTPServerResponse(status: .ok)
+    }
+    #expect(seed() == "7")
+    _ = session.runIfIdle { state, _ throws(ServiceError) in
+      state.randomGenerator = RandomGenerator(seed: 8)
+      state.randomGenerator = nil
+      throw ServiceError.invalidArgument("refused after reseeding twice")
+    }
+    #expect(seed() == "7")
+  }
 }
