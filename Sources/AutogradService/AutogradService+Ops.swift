@@ -32,7 +32,10 @@ extension AutogradService {
           throw error
         }
       }
-      var out = JSONWriter(capacity: 256 * results.count)
+      var out = JSONWriter(
+        capacity: results.reduce(16) {
+          $0 + Responses.textCapacity($1.0, data: context.wantsData)
+        })
       out.beginObject()
       out.key("results")
       out.beginArray()

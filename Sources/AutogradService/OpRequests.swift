@@ -41,6 +41,7 @@ struct OpRequest {
       guard let elements = raw.arrayElements else {
         throw .invalidArgument("'args' must be an array")
       }
+      args.reserveCapacity(elements.count)  // one allocation; growing from empty took two for `[x, 2]`
       for element in elements { args.append(try OpRequest.argument(element, state: state)) }
       firstArgumentName = elements.first?.stringValue
     }
