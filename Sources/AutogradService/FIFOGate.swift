@@ -9,6 +9,8 @@ import Synchronization
 ///
 /// A noncopyable struct rather than a class: it lives inside its session, not in an allocation of its own.
 struct FIFOGate: ~Copyable, Sendable {
+  // Not private: a private type nested in this noncopyable struct crashed the Swift 6.3 compiler ("Global is
+  // external, but doesn't have external or weak linkage").
   struct State {
     var busy = false
     var waiters: [CheckedContinuation<Void, Never>] = []
