@@ -15,6 +15,15 @@ enum Reply {
     .session(session, .plain(work))
   }
 
+  /// Work that reads only the request, its session and the limits: carried as values with a function that captures
+  /// nothing, so no closure context is allocated per request (the most common replies go this way).
+  static func inSession(
+    _ session: Session, _ context: RequestContext, _ limits: SessionLimits,
+    _ work: @escaping SessionRequestWork
+  ) -> Reply {
+    .session(session, .request(context, limits, work))
+  }
+
   /// For work that hands the journal on to another thread (`/eval` runs its program on a thread of its own, where
   /// the thread-local journal would not be visible).
   static func inSession(_ session: Session, _ work: @escaping SessionWork) -> Reply {
@@ -28,7 +37,12 @@ enum Reply {
 enum SessionTask {
   case plain((inout SessionState) throws(ServiceError) -> HTTPServerResponse)
   case journaled(SessionWork)
+  case request(RequestContext, SessionLimits, SessionRequestWork)
 }
+
+/// Work given the session, the request and the limits as arguments (see `Reply.inSession(_:_:_:_:)`).
+typealias SessionRequestWork = (Session, RequestContext, SessionLimits, inout SessionState)
+  throws(ServiceError) -> HTTPServerResponse
 
 /// Work that needs the session's journal itself.
 typealias SessionWork = (inout SessionState, MutationJournal) throws(ServiceError) ->

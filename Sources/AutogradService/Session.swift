@@ -83,7 +83,7 @@ final class Session: @unchecked Sendable {
     state.beginRequest()
     let bytesBefore = state.namedBytes
     var result: Result<HTTPServerResponse, ServiceError> = journal.recording {
-      Session.perform(work, on: &state, journal: journal, bytesBefore: bytesBefore)
+      Session.perform(work, session: self, on: &state, journal: journal, bytesBefore: bytesBefore)
     }
     let reserved = state.reservedBytes
     if case .success = result,
@@ -113,13 +113,16 @@ final class Session: @unchecked Sendable {
   /// The work and the checks after it, on the state as an `inout` argument: a method called on the stored property
   /// inside the closure worked on a copy of the whole state (a retain and release of each of its tables).
   private static func perform(
-    _ work: SessionTask, on state: inout SessionState, journal: MutationJournal, bytesBefore: Int
+    _ work: SessionTask, session: Session, on state: inout SessionState, journal: MutationJournal,
+    bytesBefore: Int
   ) -> Result<HTTPServerResponse, ServiceError> {
     do throws(ServiceError) {
       let value: HTTPServerResponse
       switch work {
       case .plain(let work): value = try work(&state)
       case .journaled(let work): value = try work(&state, journal)
+      case .request(let context, let limits, let work):
+        value = try work(session, context, limits, &state)
       }
       try state.checkBytesAfterWork(before: bytesBefore)
       return .success(value)
