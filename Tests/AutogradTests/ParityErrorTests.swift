@@ -155,6 +155,27 @@ import Testing
     #expect(values(y) == [2, 2, 2])
   }
 
+  @Test func extraPositionalArgumentsUsePyTorchsSingularAndPlural() throws {
+    let x = try ones([2])
+    // torch.clone(x, 1.0) / torch.add(x, x, x, x)
+    #expect(
+      refusal { _ = try op("clone", .tensor(x), .double(1)) }
+        == AutogradError(.invalidArgument, "clone() takes 1 positional argument but 2 were given"))
+    #expect(
+      refusal { _ = try op("add", .tensor(x), .tensor(x), .tensor(x), .tensor(x)) }
+        == AutogradError(.invalidArgument, "add() takes 2 positional arguments but 4 were given"))
+  }
+
+  @Test func mseLossAgainstABoolTargetDifferentiates() throws {
+    // torch: mse_loss(x, bool target) -> 18.493074417114258; x.grad [4.0, -1.6666667461395264, -2.424800157546997]
+    let x = try Tensor(shape: [3], doubles: [7.0, -2.5, -2.6372], requiresGrad: true)
+    let target = try Tensor(shape: [3], doubles: [1, 0, 1], dtype: .bool)
+    let loss = try op("mse_loss", .tensor(x), .tensor(target))
+    try loss.backward()
+    #expect(values(loss) == [18.493074417114258])
+    #expect(values(x.grad) == [4.0, -1.6666667461395264, -2.424800157546997])
+  }
+
   @Test func setitemDropsLeadingUnitDimsOfTheValueThenExpands() throws {
     let x = try Tensor(shape: [2], doubles: [0, 0])
     _ = try op("setitem", .tensor(x), .tensor(try ones([1, 2])), kwargs: ["index": .string("0:2")])
