@@ -6,53 +6,63 @@ extension AutogradService {
   /// `y.backward(gradient, retain_graph, create_graph)`; answers the `.grad` of every named leaf it reached.
   func backward(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
-    let limits = sessionLimits
-    return .inSession(session) { state throws(ServiceError) in
-      let (_, binding) = try state.binding(context.tensorName)
-      let output = binding.tensor
-      let body = try RequestBody.object(
-        context.request, required: false,
-        allowed: BodyKeys.backward, what: "backward")
-      let gradient = try AutogradService.gradientArgument(
-        body["gradient"], like: output, state: state, limits: limits)
-      let retainGraph = try body.optionalBool("retain_graph")
-      let createGraph = try body.bool("create_graph", default: false)
-      var inputs: [Tensor]?
-      if let raw = body["inputs"], !raw.isNull {
-        // An empty list reaches PyTorch, which refuses it with its own message.
-        let empty = raw.arrayElements?.isEmpty ?? false
-        inputs = empty ? [] : try AutogradService.tensorList(raw, field: "inputs", state: state)
-      }
-      let updated = try engine { () throws(AutogradError) in
-        guard let inputs else {
-          return try output.backward(
-            gradient: gradient, retainGraph: retainGraph, createGraph: createGraph)
-        }
-        return try Gradients.backward(
-          output, gradient: gradient, inputs: inputs, retainGraph: retainGraph,
-          createGraph: createGraph)
-      }
-      if createGraph { try state.checkGraphNodesAfterWork() }
-      // With `inputs`, the reference lists every input that has a `.grad`, reached this time or not.
-      let reached = Set((inputs ?? updated).map(ObjectIdentifier.init))
-      var out = JSONWriter()
-      out.beginObject()
-      out.key("grads")
-      out.beginObject()
-      for (name, named) in state.listing where reached.contains(ObjectIdentifier(named.tensor)) {
-        guard let grad = named.tensor.grad else { continue }
-        out.key(name)
-        out.tensorValues(grad)
-      }
-      out.endObject()
-      out.endObject()
-      return Responses.json(.ok, out.bytes)
+    return .inSession(session, context, sessionLimits) {
+      _, context, limits, state throws(ServiceError) in
+      try AutogradService.backward(context, limits: limits, state: &state)
     }
+  }
+
+  /// `backward` inside the session.
+  static func backward(_ context: RequestContext, limits: SessionLimits, state: inout SessionState)
+    throws(ServiceError) -> HTTPServerResponse
+  {
+    let (_, binding) = try state.binding(context.tensorName)
+    let output = binding.tensor
+    let body = try RequestBody.object(
+      context.request, required: false,
+      allowed: BodyKeys.backward, what: "backward")
+    let gradient = try AutogradService.gradientArgument(
+      body["gradient"], like: output, state: state, limits: limits)
+    let retainGraph = try body.optionalBool("retain_graph")
+    let createGraph = try body.bool("create_graph", default: false)
+    var inputs: [Tensor]?
+    if let raw = body["inputs"], !raw.isNull {
+      // An empty list reaches PyTorch, which refuses it with its own message.
+      let empty = raw.arrayElements?.isEmpty ?? false
+      inputs = empty ? [] : try AutogradService.tensorList(raw, field: "inputs", state: state)
+    }
+    let updated = try engine { () throws(AutogradError) in
+      guard let inputs else {
+        return try output.backward(
+          gradient: gradient, retainGraph: retainGraph, createGraph: createGraph)
+      }
+      return try Gradients.backward(
+        output, gradient: gradient, inputs: inputs, retainGraph: retainGraph,
+        createGraph: createGraph)
+    }
+    if createGraph { try state.checkGraphNodesAfterWork() }
+    // With `inputs`, the reference lists every input that has a `.grad`, reached this time or not.
+    let reached = TensorSet(inputs ?? updated)
+    var out = JSONWriter()
+    out.beginObject()
+    out.key("grads")
+    out.beginObject()
+    for (name, named) in state.listing(where: {
+      $0.tensor.grad != nil && reached.contains($0.tensor)
+    }) {
+      guard let grad = named.tensor.grad else { continue }
+      out.key(name)
+      out.tensorValues(grad)
+    }
+    out.endObject()
+    out.endObject()
+    return Responses.json(.ok, out.bytes)
   }
 
   func getGrad(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
-    return .inSession(session) { state throws(ServiceError) in
+    return .inSession(session, context, sessionLimits) {
+      _, context, _, state throws(ServiceError) in
       let (_, binding) = try state.binding(context.tensorName)
       return AutogradService.gradResponse(binding.tensor.grad)
     }
@@ -207,7 +217,9 @@ extension AutogradService {
   }
 
   static func gradResponse(_ grad: Tensor?) -> HTTPServerResponse {
-    var out = JSONWriter(capacity: 32 + (grad?.numel ?? 0) * 12)
+    // The default room takes a small gradient's text whole; a larger one gets a buffer of its own from the writer
+    // (an estimate per element would only be a buffer to throw away: the writer reserves more than 12 bytes each).
+    var out = JSONWriter()
     out.beginObject()
     out.key("grad")
     out.optionalTensorValues(grad)

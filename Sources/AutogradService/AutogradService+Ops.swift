@@ -6,43 +6,53 @@ extension AutogradService {
   /// One op (201 with its result) or a batch (201 with `{"results": [...]}`); a batch applies whole or not at all.
   func applyOps(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
-    let limits = sessionLimits
-    return .inSession(session) { state throws(ServiceError) in
-      guard let body = try RequestBody.json(context.request) else {
-        throw .invalidArgument("ops takes an op object or an array of them")
-      }
-      state.prepareGraphNodes(forOps: body.arrayElements?.count ?? 1)
-      if case .object = body {
-        let (tensor, name) = try AutogradService.apply(body, state: &state, limits: limits)
-        return Responses.tensor(
-          .created, tensor, name: name, id: state.id(of: tensor) ?? 0, data: context.wantsData)
-      }
-      guard let specs = body.arrayElements else {
-        throw .invalidArgument("ops takes an op object or a non-empty array of them")
-      }
-      guard !specs.isEmpty else { throw .invalidArgument("empty batch") }
-      var results: [(Tensor, String)] = []
-      results.reserveCapacity(specs.count)
-      for (index, spec) in specs.enumerated() {
-        do throws(ServiceError) {
-          results.append(try AutogradService.apply(spec, state: &state, limits: limits))
-        } catch {
-          var error = error
-          error.opIndex = index
-          throw error
-        }
-      }
-      var out = JSONWriter(capacity: 256 * results.count)
-      out.beginObject()
-      out.key("results")
-      out.beginArray()
-      for (tensor, name) in results {
-        out.tensorObject(tensor, name: name, id: state.id(of: tensor) ?? 0, data: context.wantsData)
-      }
-      out.endArray()
-      out.endObject()
-      return Responses.json(.created, out.bytes)
+    return .inSession(session, context, sessionLimits) {
+      _, context, limits, state throws(ServiceError) in
+      try AutogradService.applyOps(context, limits: limits, state: &state)
     }
+  }
+
+  /// `applyOps` inside the session.
+  static func applyOps(_ context: RequestContext, limits: SessionLimits, state: inout SessionState)
+    throws(ServiceError) -> HTTPServerResponse
+  {
+    guard let body = try RequestBody.json(context.request) else {
+      throw .invalidArgument("ops takes an op object or an array of them")
+    }
+    state.prepareGraphNodes(forOps: body.arrayElements?.count ?? 1)
+    if case .object = body {
+      let (tensor, name) = try AutogradService.apply(body, state: &state, limits: limits)
+      return Responses.tensor(
+        .created, tensor, name: name, id: state.id(of: tensor) ?? 0, data: context.wantsData)
+    }
+    guard let specs = body.arrayElements else {
+      throw .invalidArgument("ops takes an op object or a non-empty array of them")
+    }
+    guard !specs.isEmpty else { throw .invalidArgument("empty batch") }
+    var results: [(Tensor, String)] = []
+    results.reserveCapacity(specs.count)
+    for (index, spec) in specs.enumerated() {
+      do throws(ServiceError) {
+        results.append(try AutogradService.apply(spec, state: &state, limits: limits))
+      } catch {
+        var error = error
+        error.opIndex = index
+        throw error
+      }
+    }
+    var out = JSONWriter(
+      capacity: results.reduce(16) {
+        $0 + Responses.textCapacity($1.0, data: context.wantsData)
+      })
+    out.beginObject()
+    out.key("results")
+    out.beginArray()
+    for (tensor, name) in results {
+      out.tensorObject(tensor, name: name, id: state.id(of: tensor) ?? 0, data: context.wantsData)
+    }
+    out.endArray()
+    out.endObject()
+    return Responses.json(.created, out.bytes)
   }
 
   /// Runs one op and binds its result: to the requested name, else (in-place ops) to the name it was called on,

@@ -6,20 +6,28 @@ import TensorJSON
 extension AutogradService {
   func createTensor(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
-    return .inSession(session) { state throws(ServiceError) in
-      let body = try RequestBody.tensorObject(
-        context.request, allowed: TensorFactory.keys, what: "a tensor")
-      let name = try TensorRequests.userName(body["name"])
-      try state.admitName(name)
-      let tensor = try TensorFactory.make(body, rawBody: context.request.body, state: &state)
-      let bound = try state.bind(name, tensor)
-      var response = Responses.tensor(
-        .created, tensor, name: bound, id: state.id(of: tensor) ?? 0, data: context.wantsData)
-      // Appended (the response has no Location yet): the subscript setter scans and splices.
-      response.headerFields.append(
-        HTTPField(name: .location, value: "/v1/sessions/\(session.id)/tensors/\(bound)"))
-      return response
+    return .inSession(session, context, sessionLimits) {
+      session, context, _, state throws(ServiceError) in
+      try AutogradService.createTensor(context, session: session, state: &state)
     }
+  }
+
+  /// `createTensor` inside the session.
+  static func createTensor(
+    _ context: RequestContext, session: Session, state: inout SessionState
+  ) throws(ServiceError) -> HTTPServerResponse {
+    let body = try RequestBody.tensorObject(
+      context.request, allowed: TensorFactory.keys, what: "a tensor")
+    let name = try TensorRequests.userName(body["name"])
+    try state.admitName(name)
+    let tensor = try TensorFactory.make(body, rawBody: context.request.body, state: &state)
+    let bound = try state.bind(name, tensor)
+    var response = Responses.tensor(
+      .created, tensor, name: bound, id: state.id(of: tensor) ?? 0, data: context.wantsData)
+    // Appended (the response has no Location yet): the subscript setter scans and splices.
+    response.headerFields.append(
+      HTTPField(name: .location, value: "/v1/sessions/\(session.id)/tensors/\(bound)"))
+    return response
   }
 
   func listTensors(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {

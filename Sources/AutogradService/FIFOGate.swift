@@ -6,8 +6,12 @@ import Synchronization
 /// with no hop to another thread and back (on this server the hops, not the autograd, were most of the CPU time).
 /// A busy gate queues the caller; `leave` hands the gate straight to the oldest waiter, so a newcomer can never
 /// overtake a request that arrived before it.
-final class FIFOGate: Sendable {
-  private struct State {
+///
+/// A noncopyable struct rather than a class: it lives inside its session, not in an allocation of its own.
+struct FIFOGate: ~Copyable, Sendable {
+  // Not private: a private type nested in this noncopyable struct crashed the Swift 6.3 compiler ("Global is
+  // external, but doesn't have external or weak linkage").
+  struct State {
     var busy = false
     var waiters: [CheckedContinuation<Void, Never>] = []
     /// Index of the oldest waiter in `waiters` (a queue without shifting the array on every hand-over).

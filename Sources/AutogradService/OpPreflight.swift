@@ -16,9 +16,9 @@ struct OpPreflight {
     "t", "transpose", "permute", "view", "expand", "squeeze", "unsqueeze", "detach", "getitem",
   ]
 
-  init(_ request: OpRequest) {
+  init(_ request: borrowing OpRequest) {
     // Runs before every op: the common cases (one or two tensors, no lists) allocate nothing.
-    var tensors: [Tensor] = []
+    var tensors = TensorArguments()
     func collect(_ argument: OpArgument, depth: Int) {
       switch argument {
       case .tensor(let tensor): tensors.append(tensor)
@@ -31,22 +31,26 @@ struct OpPreflight {
     for (_, argument) in request.kwargs { collect(argument, depth: 0) }
 
     let op = request.op
-    var largest = tensors.isEmpty ? 1 : 0
+    var largest = tensors.count == 0 ? 1 : 0
     var itemSize = 0
-    for tensor in tensors {
+    var requiresGrad = false
+    tensors.forEach { tensor in
       largest = max(largest, tensor.numel)
       itemSize = max(itemSize, tensor.dtype.itemSize)
+      requiresGrad = requiresGrad || tensor.requiresGrad
     }
     var elements: Int
-    switch tensors.count {
-    case 0: elements = 1
-    case 1: elements = OpPreflight.product(tensors[0].shape)
-    case 2: elements = OpPreflight.broadcastCount(tensors[0].shape, tensors[1].shape) ?? largest
-    default: elements = OpPreflight.broadcastCount(tensors.map(\.shape)) ?? largest
+    switch (tensors.first, tensors.second) {
+    case (nil, _): elements = 1
+    case (let a?, nil): elements = OpPreflight.product(a.shape)
+    case (let a?, let b?) where tensors.count == 2:
+      elements = OpPreflight.broadcastCount(a.shape, b.shape) ?? largest
+    default: elements = OpPreflight.broadcastCount(tensors.all.map(\.shape)) ?? largest
     }
     switch op {
     case "cat", "stack":
-      elements = tensors.reduce(0) { OpPreflight.add($0, $1.numel) }
+      elements = 0
+      tensors.forEach { elements = OpPreflight.add(elements, $0.numel) }
     case "expand", "view", "reshape":
       elements = max(elements, OpPreflight.product(OpPreflight.integers(in: request)))
     case "repeat":
@@ -56,7 +60,9 @@ struct OpPreflight {
       elements = OpPreflight.multiply(tensors.first?.numel ?? 1, tensors.last?.numel ?? 1)
     case "matmul", "mm", "mv", "dot":
       // Not a broadcast of the whole shapes: only batch dimensions broadcast, the last two contract.
-      if tensors.count == 2 { elements = OpPreflight.productElements(tensors[0], tensors[1]) }
+      if tensors.count == 2, let a = tensors.first, let b = tensors.second {
+        elements = OpPreflight.productElements(a, b)
+      }
     default:
       break
     }
@@ -66,11 +72,44 @@ struct OpPreflight {
     if inPlace || OpPreflight.views.contains(op) {
       bytes = 0
     } else {
-      if tensors.isEmpty { itemSize = DType.float32.itemSize }
+      if tensors.count == 0 { itemSize = DType.float32.itemSize }
       if op == "argmax" || op == "argmin" { itemSize = DType.int64.itemSize }
       bytes = OpPreflight.multiply(elements, itemSize)
     }
-    recordsGraph = !request.noGrad && tensors.contains { $0.requiresGrad }
+    recordsGraph = !request.noGrad && requiresGrad
+  }
+
+  /// The tensor arguments in order; the first two held inline, so an op on one or two tensors allocates no array.
+  private struct TensorArguments {
+    var first: Tensor?
+    var second: Tensor?
+    var more: [Tensor] = []
+    var count = 0
+
+    mutating func append(_ tensor: Tensor) {
+      count += 1
+      if first == nil {
+        first = tensor
+      } else if second == nil {
+        second = tensor
+      } else {
+        more.append(tensor)
+      }
+    }
+
+    func forEach(_ body: (Tensor) -> Void) {
+      if let first { body(first) }
+      if let second { body(second) }
+      for tensor in more { body(tensor) }
+    }
+
+    var last: Tensor? { more.last ?? second ?? first }
+
+    var all: [Tensor] {
+      var tensors: [Tensor] = []
+      forEach { tensors.append($0) }
+      return tensors
+    }
   }
 
   /// The integer arguments (sizes), also inside lists.

@@ -6,24 +6,44 @@ import HTTPServer
 /// handler serves both and most requests need no task.
 enum Reply {
   case response(HTTPServerResponse)
-  case session(Session, SessionWork)
+  case session(Session, SessionTask)
 
   static func inSession(
     _ session: Session,
     _ work: @escaping (inout SessionState) throws(ServiceError) -> HTTPServerResponse
   ) -> Reply {
-    .session(session) { (state: inout SessionState, _: MutationJournal) throws(ServiceError) in
-      try work(&state)
-    }
+    .session(session, .plain(work))
+  }
+
+  /// Work that reads only the request, its session and the limits: carried as values with a function that captures
+  /// nothing, so no closure context is allocated per request (the most common replies go this way).
+  static func inSession(
+    _ session: Session, _ context: RequestContext, _ limits: SessionLimits,
+    _ work: @escaping SessionRequestWork
+  ) -> Reply {
+    .session(session, .request(context, limits, work))
   }
 
   /// For work that hands the journal on to another thread (`/eval` runs its program on a thread of its own, where
-  /// the task-local journal would not be visible).
+  /// the thread-local journal would not be visible).
   static func inSession(_ session: Session, _ work: @escaping SessionWork) -> Reply {
-    .session(session, work)
+    .session(session, .journaled(work))
   }
 }
 
-/// A request's work inside its session, run by `Session.run` or `Session.runIfIdle`.
+/// A request's work inside its session, run by `Session.run` or `Session.runIfIdle`. Two kinds rather than one
+/// closure type, so the common kind is not wrapped in a second closure (an allocation per request) to take a
+/// journal it ignores.
+enum SessionTask {
+  case plain((inout SessionState) throws(ServiceError) -> HTTPServerResponse)
+  case journaled(SessionWork)
+  case request(RequestContext, SessionLimits, SessionRequestWork)
+}
+
+/// Work given the session, the request and the limits as arguments (see `Reply.inSession(_:_:_:_:)`).
+typealias SessionRequestWork = (Session, RequestContext, SessionLimits, inout SessionState)
+  throws(ServiceError) -> HTTPServerResponse
+
+/// Work that needs the session's journal itself.
 typealias SessionWork = (inout SessionState, MutationJournal) throws(ServiceError) ->
   HTTPServerResponse

@@ -94,6 +94,7 @@ enum RequestBody {
 
 extension JSONObject {
   func refuseUnknownKeys(_ allowed: Set<String>, what: String) throws(ServiceError) {
+    guard firstKey(where: { !allowed.contains($0) }) != nil else { return }
     let unknown = keys.filter { !allowed.contains($0) }
     guard unknown.isEmpty else {
       throw .invalidArgument(

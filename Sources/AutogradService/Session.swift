@@ -52,39 +52,42 @@ final class Session: @unchecked Sendable {
   func isExpired(now: Double) -> Bool { expiresAt < now }
 
   /// Runs `work` after every request on this session that arrived before it, alone, and hands back its result.
-  /// A failed request changes nothing: names come back from a snapshot (copy-on-write, so this costs a copy only
-  /// when the request rebinds), tensor state from the engine's journal.
-  func run(_ work: SessionWork) async -> Result<HTTPServerResponse, ServiceError> {
+  /// A failed request changes nothing: names come back from the state's undo log, tensor state from the engine's
+  /// journal.
+  func run(_ work: SessionTask) async -> Result<HTTPServerResponse, ServiceError> {
     await gate.enter()
     defer { gate.leave() }
     return runAdmitted(work)
   }
 
+  func run(_ work: @escaping SessionWork) async -> Result<HTTPServerResponse, ServiceError> {
+    await run(.journaled(work))
+  }
+
   /// `run` without waiting, for a caller outside any task: nil (having done nothing) when another request holds
   /// the session or waits for it, so this one must queue behind them.
-  func runIfIdle(_ work: SessionWork) -> Result<HTTPServerResponse, ServiceError>? {
+  func runIfIdle(_ work: SessionTask) -> Result<HTTPServerResponse, ServiceError>? {
     guard gate.tryEnter() else { return nil }
     defer { gate.leave() }
     return runAdmitted(work)
   }
 
+  func runIfIdle(_ work: @escaping SessionWork) -> Result<HTTPServerResponse, ServiceError>? {
+    runIfIdle(.journaled(work))
+  }
+
   /// The body of `run`, while holding the gate.
-  private func runAdmitted(_ work: SessionWork) -> Result<HTTPServerResponse, ServiceError> {
+  private func runAdmitted(_ work: SessionTask) -> Result<HTTPServerResponse, ServiceError> {
     state.reservedBytes = 0
     state.graphNodesAtStart = nil
-    let snapshot = state
+    state.beginRequest()
+    let bytesBefore = state.namedBytes
     var result: Result<HTTPServerResponse, ServiceError> = journal.recording {
-      do throws(ServiceError) {
-        let value = try work(&state, journal)
-        try state.checkBytesAfterWork(before: snapshot.namedBytes)
-        return .success(value)
-      } catch {
-        return .failure(error)
-      }
+      Session.perform(work, session: self, on: &state, journal: journal, bytesBefore: bytesBefore)
     }
     let reserved = state.reservedBytes
     if case .success = result,
-      !settle(reserved: reserved, grown: state.namedBytes - snapshot.namedBytes)
+      !settle(reserved: reserved, grown: state.namedBytes - bytesBefore)
     {
       result = .failure(
         .limitExceeded(
@@ -95,15 +98,37 @@ final class Session: @unchecked Sendable {
       _ = settle(reserved: reserved, grown: 0)
       journal.rollback()
       let exactNodes = state.graphNodesAtStart
-      state = snapshot
+      state.rollbackRequest()
       if let exactNodes { state.setGraphNodes(exactNodes) }
     } else {
       journal.commit()
+      state.commitRequest()
     }
     state.reservedBytes = 0
     namedTensorCount.store(state.namedCount, ordering: .relaxed)
     namedTensorBytes.store(state.namedBytes, ordering: .relaxed)
     return result
+  }
+
+  /// The work and the checks after it, on the state as an `inout` argument: a method called on the stored property
+  /// inside the closure worked on a copy of the whole state (a retain and release of each of its tables).
+  private static func perform(
+    _ work: SessionTask, session: Session, on state: inout SessionState, journal: MutationJournal,
+    bytesBefore: Int
+  ) -> Result<HTTPServerResponse, ServiceError> {
+    do throws(ServiceError) {
+      let value: HTTPServerResponse
+      switch work {
+      case .plain(let work): value = try work(&state)
+      case .journaled(let work): value = try work(&state, journal)
+      case .request(let context, let limits, let work):
+        value = try work(session, context, limits, &state)
+      }
+      try state.checkBytesAfterWork(before: bytesBefore)
+      return .success(value)
+    } catch {
+      return .failure(error)
+    }
   }
 
   /// Settles a request's reservation with the global budget; false when its growth does not fit.

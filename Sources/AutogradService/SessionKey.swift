@@ -32,15 +32,16 @@ struct SessionKey: Hashable, Sendable {
   /// The id: base64url without padding, 21 six-bit groups and the last 2 bits (so the 22nd character is one of
   /// `A`, `Q`, `g`, `w`).
   var text: String {
-    var out = [UInt8]()
-    out.reserveCapacity(22)
-    var bits = (high: high, low: low)
-    for _ in 0..<22 {
-      out.append(SessionKey.alphabet[Int(bits.high >> 58)])
-      bits.high = bits.high << 6 | bits.low >> 58
-      bits.low <<= 6
+    // Written straight into the string's storage: one allocation (22 bytes is past the inline small-string size).
+    String(unsafeUninitializedCapacity: 22) { out in
+      var bits = (high: high, low: low)
+      for index in 0..<min(22, out.count) {
+        out[index] = SessionKey.alphabet[Int(bits.high >> 58)]
+        bits.high = bits.high << 6 | bits.low >> 58
+        bits.low <<= 6
+      }
+      return min(22, out.count)
     }
-    return String(decoding: out, as: UTF8.self)
   }
 
   /// The key `text` came from; nil for anything `text` never returns (so no two ids share a key).

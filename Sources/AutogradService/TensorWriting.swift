@@ -91,11 +91,21 @@ extension Responses {
   static func tensor(
     _ status: HTTPResponse.Status, _ tensor: Tensor, name: String, id: Int, data: Bool
   ) -> HTTPServerResponse {
-    // A large tensor's text gets its own buffer of the right size from the writer (a kept one when the pool is
-    // installed): reserving here would only allocate a buffer to throw away.
-    var out = JSONWriter(capacity: 256)
+    var out = JSONWriter(capacity: textCapacity(tensor, data: data))
     out.tensorObject(tensor, name: name, id: id, data: data)
     return json(status, out.bytes)
+  }
+
+  /// Room for a tensor object's text. A small tensor's values are written in place when the writer's bound for
+  /// them (up to 25 bytes a number, 3 an array, 48 of slack) fits after the metadata; 256 bytes fell just short
+  /// for a 2x2 result, so the writer copied the text into a second buffer. A large tensor's text gets its own
+  /// buffer of the right size from the writer (a kept one when the pool is installed): reserving here would only
+  /// allocate a buffer to throw away.
+  static func textCapacity(_ tensor: Tensor, data: Bool) -> Int {
+    guard data, tensor.numel <= 64 else { return 256 }
+    let values = tensor.numel * 28 + tensor.rank * 3 + 48
+    // The metadata (a 64-byte name and a long grad_fn included), then the values and, once it exists, the grad.
+    return 320 + 2 * values
   }
 }
 

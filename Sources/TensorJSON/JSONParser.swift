@@ -198,14 +198,14 @@ struct JSONParser {
   mutating func parseObject(depth: Int) throws(JSONError) -> JSONValue {
     try enter(depth)
     i += 1
-    var object = JSONObject(capacity: 6)
     // Past a few keys, a set keeps duplicate detection linear for hostile bodies with many keys.
     var seen: Set<String>? = nil
     skipWhitespace()
     if i < count && p[i] == UInt8(ascii: "}") {
       i += 1
-      return .object(object)
+      return .object(JSONObject())  // `{}` (an empty backward body) allocates nothing
     }
+    var object = JSONObject(capacity: 6)
     while true {
       skipWhitespace()
       guard i < count, p[i] == UInt8(ascii: "\"") else {
@@ -218,7 +218,7 @@ struct JSONParser {
           throw error("duplicate key \"\(key)\"", at: keyOffset)
         }
       } else {
-        if object.keys.contains(key) { throw error("duplicate key \"\(key)\"", at: keyOffset) }
+        if object.hasKey(key) { throw error("duplicate key \"\(key)\"", at: keyOffset) }
         if object.count >= 16 { seen = Set(object.keys + [key]) }
       }
       skipWhitespace()

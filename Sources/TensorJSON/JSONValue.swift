@@ -78,20 +78,22 @@ public enum JSONValue: Sendable, Equatable {
 
 /// A JSON object: members in document order, keys unique.
 public struct JSONObject: Sendable, Equatable {
-  public private(set) var keys: [String]
-  public private(set) var values: [JSONValue]
+  /// One array of pairs rather than one of keys and one of values: a parsed request object is one allocation.
+  private var storage: [Member]
+
+  public struct Member: Sendable, Equatable {
+    public var key: String
+    public var value: JSONValue
+  }
 
   public init() {
-    keys = []
-    values = []
+    storage = []
   }
 
   /// Room for `capacity` members without regrowing (request objects have a handful).
   init(capacity: Int) {
-    keys = []
-    values = []
-    keys.reserveCapacity(capacity)
-    values.reserveCapacity(capacity)
+    storage = []
+    storage.reserveCapacity(capacity)
   }
 
   /// Builds an object from members; nil when a key repeats.
@@ -99,24 +101,38 @@ public struct JSONObject: Sendable, Equatable {
     self.init()
     for (k, v) in members {
       if self[k] != nil { return nil }
-      keys.append(k)
-      values.append(v)
+      storage.append(Member(key: k, value: v))
     }
   }
 
   /// Appends a member without checking for a duplicate (the parser checks).
   mutating func appendUnchecked(_ key: String, _ value: JSONValue) {
-    keys.append(key)
-    values.append(value)
+    storage.append(Member(key: key, value: value))
   }
 
-  public var count: Int { keys.count }
+  public var count: Int { storage.count }
 
-  public var members: Zip2Sequence<[String], [JSONValue]> { zip(keys, values) }
+  public var keys: [String] { storage.map(\.key) }
+
+  public var values: [JSONValue] { storage.map(\.value) }
+
+  public var members: LazyMapSequence<[Member], (String, JSONValue)> {
+    storage.lazy.map { ($0.key, $0.value) }
+  }
+
+  /// Whether some member has this key.
+  public func hasKey(_ key: String) -> Bool {
+    storage.contains { $0.key == key }
+  }
+
+  /// The first key, in document order, for which `refused` is true; nil when there is none.
+  public func firstKey(where refused: (String) -> Bool) -> String? {
+    storage.first { refused($0.key) }?.key
+  }
 
   /// Linear search: request objects have a handful of keys.
   public subscript(key: String) -> JSONValue? {
-    guard let i = keys.firstIndex(of: key) else { return nil }
-    return values[i]
+    for member in storage where member.key == key { return member.value }
+    return nil
   }
 }
