@@ -84,8 +84,8 @@ public final class Node {
   /// Each input's recorded shape and dtype, nil where the input has no edge.
   var inputMeta: [InputMeta?] { edges.map { $0?.meta } }
   @exclusivity(unchecked) var saved: [SavedTensor]
-  var released = false
-  var backwardFn: BackwardFn?
+  @exclusivity(unchecked) var released = false
+  @exclusivity(unchecked) var backwardFn: BackwardFn?
   /// The leaf an AccumulateGrad node feeds.
   @exclusivity(unchecked) private(set) var variable: Tensor?
   /// CopySlices runs the in-place op's own node on the written region; its saved values are that node's.
@@ -93,7 +93,7 @@ public final class Node {
   /// The next node on `Teardown`'s work list.
   @exclusivity(unchecked) var teardownNext: Node?
   /// Non-leaf tensors whose grad_fn is this node and that asked for retain_grad().
-  var retainedTensors: [WeakTensor] = []
+  @exclusivity(unchecked) var retainedTensors: [WeakTensor] = []
 
   // The backward scheduler's state for the pass numbered `pass`; stale (and reset on first visit) otherwise.
   @exclusivity(unchecked) var pass = 0
@@ -193,7 +193,7 @@ public final class Node {
 
   /// Wrapped Python numbers the formula keeps by value (PyTorch saves them as 0-d tensors; they show in the
   /// graph as saved values of shape []).
-  var savedNumbers = 0
+  @exclusivity(unchecked) var savedNumbers = 0
 
   /// The leaf an AccumulateGrad node accumulates into.
   public var leafTensor: Tensor? { variable }
