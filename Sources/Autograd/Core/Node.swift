@@ -70,6 +70,13 @@ struct SavedTensor {
   let shape: [Int]
 }
 
+extension SavedTensor {
+  /// An input saved as it is now.
+  init(input t: Tensor) {
+    self.init(tensor: t, savedVersion: t.versionCounter.value, isOutput: false, shape: t.shape)
+  }
+}
+
 /// A node of the backward graph (`grad_fn`). Identity is the object; `id` is stable for its lifetime.
 ///
 /// The fields the scheduler and teardown touch per node skip run-time exclusivity checks: a graph belongs to one

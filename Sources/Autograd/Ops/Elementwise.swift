@@ -348,14 +348,14 @@ enum Elementwise {
     let needB = b.requiresGrad
     let constantB = b.isWrappedNumber ? try b.item() : nil
     let bDtype = b.dtype
-    var saving: [Tensor] = []
+    var saved: [SavedTensor] = []
     if grad && (needA || needB) {
-      saving.reserveCapacity(2)
-      if needA && constantB == nil { saving.append(b) }
-      if needB { saving.append(a) }
+      saved.reserveCapacity(2)
+      if needA && constantB == nil { saved.append(SavedTensor(input: b)) }
+      if needB { saved.append(SavedTensor(input: a)) }
     }
     defer { if needA && constantB != nil { out.gradFnStorage?.savedNumbers = 1 } }
-    return Recorder.record("MulBackward0", out, inputs: [a, b], saving: saving, grad: grad) {
+    return Recorder.record("MulBackward0", out, a, b, saved: saved, grad: grad) {
       g, ctx throws(AutogradError) in
       var result: [Tensor?] = [nil, nil]
       if ctx.needs(0) {
