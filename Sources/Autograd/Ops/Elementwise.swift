@@ -298,7 +298,7 @@ enum Elementwise {
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype, op: alpha == 1 ? .add : nil) {
       $0.addingProduct(factor, $1)
     }
-    return Recorder.record("AddBackward0", out, inputs: [a, b], grad: grad) {
+    return Recorder.record("AddBackward0", out, a, b, saved: [], grad: grad) {
       g, ctx throws(AutogradError) in
       [g, alpha == 1 ? g : try F.mul(g, Tensor.scalar(alpha), ctx.grad)]
     }
@@ -313,7 +313,7 @@ enum Elementwise {
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype, op: alpha == 1 ? .sub : nil) {
       $0.addingProduct(-factor, $1)
     }
-    return Recorder.record("SubBackward0", out, inputs: [a, b], grad: grad) {
+    return Recorder.record("SubBackward0", out, a, b, saved: [], grad: grad) {
       g, ctx throws(AutogradError) in
       [g, ctx.needs(1) ? try F.mul(F.neg(g, ctx.grad), Tensor.scalar(alpha), ctx.grad) : nil]
     }
