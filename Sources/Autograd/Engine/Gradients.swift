@@ -133,7 +133,8 @@ public enum Gradients {
         throw AutogradError(
           .implicitGradNonScalar, "grad can be implicitly created only for scalar outputs")
       }
-      weight = try Tensor.ones(output.shape, dtype: output.dtype)
+      // One element: a fill of one, without ones()'s size checks and zero fill.
+      weight = Kernels.filled(output.shape, dtype: output.dtype, value: 1)
     }
     if weight.dtype != output.dtype {
       weight = try Elementwise.cast(Views.detach(weight), to: output.dtype, grad: false)
