@@ -133,8 +133,7 @@ public enum Gradients {
         throw AutogradError(
           .implicitGradNonScalar, "grad can be implicitly created only for scalar outputs")
       }
-      // One element: a fill of one, without ones()'s size checks and zero fill.
-      weight = Kernels.filled(output.shape, dtype: output.dtype, value: 1)
+      weight = try Tensor.ones(output.shape, dtype: output.dtype)
     }
     if weight.dtype != output.dtype {
       weight = try Elementwise.cast(Views.detach(weight), to: output.dtype, grad: false)
