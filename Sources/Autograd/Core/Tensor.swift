@@ -73,7 +73,8 @@ public final class Tensor {
   public var rank: Int { shape.count }
   public var version: Int { versionCounter.value }
   public var requiresGrad: Bool {
-    refreshViewGradFn()
+    // Only views regenerate; checked here so other tensors skip the call (this runs several times per op).
+    if viewBase != nil { refreshViewGradFn() }
     return requiresGradStorage
   }
   public var isLeaf: Bool { gradFn == nil }
@@ -84,7 +85,7 @@ public final class Tensor {
 
   /// The node that produced this tensor (`grad_fn`), `nil` for leaves and untracked results.
   public var gradFn: Node? {
-    refreshViewGradFn()
+    if viewBase != nil { refreshViewGradFn() }
     return gradFnStorage
   }
 
