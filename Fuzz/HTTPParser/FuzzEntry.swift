@@ -19,6 +19,7 @@ private func run(_ chunks: [UnsafeBufferPointer<UInt8>], limits: HTTPParserLimit
                     precondition(field.value.upperBound <= parser.headBytes.count, "value out of range")
                 }
                 precondition(parser.fields.count <= limits.maxHeaderCount, "header count limit broken")
+                checkHeadBytes(parser)
                 events.append("head")
                 continue
             case .messageComplete:
@@ -37,6 +38,22 @@ private func run(_ chunks: [UnsafeBufferPointer<UInt8>], limits: HTTPParserLimit
         }
     }
     return events
+}
+
+/// The handler's view of the head (`RequestHeadBytes`) holds the parser's bytes, and finds every field by its name.
+private func checkHeadBytes(_ parser: HTTPRequestParser) {
+    // Taken from a copy: the parser's own buffer must stay for the checks below and the rest of the run.
+    var lent = parser
+    let head = RequestHeadBytes(taking: &lent)
+    precondition(head.fieldCount == parser.fields.count, "field count differs")
+    precondition(!head.bytes(head.path).isEmpty, "empty path")
+    for (index, field) in parser.fields.enumerated() {
+        precondition(head.bytes(head.name(at: index)).elementsEqual(parser.bytes(field.name)), "name differs")
+        precondition(head.bytes(head.value(at: index)).elementsEqual(parser.bytes(field.value)), "value differs")
+        let lowercaseName = parser.bytes(field.name).map(ByteClass.lowercased)
+        let found = lowercaseName.withUnsafeBufferPointer { head.firstField(named: $0) }
+        precondition(found.map { $0.index <= index } ?? false, "field not found by its name")
+    }
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -64,7 +64,7 @@ extension Interpreter {
     guard position == args.positional.count else {
       throw fail(
         "invalid_argument",
-        "\(function)() takes \(params.count) positional arguments but \(args.positional.count) were given"
+        "\(function)() takes \(params.count) positional argument\(params.count == 1 ? "" : "s") but \(args.positional.count) \(args.positional.count == 1 ? "was" : "were") given"
       )
     }
     for (label, value) in args.keywords {
@@ -187,7 +187,8 @@ extension Interpreter {
       guard OpNames.all.contains(name) else {
         throw fail("invalid_argument", "the tensor method '\(name)' is not supported")
       }
-      return try callOp(name, [.tensor(t)] + args.positional, args.keywordDictionary)
+      return try callOp(
+        name, [.tensor(t)] + args.positional, args.keywordDictionary, asMethod: true)
     }
   }
 
@@ -241,7 +242,10 @@ extension Interpreter {
   // MARK: - The engine's ops
 
   /// Calls op `name` on the engine in the current grad mode, within the element budget.
-  mutating func callOp(_ name: String, _ positional: [EvalValue], _ keywords: [String: EvalValue])
+  mutating func callOp(
+    _ name: String, _ positional: [EvalValue], _ keywords: [String: EvalValue],
+    asMethod: Bool = false
+  )
     throws(EvalError)
     -> EvalValue
   {
@@ -252,7 +256,7 @@ extension Interpreter {
     try checkBudget(ElementEstimate.of(name, args, kwargs))
     let grad = gradEnabled
     let result = try engine { () throws(AutogradError) in
-      try Ops.call(name, args: args, kwargs: kwargs, gradEnabled: grad)
+      try Ops.call(name, args: args, kwargs: kwargs, gradEnabled: grad, asMethod: asMethod)
     }
     return try value(of: result)
   }

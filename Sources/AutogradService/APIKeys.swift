@@ -1,3 +1,4 @@
+import HTTPServer
 import HTTPTypes
 
 /// The configured API keys and the check of a request's credentials against them.
@@ -16,7 +17,7 @@ struct APIKeys: Sendable {
   static let challenge = #"Bearer realm="autograd""#
 
   /// The owner label of the request's key; nil when no key is configured; 401 when the key is missing or wrong.
-  func owner(of request: HTTPRequest) throws(ServiceError) -> String? {
+  func owner(of request: HTTPServerRequest) throws(ServiceError) -> String? {
     guard !keys.isEmpty else { return nil }
     guard let given = APIKeys.credential(request) else {
       throw APIKeys.unauthorized("an API key is required (Authorization: Bearer KEY)")
@@ -35,9 +36,9 @@ struct APIKeys: Sendable {
   }
 
   /// `Authorization: Bearer KEY` (scheme case-insensitive, RFC 9110 §11.1), else `X-API-Key: KEY`.
-  static func credential(_ request: HTTPRequest) -> [UInt8]? {
-    if let authorization = request.headerFields[.authorization] {
-      let bytes = Array(authorization.utf8)
+  static func credential(_ request: HTTPServerRequest) -> [UInt8]? {
+    if let authorization = request.withHeaderValue(.authorization, { $0.map { Array($0) } }) {
+      let bytes = authorization
       let scheme = Array("bearer ".utf8)
       guard bytes.count > scheme.count,
         zip(bytes, scheme).allSatisfy({ lowercase($0) == $1 })
@@ -45,8 +46,8 @@ struct APIKeys: Sendable {
       let token = trimmed(bytes[scheme.count...])
       return token.isEmpty ? nil : token
     }
-    if let key = request.headerFields[.xAPIKey] {
-      let token = trimmed(Array(key.utf8)[...])
+    if let key = request.withHeaderValue(.xAPIKey, { $0.map { Array($0) } }) {
+      let token = trimmed(key[...])
       return token.isEmpty ? nil : token
     }
     return nil

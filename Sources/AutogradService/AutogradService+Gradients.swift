@@ -222,7 +222,10 @@ extension AutogradService {
     throws(ServiceError) -> Tensor?
   {
     guard let value, !value.isNull else { return nil }
-    if let name = value.stringValue, specialNumber(name) == nil { return try state.tensor(name) }
+    // A bound name wins over a non-finite literal spelled the same ("NaN"), as in op arguments.
+    if let name = value.stringValue, specialNumber(name) == nil || state.names[name] != nil {
+      return try state.tensor(name)
+    }
     return try TensorRequests.literal(
       value, shape: nil, dtype: output.dtype, field: "gradient", limits: limits)
   }

@@ -8,8 +8,9 @@ extension AutogradService {
   /// `Accept: text/vnd.graphviz`.
   func graph(_ context: RequestContext, owner: String?) throws(ServiceError) -> Reply {
     let session = try session(context, owner: owner)
-    let wantsDOT =
-      context.request.head.headerFields[.accept]?.contains("text/vnd.graphviz") ?? false
+    let wantsDOT = context.request.withHeaderValue(.accept) { value in
+      value.map { $0.firstRange(of: "text/vnd.graphviz".utf8) != nil } ?? false
+    }
     return .inSession(session) { state throws(ServiceError) in
       let (_, binding) = try state.binding(context.tensorName)
       let walk = GraphWalk(from: binding.tensor)

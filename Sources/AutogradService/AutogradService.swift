@@ -59,12 +59,14 @@ public final class AutogradService: HTTPHandler {
   /// only hands small bodies here). Everything else is bounded by the session's limits, and a long one would
   /// hold one of the pool's two threads just as long.
   public func handlesInline(_ request: HTTPServerRequest) -> Bool {
-    guard let target = request.head.path?.utf8 else { return true }
-    let path = target[..<(target.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)]
-    let ends = { (suffix: String) in
-      path.count >= suffix.utf8.count && path.suffix(suffix.utf8.count).elementsEqual(suffix.utf8)
+    request.withPath { target in
+      let path = target[..<(target.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex)]
+      let ends = { (suffix: StaticString) in
+        path.count >= suffix.utf8CodeUnitCount
+          && suffix.withUTF8Buffer { path.suffix($0.count).elementsEqual($0) }
+      }
+      return !ends("/eval") && !ends("/jacobian")
     }
-    return !ends("/eval") && !ends("/jacobian")
   }
 
   public func handle(_ request: HTTPServerRequest) async -> HTTPServerResponse {
@@ -108,7 +110,8 @@ public final class AutogradService: HTTPHandler {
   /// would share its header storage, and appending `X-Request-Id` would copy it.
   private func begin(_ request: HTTPServerRequest) -> (Call, Result<Reply, ServiceError>) {
     let started = WallClock.monotonic()
-    let target = request.head.path ?? "/"
+    // A String: the route's parameters are substrings of it.
+    let target = request.path
     let path: Substring
     let query: Substring?
     // On UTF-8 bytes: `firstIndex(of: Character)` walks grapheme clusters.
@@ -122,7 +125,7 @@ public final class AutogradService: HTTPHandler {
     var call = Call(started: started, routeIndex: metrics.unmatchedRoute, endpoint: nil)
     let reply: Result<Reply, ServiceError>
     do throws(ServiceError) {
-      switch router.route(method: request.head.method, path: path) {
+      switch router.route(method: request.method, path: path) {
       case .matched(let match):
         call.routeIndex = match.routeIndex
         let endpoint = routeTable[match.routeIndex].endpoint
@@ -132,7 +135,7 @@ public final class AutogradService: HTTPHandler {
       case .wrongMethod(let allow):
         throw .methodNotAllowed(allow: allow)
       case .noRoute:
-        throw .notFound("no route for \(request.head.method.rawValue) \(path)")
+        throw .notFound("no route for \(request.method.rawValue) \(path)")
       }
     } catch {
       reply = .failure(error)
@@ -155,23 +158,23 @@ public final class AutogradService: HTTPHandler {
       }
     }
     let requestID: String
-    if let given = request.head.headerFields[.xRequestID], RequestIDs.accepts(given) {
+    if let given = request.headerValue(.xRequestID), RequestIDs.accepts(given) {
       requestID = given
     } else {
       requestID = requestIDs.next()
     }
-    // Appended: no handler sets it, and the subscript setter would scan and splice the fields.
-    response.headerFields.append(HTTPField(name: .xRequestID, value: requestID))
+    // Written by the server's encoder: most responses then need no field list at all.
+    response.requestID = requestID
 
     let seconds = WallClock.monotonic() - call.started
     let status = response.status.code
     let routeIndex = call.routeIndex
     metrics.record(
-      method: request.head.method.rawValue, route: routeIndex, status: status, seconds: seconds)
+      method: request.method.rawValue, route: routeIndex, status: status, seconds: seconds)
     logger.info(
       "request",
       metadata: [
-        "method": "\(request.head.method.rawValue)",
+        "method": "\(request.method.rawValue)",
         "route": "\(routeIndex < routeTable.count ? routeTable[routeIndex].path : "unmatched")",
         "status": "\(status)",
         "duration_ms": "\(milliseconds(seconds))",
@@ -243,7 +246,7 @@ public final class AutogradService: HTTPHandler {
 
   /// The caller's owner label when keys are configured (nil otherwise); 401 when the key is missing or wrong.
   private func authorize(_ request: HTTPServerRequest) throws(ServiceError) -> String? {
-    try apiKeys.owner(of: request.head)
+    try apiKeys.owner(of: request)
   }
 
   private func startSweeper() {

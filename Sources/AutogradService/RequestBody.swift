@@ -11,34 +11,24 @@ enum RequestBody {
     -> JSONValue?
   {
     guard !isBlank(request.body) else { return nil }
-    if let value = contentType(request), !isJSONMediaType(value) {
+    // On the value's bytes: every JSON request passes here, and its Content-Type needs no String.
+    let isJSON = request.withHeaderValue(.contentType) { $0.map(isJSONMediaType) ?? true }
+    if !isJSON {
       throw .unsupportedMediaType(
-        "this route takes application/json, not \(mediaType(request) ?? value)")
+        "this route takes application/json, not \(mediaType(request) ?? "")")
     }
     return try parse(request.body, float32Member: float32Member)
   }
 
-  /// The Content-Type value: the field's own string when there is one (the subscript would join the values into a
-  /// new string on every request), joined as the subscript joins them when there are several.
-  static func contentType(_ request: HTTPServerRequest) -> String? {
-    var found: String?
-    for field in request.head.headerFields where field.name == .contentType {
-      if found != nil { return request.head.headerFields[.contentType] }
-      found = field.value
+  /// `application/json` or `application/<x>+json`, any case, with or without parameters.
+  static func isJSONMediaType(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+    var start = 0
+    while start < value.count, value[start] == UInt8(ascii: " ") { start += 1 }
+    var end = start
+    while end < value.count, value[end] != UInt8(ascii: ";"), value[end] != UInt8(ascii: " ") {
+      end += 1
     }
-    return found
-  }
-
-  /// `application/json` or `application/<x>+json`, any case, with or without parameters, checked on the bytes
-  /// (every JSON request passes here).
-  static func isJSONMediaType(_ value: String) -> Bool {
-    var utf8 = Substring(value).utf8
-    while utf8.first == UInt8(ascii: " ") { utf8 = utf8.dropFirst() }
-    var end = utf8.startIndex
-    while end != utf8.endIndex, utf8[end] != UInt8(ascii: ";"), utf8[end] != UInt8(ascii: " ") {
-      end = utf8.index(after: end)
-    }
-    let type = utf8[..<end]
+    let type = value[start..<end]
     let lower = { (byte: UInt8) -> UInt8 in byte >= 65 && byte <= 90 ? byte + 32 : byte }
     if type.lazy.map(lower).elementsEqual("application/json".utf8) { return true }
     let prefix = "application/".utf8
@@ -92,7 +82,7 @@ enum RequestBody {
 
   /// The Content-Type without parameters, lower-cased.
   static func mediaType(_ request: HTTPServerRequest) -> String? {
-    guard let value = request.head.headerFields[.contentType] else { return nil }
+    guard let value = request.headerValue(.contentType) else { return nil }
     let bare = value.split(separator: ";", maxSplits: 1).first ?? ""
     return String(bare).trimmingSpaces().lowercased()
   }

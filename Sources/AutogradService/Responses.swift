@@ -7,26 +7,16 @@ enum Responses {
   static func json(_ status: HTTPResponse.Status, _ body: [UInt8], location: String? = nil)
     -> HTTPServerResponse
   {
-    var fields = Responses.fields(contentType: "application/json")
+    var fields = HTTPFields()
     if let location { fields.append(HTTPField(name: .location, value: location)) }
-    return HTTPServerResponse(status: status, headerFields: fields, body: body)
+    return HTTPServerResponse(
+      status: status, headerFields: fields, contentType: "application/json", body: body)
   }
 
   static func text(_ status: HTTPResponse.Status, _ text: String, contentType: String)
     -> HTTPServerResponse
   {
-    HTTPServerResponse(
-      status: status, headerFields: Responses.fields(contentType: contentType),
-      body: Array(text.utf8))
-  }
-
-  /// A fresh list with room for what every response gets later (`X-Request-Id`, maybe `Location`): appending
-  /// into reserved room, where the subscript setter would scan and splice, allocates once per response.
-  static func fields(contentType: String) -> HTTPFields {
-    var fields = HTTPFields()
-    fields.reserveCapacity(4)
-    fields.append(HTTPField(name: .contentType, value: contentType))
-    return fields
+    HTTPServerResponse(status: status, contentType: contentType, body: Array(text.utf8))
   }
 
   static func noContent() -> HTTPServerResponse {
@@ -34,9 +24,11 @@ enum Responses {
   }
 
   static func problem(_ error: ServiceError) -> HTTPServerResponse {
-    var fields = Responses.fields(contentType: "application/problem+json")
+    var fields = HTTPFields()
     if let allow = error.allow { fields.append(HTTPField(name: .allow, value: allow)) }
-    return HTTPServerResponse(status: error.status, headerFields: fields, body: problemBody(error))
+    return HTTPServerResponse(
+      status: error.status, headerFields: fields, contentType: "application/problem+json",
+      body: problemBody(error))
   }
 
   static func problemBody(_ error: ServiceError) -> [UInt8] {

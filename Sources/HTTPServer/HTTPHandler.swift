@@ -1,36 +1,5 @@
 import HTTPTypes
 
-/// A request as the server hands it to the application: the parsed head and the whole (decoded) body.
-///
-/// A `HEAD` request arrives as `GET` with `isHEAD` set: answer it like the GET, the server sends the same head
-/// without the body (RFC 9110 §9.3.2). A gzip request body arrives inflated, its `Content-Encoding` removed.
-public struct HTTPServerRequest: Sendable {
-    public var head: HTTPRequest
-    public var body: [UInt8]
-    /// The client asked with HEAD; the response body will not be sent.
-    public var isHEAD: Bool
-
-    public init(head: HTTPRequest, body: [UInt8], isHEAD: Bool = false) {
-        self.head = head
-        self.body = body
-        self.isHEAD = isHEAD
-    }
-}
-
-/// What the application answers. The server adds framing headers (`Content-Length`, `Date`, `Connection`).
-/// A `Connection: close` field from the application closes the connection after the response.
-public struct HTTPServerResponse: Sendable {
-    public var status: HTTPResponse.Status
-    public var headerFields: HTTPFields
-    public var body: [UInt8]
-
-    public init(status: HTTPResponse.Status, headerFields: HTTPFields = [:], body: [UInt8] = []) {
-        self.status = status
-        self.headerFields = headerFields
-        self.body = body
-    }
-}
-
 /// The application's one entry point: a request in, a response out.
 public protocol HTTPHandler: Sendable {
     func handle(_ request: HTTPServerRequest) async -> HTTPServerResponse

@@ -63,6 +63,31 @@ import Testing
     #expect(outcome.stdout == expected)
   }
 
+  @Test func extraArgumentsOfAMethodAreCountedWithoutSelf() {
+    func failure(_ source: String) -> String? {
+      var environment = InMemoryEvalEnvironment()
+      do {
+        _ = try EvalProgram.run(source: source, environment: &environment)
+        return nil
+      } catch {
+        return error.message
+      }
+    }
+    // PyTorch: t.clone(1.0), torch.clone(t, 1.0), t.add(t, 2), torch.add(t, t, 2)
+    let t = "t = torch.ones(2)\n"
+    #expect(
+      failure(t + "t.clone(1.0)")
+        == "TypeError: clone() takes 0 positional arguments but 1 was given")
+    #expect(
+      failure(t + "torch.clone(t, 1.0)")
+        == "TypeError: clone() takes 1 positional argument but 2 were given")
+    #expect(
+      failure(t + "t.add(t, 2)") == "TypeError: add() takes 1 positional argument but 2 were given")
+    #expect(
+      failure(t + "torch.add(t, t, 2)")
+        == "TypeError: add() takes 2 positional arguments but 3 were given")
+  }
+
   @Test func inPlaceOnALeafViewThatRequiresGradIsRefused() throws {
     var environment = InMemoryEvalEnvironment()
     let source = "v = (torch.arange(6.) / 7).reshape(2, 3).requires_grad_()\nv.mul_(2)"

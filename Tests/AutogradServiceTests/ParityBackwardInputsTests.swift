@@ -41,4 +41,24 @@ import Testing
         empty.object["detail"] as? String == "`inputs` argument to `backward()` cannot be empty.")
     }
   }
+
+  @Test func aGradientStringNamesABoundTensorBeforeItReadsAsANonFiniteNumber() async throws {
+    try await withTarget(.inProcess) { t in
+      let s = try await t.newSession()
+      try await t.expect(
+        201, "POST", s + "/tensors", #"{"name": "x", "data": 2.0, "requires_grad": true}"#)
+      try await t.expect(
+        201, "POST", s + "/ops", #"{"op": "mul", "args": ["x", 3], "name": "y"}"#)
+      // No tensor is named "NaN": the literal. y.backward(torch.tensor(float('nan'))) -> x.grad nan
+      let literal = try await t.expect(
+        200, "POST", s + "/tensors/y/backward", #"{"gradient": "NaN", "retain_graph": true}"#)
+      #expect((literal["grads"] as? [String: String]) == ["x": "NaN"])
+      try await t.expect(200, "POST", s + "/tensors/x/grad/zero")
+      // A tensor bound to the name "NaN" is the weight (as a string op argument is): x.grad = 3 * 2
+      try await t.expect(201, "POST", s + "/tensors", #"{"name": "NaN", "data": 2.0}"#)
+      let named = try await t.expect(
+        200, "POST", s + "/tensors/y/backward", #"{"gradient": "NaN"}"#)
+      #expect((named["grads"] as? [String: Double]) == ["x": 6])
+    }
+  }
 }

@@ -94,7 +94,7 @@ struct InProcessTarget: TestTarget {
       HTTPServerRequest(head: head, body: Array((body ?? "").utf8)))
     return TestResponse(
       status: response.status.code,
-      headers: response.headerFields.map { ($0.name.canonicalName, $0.value) },
+      headers: response.allHeaderFields.map { ($0.name.canonicalName, $0.value) },
       body: response.body)
   }
 }

@@ -138,6 +138,57 @@ private func T(_ t: Tensor) -> OpArgument { .tensor(t) }
     #expect(x2.grad?.gradFn?.nextNodes.last??.name == "MulBackward0")
   }
 
+  /// x = [0.5, -1.5, 0.7] (float64), w = [0.3, -2.0, 1.1]; g = grad((f(x) * w).sum(), x, create_graph=True),
+  /// h = grad((g * w).sum(), x): PyTorch's node for g, its next functions, and the values of g and h.
+  @Test(arguments: [
+    (
+      "tanh", "TanhBackwardBackward0", "TanhBackward0",
+      [0.2359343198897782, -0.3614132778472972, 0.6982135489807045],
+      [-0.06541757832452284, 1.3085303891501918, -0.9283510952112192]
+    ),
+    (
+      "sigmoid", "SigmoidBackwardBackward0", "SigmoidBackward0",
+      [0.07050111366047834, -0.2982929041406657, 0.24388416062241997],
+      [-0.005180111536708868, 0.37892085113901075, -0.09024033401281363]
+    ),
+    ("relu", "ThresholdBackwardBackward0", "ReluBackward0", [0.3, 0.0, 1.1], [0.0, 0.0, 0.0]),
+    (
+      "softmax", "SoftmaxBackwardDataBackward0", "SoftmaxBackward0",
+      [-0.11988213482861686, -0.14830139348225446, 0.26818352831087144],
+      [-0.20189616891596882, 0.3510853799502491, -0.14918921103428026]
+    ),
+    (
+      "log_softmax", "LogSoftmaxBackwardDataBackward0", "LogSoftmaxBackward0",
+      [0.5545891776942651, -1.9655451015277703, 1.410955923833505],
+      [-0.07192928089717013, -0.08898083608935267, 0.16091011698652283]
+    ),
+  ])
+  func createGraphRecordsPyTorchsBackwardOfBackwardNodes(
+    op name: String, node: String, next: String, first: [Double], second: [Double]
+  ) throws {
+    let x = try Tensor(shape: [3], doubles: [0.5, -1.5, 0.7], dtype: .float64, requiresGrad: true)
+    let w = try Tensor(shape: [3], doubles: [0.3, -2.0, 1.1], dtype: .float64)
+    let y = try name.hasSuffix("softmax") ? op(name, T(x), .int(0)) : op(name, T(x))
+    let g = try Gradients.grad(
+      outputs: [op("sum", T(op("mul", T(y), T(w))))], inputs: [x], createGraph: true)[0]
+    #expect(g?.gradFn?.name == node && g?.requiresGrad == true)
+    #expect(g?.gradFn?.nextNodes.map { $0?.name } == [nil, next])
+    #expect(approx(values(g), first, tol: 1e-15))
+    let h = try Gradients.grad(
+      outputs: [op("sum", T(op("mul", T(#require(g)), T(w))))], inputs: [x])
+    #expect(approx(values(h[0]), second, tol: 1e-15))
+  }
+
+  @Test func absGradientRequiresGradUnderCreateGraph() throws {
+    // torch: grad((x.abs() * w).sum(), x, create_graph=True) -> [0.3, 2.0, 1.1], MulBackward0, requires grad
+    let x = try Tensor(shape: [3], doubles: [0.5, -1.5, 0.7], dtype: .float64, requiresGrad: true)
+    let w = try Tensor(shape: [3], doubles: [0.3, -2.0, 1.1], dtype: .float64)
+    let g = try Gradients.grad(
+      outputs: [op("sum", T(op("mul", T(op("abs", T(x))), T(w))))], inputs: [x], createGraph: true)[
+        0]
+    #expect(values(g) == [0.3, 2.0, 1.1] && g?.gradFn?.name == "MulBackward0")
+  }
+
   @Test func gradDoesNotTouchDotGrad() throws {
     let x = try Tensor(shape: [2], doubles: [1, 2], requiresGrad: true)
     let y = try op("sum", T(op("mul", T(x), T(x))))

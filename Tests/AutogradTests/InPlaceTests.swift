@@ -194,6 +194,35 @@ private let hint =
 }
 
 @Suite struct NoGradViewTests {
+  @Test func untrackedInPlaceThroughAViewStillRegeneratesItsGradFn() throws {
+    // torch: c = x * 1; t = c.transpose(0, 1); with no_grad: t.mul_(2) -> t.grad_fn AsStridedBackward0
+    let x = try Tensor.ones([2, 2], requiresGrad: true)
+    let t = try op("transpose", T(try op("mul", T(x), .int(1))), .int(0), .int(1))
+    _ = try op("mul_", T(t), .int(2), grad: false)
+    #expect(t.gradFn?.name == "AsStridedBackward0" && !t.isLeaf)
+    try op("sum", T(t)).backward()
+    #expect(values(x.grad) == [1, 1, 1, 1])
+  }
+
+  @Test func viewOfANoGradViewCannotBeModifiedWithGrad() throws {
+    func refusal(of op: String) -> AutogradError {
+      .invalidOp(
+        "Output 0 of \(op) is a view of a view which was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+      )
+    }
+    let x = try Tensor.ones([2, 2], requiresGrad: true)
+    let b = try op("getitem", T(x), kwargs: ["index": .string(":")], grad: false)
+    let y = try op("unsqueeze", T(b), .int(0))
+    #expect(y.gradFn?.name == "UnsqueezeBackward0")
+    #expect(throws: refusal(of: "Unsqueeze")) { try op("zero_", T(y)) }
+    // torch names TBackward0's op `T`.
+    #expect(throws: refusal(of: "T")) { try op("mul_", T(try op("t", T(b))), .int(2)) }
+    // A detached tensor requires no grad: its views may change, and the change reaches x's storage.
+    let free = try op("t", T(try op("detach", T(b), grad: false)))
+    _ = try op("mul_", T(free), .int(2))
+    #expect(values(x) == [2, 2, 2, 2])
+  }
+
   @Test func viewMadeUnderNoGradCannotBeModifiedWithGrad() throws {
     let x = try Tensor.ones([2], requiresGrad: true)
     let y = try op("mul", .tensor(x), .int(2))

@@ -85,6 +85,97 @@ import Testing
     #expect(r.dtype == .float32 && approx(values(r), [3.4076059644443806]))
   }
 
+  @Test func logsumexpTakesPyTorchsFloat32StepsNotAFloat64Pass() throws {
+    let a = try Tensor(shape: [2, 3], doubles: [0.3, -1.2, 5.5, 2.25, 0.001, -7.0])
+    let r = try op("logsumexp", .tensor(a), kwargs: ["dim": .int(1)])
+    // torch: a.logsumexp(1) -> bits 0x40b03717, 0x40166cc5; one float64 pass rounds the second to 0x40166cc6.
+    #expect(values(r).map { Float($0).bitPattern } == [0x40b0_3717, 0x4016_6cc5])
+    // torch: tensor([1.5, 7.0]).log_softmax(-1).logsumexp(0) -> tensor(0.)
+    let shifted = try op(
+      "log_softmax", .tensor(try Tensor(shape: [2], doubles: [1.5, 7.0])), kwargs: ["dim": .int(-1)]
+    )
+    #expect(values(try op("logsumexp", .tensor(shifted), kwargs: ["dim": .int(0)])) == [0])
+  }
+
+  @Test func numbersADTypeCannotHoldAreRefusedAsPyTorchsCheckedConvert() throws {
+    // torch: zeros(2, dtype=int64).fill_(1e20) / fill_(nan), full((2,), 1e300), x[..., 0] = 1e20 (int64)
+    let longs = try Tensor(shape: [2], doubles: [0, 0], dtype: .int64)
+    let overflowLong = AutogradError.invalidOp(
+      "value cannot be converted to type int64_t without overflow")
+    #expect(refusal { _ = try op("fill_", .tensor(longs), .double(1e20)) } == overflowLong)
+    #expect(refusal { _ = try op("fill_", .tensor(longs), .double(.nan)) } == overflowLong)
+    #expect(
+      refusal {
+        _ = try op("setitem", .tensor(longs), .double(1e20), kwargs: ["index": .string("..., 0")])
+      } == overflowLong)
+    #expect(
+      refusal { _ = try Tensor.full([2], value: 1e300) }
+        == .invalidOp("value cannot be converted to type float without overflow"))
+    #expect(values(longs) == [0, 0])
+    // In range they truncate; infinities fill floating tensors.
+    _ = try op("fill_", .tensor(longs), .double(-3.7))
+    #expect(values(longs) == [-3, -3])
+    #expect(values(try Tensor.full([1], value: .infinity)) == [.infinity])
+  }
+
+  @Test func castingWhatInt64CannotHoldGivesItsMinimumAsOnX86() throws {
+    let x = try Tensor(shape: [6], doubles: [.nan, 1e30, -1e30, .infinity, 3.7, -3.7])
+    // torch: x.to(torch.int64) -> [-9223372036854775808 x 4, 3, -3]
+    let longs = try op("to", .tensor(x), .string("int64"))
+    let minimum = Double(Int64.min)
+    #expect(longs.dtype == .int64 && values(longs) == [minimum, minimum, minimum, minimum, 3, -3])
+  }
+
+  @Test func setitemFillsWithANumberButCopiesATensorIntoOverlappingMemory() throws {
+    let overlap = AutogradError.invalidOp(
+      "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation."
+    )
+    let base = try Tensor(shape: [1], doubles: [0.5])
+    let wide = try op("expand", .tensor(base), .int(2), .int(3), grad: false)
+    // torch: wide[-1] = 1.5 fills every element (they are one); wide[...] = torch.tensor(-1.0) refuses.
+    _ = try op(
+      "setitem", .tensor(wide), .double(1.5), kwargs: ["index": .string("-1")], grad: false)
+    #expect(values(base) == [1.5])
+    #expect(
+      refusal {
+        _ = try op(
+          "setitem", .tensor(wide), .tensor(try Tensor(shape: [], doubles: [-1])),
+          kwargs: ["index": .string("...")], grad: false)
+      } == overlap)
+    #expect(
+      refusal {
+        _ = try op(
+          "fill_", .tensor(wide), .tensor(try Tensor(shape: [], doubles: [2])), grad: false)
+      }
+        == overlap)
+    // A value sharing the target's memory is cloned first: y.fill_(y[1]).
+    let y = try Tensor(shape: [3], doubles: [1, 2, 3])
+    _ = try op(
+      "fill_", .tensor(y), .tensor(try op("getitem", .tensor(y), kwargs: ["index": .string("1")])))
+    #expect(values(y) == [2, 2, 2])
+  }
+
+  @Test func extraPositionalArgumentsUsePyTorchsSingularAndPlural() throws {
+    let x = try ones([2])
+    // torch.clone(x, 1.0) / torch.add(x, x, x, x)
+    #expect(
+      refusal { _ = try op("clone", .tensor(x), .double(1)) }
+        == AutogradError(.invalidArgument, "clone() takes 1 positional argument but 2 were given"))
+    #expect(
+      refusal { _ = try op("add", .tensor(x), .tensor(x), .tensor(x), .tensor(x)) }
+        == AutogradError(.invalidArgument, "add() takes 2 positional arguments but 4 were given"))
+  }
+
+  @Test func mseLossAgainstABoolTargetDifferentiates() throws {
+    // torch: mse_loss(x, bool target) -> 18.493074417114258; x.grad [4.0, -1.6666667461395264, -2.424800157546997]
+    let x = try Tensor(shape: [3], doubles: [7.0, -2.5, -2.6372], requiresGrad: true)
+    let target = try Tensor(shape: [3], doubles: [1, 0, 1], dtype: .bool)
+    let loss = try op("mse_loss", .tensor(x), .tensor(target))
+    try loss.backward()
+    #expect(values(loss) == [18.493074417114258])
+    #expect(values(x.grad) == [4.0, -1.6666667461395264, -2.424800157546997])
+  }
+
   @Test func setitemDropsLeadingUnitDimsOfTheValueThenExpands() throws {
     let x = try Tensor(shape: [2], doubles: [0, 0])
     _ = try op("setitem", .tensor(x), .tensor(try ones([1, 2])), kwargs: ["index": .string("0:2")])

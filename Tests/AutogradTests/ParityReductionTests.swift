@@ -20,6 +20,18 @@ import Testing
     #expect(values(try op("mean", .tensor(x))) == [-269.4285888671875])
   }
 
+  @Test func aSizeOneDimWithAnyStrideStillTakesTheCascadeOrder() throws {
+    let x = try Tensor(
+      shape: [2, 3, 4],
+      doubles: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        + [1.0, -4.30405, -1.194269912, 1.5, -0.923072371, 2.0, -3.92, 1.35]
+        + [65504.0, -2.26938, 3.141984536, -0.8557])
+    let view = try op("getitem", .tensor(x), kwargs: ["index": .string("None, 1")])
+    #expect(view.shape == [1, 3, 4] && view.isContiguous)
+    // torch: x[None, 1].mean() -> bits 0x45aa9259 (5458.2935); a float64 accumulation gives 5458.2939
+    #expect(values(try op("mean", .tensor(view))).map { Float($0).bitPattern } == [0x45aa_9259])
+  }
+
   @Test func shortFloat32SumUsesPyTorchsFourWayPartialSums() throws {
     let z = try Tensor(
       shape: [5], doubles: (0..<5).map { Double(Float($0) / 7 + 1000) }, dtype: .float32)

@@ -30,6 +30,40 @@ import Testing
         #expect(sendsBody)
     }
 
+    @Test func contentTypeAndRequestIDPropertiesFollowTheFieldsAndReplaceTheirOwn() {
+        var out: [UInt8] = []
+        let fields: HTTPFields = [
+            .contentType: "text/plain", .location: "/x", HTTPServerResponse.requestIDName: "old",
+        ]
+        ResponseEncoder.encodeHead(
+            status: .created, fields: fields, contentType: "application/json", requestID: "ab-1", bodyCount: 2,
+            framing: .init(keepAlive: true, http10: false, isHEAD: false), date: date, into: &out)
+        #expect(
+            String(decoding: out, as: UTF8.self)
+                == "HTTP/1.1 201 Created\r\nLocation: /x\r\nContent-Type: application/json\r\n"
+                + "X-Request-Id: ab-1\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 2\r\n\r\n")
+    }
+
+    @Test func contentTypeAndRequestIDPropertiesAreSanitised() {
+        var out: [UInt8] = []
+        ResponseEncoder.encodeHead(
+            status: .ok, fields: [:], contentType: "a\r\nSet-Cookie: x=1", requestID: "r\n1", bodyCount: 0,
+            framing: .init(keepAlive: true, http10: false, isHEAD: false), date: date, into: &out)
+        let head = String(decoding: out, as: UTF8.self)
+        #expect(head.contains("Content-Type: a  Set-Cookie: x=1\r\n"))
+        #expect(head.contains("X-Request-Id: r 1\r\n"))
+    }
+
+    @Test func allHeaderFieldsShowThePropertiesAsFields() {
+        var response = HTTPServerResponse(
+            status: .ok, headerFields: [.contentType: "text/plain", .location: "/x"], contentType: "application/json")
+        response.requestID = "id-7"
+        #expect(
+            response.allHeaderFields.map { "\($0.name.canonicalName)=\($0.value)" } == [
+                "location=/x", "content-type=application/json", "x-request-id=id-7",
+            ])
+    }
+
     @Test func applicationFramingFieldsAreReplacedByTheServers() {
         let fields: HTTPFields = [
             .contentLength: "999", .transferEncoding: "chunked", .connection: "upgrade", .date: "yesterday",

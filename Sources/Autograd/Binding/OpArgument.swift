@@ -124,6 +124,13 @@ struct BoundArguments {
   let op: String
   var values: ArgumentValues
 
+  /// PyTorch's arg parser text, with its singular forms.
+  static func tooManyPositional(op: String, takes: Int, given: Int) -> AutogradError {
+    .argument(
+      "\(op)() takes \(takes) positional argument\(takes == 1 ? "" : "s") but \(given) \(given == 1 ? "was" : "were") given"
+    )
+  }
+
   /// `names` are `params` without the `*` that marks a variadic parameter, which sits at `variadic`.
   static func bind(
     op: String, params: [String], names: [String], variadic: Int?, args: [OpArgument],
@@ -155,8 +162,7 @@ struct BoundArguments {
       }
     }
     guard position >= args.count else {
-      throw .argument(
-        "\(op)() takes \(params.count) positional arguments but \(args.count) were given")
+      throw tooManyPositional(op: op, takes: params.count, given: args.count)
     }
     for (key, value) in kwargs {
       guard let slot = names.firstIndex(of: key) else {

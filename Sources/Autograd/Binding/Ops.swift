@@ -7,16 +7,21 @@ public enum Ops {
     let names: [String]
     /// Where the variadic parameter (`*shape`) sits, if any.
     let variadic: Int?
+    /// How many arguments may come by position: those before a bare `*` in the signature (else `bind` counts).
+    let positional: Int
     let run: @Sendable (BoundArguments, Bool) throws(AutogradError) -> OpArgument
   }
 
   /// Calls op `name` as PyTorch's Python API would (`sum(x, dim=1, keepdim=True)`); `gradEnabled: false` is
   /// `torch.no_grad()`. Numbers become 0-d wrapped tensors. Returns `.tensor` for every op (max/min with a
   /// dim return the values; see `extremumWithIndices` for both).
+  /// `asMethod`: the call is `args[0].name(...)`, so a refusal of extra arguments counts without `self`.
   public static func call(
-    _ name: String, args: [OpArgument], kwargs: [String: OpArgument] = [:], gradEnabled: Bool = true
+    _ name: String, args: [OpArgument], kwargs: [String: OpArgument] = [:],
+    gradEnabled: Bool = true,
+    asMethod: Bool = false
   ) throws(AutogradError) -> OpArgument {
-    try op(name).call(args: args, kwargs: kwargs, gradEnabled: gradEnabled)
+    try op(name).call(args: args, kwargs: kwargs, gradEnabled: gradEnabled, asMethod: asMethod)
   }
 
   /// Looks op `name` up once, for callers that call it many times (`Ops.call` looks it up on every call).
@@ -31,8 +36,16 @@ public enum Ops {
     let spec: Spec
 
     public func call(
-      args: [OpArgument], kwargs: [String: OpArgument] = [:], gradEnabled: Bool = true
+      args: [OpArgument], kwargs: [String: OpArgument] = [:], gradEnabled: Bool = true,
+      asMethod: Bool = false
     ) throws(AutogradError) -> OpArgument {
+      // `add(x, y, 2)` is refused as in PyTorch: alpha is keyword-only.
+      let limit = spec.variadic == nil ? min(spec.positional, spec.params.count) : spec.positional
+      if args.count > limit {
+        let offset = asMethod ? 1 : 0
+        throw BoundArguments.tooManyPositional(
+          op: name, takes: limit - offset, given: args.count - offset)
+      }
       let bound = try BoundArguments.bind(
         op: name, params: spec.params, names: spec.names, variadic: spec.variadic, args: args,
         kwargs: kwargs)
@@ -127,6 +140,8 @@ public enum Ops {
       params: params,
       names: params.map { $0.hasPrefix("*") ? String($0.dropFirst()) : $0 },
       variadic: params.firstIndex { $0.hasPrefix("*") },
+      positional: signature.contains(", *,")
+        ? signature.prefix { $0 != "*" }.filter { $0 == "," }.count : .max,
       run: { b, g throws(AutogradError) in .tensor(try run(b, g)) })
   }
 

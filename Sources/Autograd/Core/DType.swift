@@ -58,6 +58,22 @@ public enum DType: String, Sendable, CaseIterable {
     }
   }
 
+  /// PyTorch's checked_convert of a number written into this dtype (`fill_`, `full`, `x[i] = v`): a value
+  /// outside the dtype's range, or NaN for int64, is refused; infinities pass into floating dtypes.
+  func checkFits(_ value: Double) throws(AutogradError) {
+    let fits: Bool
+    switch self {
+    case .bool, .float64: fits = true
+    case .float32: fits = !value.isFinite || abs(value) <= Double(Float.greatestFiniteMagnitude)
+    // int64's limits as doubles (±2^63), which is what PyTorch compares with.
+    case .int64: fits = value >= -0x1p63 && value <= 0x1p63
+    }
+    guard fits else {
+      let cType = self == .int64 ? "int64_t" : cScalarName
+      throw .invalidOp("value cannot be converted to type \(cType) without overflow")
+    }
+  }
+
   static func promote(_ a: DType, _ b: DType) -> DType {
     a.promotionRank >= b.promotionRank ? a : b
   }

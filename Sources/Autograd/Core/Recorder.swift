@@ -114,10 +114,12 @@ extension Tensor {
 
   /// A view of this tensor with new geometry; autograd views remember their root base.
   func makeView(shape: [Int], strides: [Int], offset: Int) -> Tensor {
-    Tensor(
+    let view = Tensor(
       storage: storage, shape: shape, strides: strides, offset: offset,
       versionCounter: versionCounter,
       viewBase: viewBase ?? self)
+    view.viewOfNoGradView = viewMadeInNoGrad || viewOfNoGradView
+    return view
   }
 
   /// Regenerates a view's grad_fn as AsStridedBackward0 after its base was changed in place (PyTorch's lazy

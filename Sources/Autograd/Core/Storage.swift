@@ -121,7 +121,9 @@ final class Storage: VersionCounter {
     switch dtype {
     case .float32: floats()[i] = Float(v)
     case .float64: doubles()[i] = v
-    case .int64: int64s()[i] = v.isFinite ? Int64(exactly: v.rounded(.towardZero)) ?? 0 : 0
+    // A value int64 cannot hold (NaN, infinities, out of range) becomes int64's minimum, as x86's conversion
+    // instruction gives PyTorch.
+    case .int64: int64s()[i] = Int64(exactly: v.rounded(.towardZero)) ?? .min
     // PyTorch's cast to bool: any nonzero value, NaN included, is True.
     case .bool: int64s()[i] = v != 0 ? 1 : 0
     }

@@ -93,6 +93,7 @@ extension Tensor {
   {
     _ = try checkedCount(shape)
     if requiresGrad && !dtype.isFloatingPoint { throw AutogradError.floatingRequiresGrad }
+    try dtype.checkFits(value)
     let t = Tensor(zerosOf: shape, dtype: dtype)
     if value != 0 { Kernels.fill(t, value) }
     t.requiresGradStorage = requiresGrad

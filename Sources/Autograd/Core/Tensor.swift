@@ -34,6 +34,8 @@ public final class Tensor {
   var isWrappedNumber = false
   /// A view of a requiring tensor made under no_grad: PyTorch forbids modifying it in place with grad on.
   var viewMadeInNoGrad = false
+  /// A view, made with grad mode on, of a view made under no_grad: PyTorch's creation meta passes on to it.
+  var viewOfNoGradView = false
 
   init(
     storage: Storage, shape: [Int], strides: [Int], offset: Int, versionCounter: VersionCounter,
@@ -89,13 +91,17 @@ public final class Tensor {
     return gradFnStorage
   }
 
-  /// Checked in place rather than against `contiguousStrides(shape)`: this runs several times per op.
+  /// PyTorch's `is_contiguous`: the stride of a size-1 dim does not matter (`x[None]` may carry any), and a
+  /// tensor without elements is contiguous. Checked in place rather than against `contiguousStrides(shape)`:
+  /// this runs several times per op.
   var isContiguous: Bool {
     var running = 1
     var i = shape.count - 1
     while i >= 0 {
-      if strides[i] != running { return numel <= 1 }
-      running *= max(shape[i], 1)
+      if shape[i] != 1 {
+        if strides[i] != running { return numel == 0 }
+        running *= shape[i]
+      }
       i -= 1
     }
     return true

@@ -32,7 +32,9 @@ enum Elementwise {
     },
     "abs": Unary(name: "AbsBackward0", keepsInt: true, saves: .input, forward: { Swift.abs($0) }) {
       g, x, c throws(AutogradError) in
-      try F.mul(g, F.constant(x!) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }, c)
+      // grad * sgn(x): under create_graph sgn is recorded too, so the result requires grad as PyTorch's does.
+      if c { return try F.mul(g, Elementwise.unary("sign", x!, grad: c), c) }
+      return try F.mul(g, F.constant(x!) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }, c)
     },
     "sin": Unary(name: "SinBackward0", keepsInt: false, saves: .input, forward: Foundation.sin) {
       g, x, c throws(AutogradError) in try F.mul(g, Elementwise.unary("cos", x!, grad: c), c)
@@ -45,23 +47,20 @@ enum Elementwise {
     {
       g, r, c throws(AutogradError) in
       // tanh_backward: g * (1 - y * y), where the compiler fused 1 - y * y into one multiply-add.
-      if !c { return try F.mul(g, F.constant(r!, fusedOneMinusSquare(r!.dtype)), c) }
-      return try F.mul(g, F.rsub(F.mul(r!, r!, c), 1, c), c)
+      try DoubleBackward.tanh(g, r!, grad: c)
     },
     "sigmoid": Unary(
       name: "SigmoidBackward0", keepsInt: false, saves: .result,
       forward: { 1 / (1 + Foundation.exp(-$0)) }
     ) {
-      // sigmoid_backward: (g * (1 - y)) * y, in this order.
-      g, r, c throws(AutogradError) in
-      try F.mul(F.mul(g, F.rsub(r!, 1, c), c), r!, c)
+      g, r, c throws(AutogradError) in try DoubleBackward.sigmoid(g, r!, grad: c)
     },
     "relu": Unary(
       name: "ReluBackward0", keepsInt: true, saves: .result,
       forward: { $0 < 0 ? 0 : $0 }  // keeps -0.0 and NaN, as PyTorch's relu
     ) {
       // threshold_backward(grad, result, 0): zero where result <= 0, the gradient elsewhere (also for NaN).
-      g, r, c throws(AutogradError) in try F.gate(g, F.constant(r!) { $0 <= 0 ? 0 : 1 }, c)
+      g, r, c throws(AutogradError) in try DoubleBackward.threshold(g, r!, grad: c)
     },
     "reciprocal": Unary(
       name: "ReciprocalBackward0", keepsInt: false, saves: .result, forward: { 1 / $0 }

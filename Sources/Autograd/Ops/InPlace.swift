@@ -8,6 +8,9 @@ enum InPlace {
     "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation."
   )
 
+  private static let noGradViewAdvice =
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+
   static let partialOverlapError = AutogradError.invalidOp(
     "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation."
   )
@@ -43,7 +46,12 @@ enum InPlace {
     if grad {
       if t.viewMadeInNoGrad {
         throw .invalidOp(
-          "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+          "A view was created in no_grad mode and is being modified inplace with grad mode enabled. \(noGradViewAdvice)"
+        )
+      }
+      if t.viewOfNoGradView, t.requiresGrad, let node = t.gradFn {
+        throw .invalidOp(
+          "Output \(t.outputNr) of \(node.viewOpName) is a view of a view which was created in no_grad mode and is being modified inplace with grad mode enabled. \(noGradViewAdvice)"
         )
       }
       if let base = t.viewBase {
@@ -95,7 +103,9 @@ enum InPlace {
     Kernels.copy(result, into: t)
     t.versionCounter.value += 1
     guard recording, let node = result.gradFnStorage else {
-      t.viewGradFnVersion = t.versionCounter.value
+      // PyTorch regenerates a view's grad_fn (AsStridedBackward0) after any in-place change, tracked or not;
+      // a view made under no_grad would raise there instead, so it keeps the state it had.
+      if t.viewMadeInNoGrad { t.viewGradFnVersion = t.versionCounter.value }
       return t
     }
     // An op that saved its result (exp_, sigmoid_, ...) now saves `t` itself, so later in-place changes
@@ -220,7 +230,13 @@ enum InPlace {
       )
     }
     let byNumber = value.isWrappedNumber
-    return try apply(t, others: byNumber ? [] : [value], grad: grad, refusesSelfOverlap: false) {
+    if byNumber { try t.dtype.checkFits(value.item()) }
+    // fill_ with a number writes one value and may go through overlapping memory; with a tensor it is PyTorch's
+    // copy_ of that tensor, which refuses it (after cloning a value that shares the target's memory).
+    let value =
+      !byNumber && value.storage === t.storage ? try Views.clone(value, grad: grad) : value
+    return try apply(t, others: byNumber ? [] : [value], grad: grad, refusesSelfOverlap: !byNumber)
+    {
       old, rec throws(AutogradError) in
       let v = try value.item()
       let out = Kernels.map(old, dtype: old.dtype) { _ in v }
@@ -251,5 +267,15 @@ enum InPlace {
         [ctx.needs(0) ? F.zeros(like: g) : nil, g]
       }
     }
+  }
+}
+
+extension Node {
+  /// The op a view node stands for in PyTorch's view errors: its name without `Backward<N>` (`T` for TBackward0).
+  fileprivate var viewOpName: Substring {
+    guard let marker = name.range(of: "Backward", options: .backwards),
+      name[marker.upperBound...].allSatisfy(\.isNumber)
+    else { return name[...] }
+    return name[..<marker.lowerBound]
   }
 }

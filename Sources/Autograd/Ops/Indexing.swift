@@ -133,7 +133,11 @@ enum Indexing {
     if grad, let base = view.viewBase, base.requiresGrad, base.gradFn == nil {
       throw AutogradError.viewOfLeafInplace
     }
-    _ = try InPlace.copy(view, source, grad: grad)
+    if fills {
+      _ = try InPlace.fill(view, value, grad: grad)
+    } else {
+      _ = try InPlace.copy(view, source, grad: grad)
+    }
     return y
   }
 

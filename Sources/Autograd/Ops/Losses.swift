@@ -44,13 +44,10 @@ enum Losses {
     let d = try Views.normalizeDim(dim, rank: x.rank)
     if !x.dtype.isFloatingPoint { return try refuseIntegral(x, dim: d, kernel: "softmax") }
     let out = try softmaxValues(x, dim: d, log: false)
+    let dims = x.rank == 0 ? nil : [d]
     return Recorder.record("SoftmaxBackward0", out, inputs: [x], savingOutput: true, grad: grad) {
       g, ctx throws(AutogradError) in
-      let r = ctx.saved[0]
-      let gr = try F.mul(g, r, ctx.grad)
-      let total = try Reductions.sum(
-        gr, dims: x.rank == 0 ? nil : [d], keepdim: true, grad: ctx.grad)
-      return [try F.sub(gr, F.mul(r, total, ctx.grad), ctx.grad)]
+      [try DoubleBackward.softmax(g, ctx.saved[0], dims: dims, grad: ctx.grad)]
     }
   }
 
@@ -58,14 +55,11 @@ enum Losses {
     let d = try Views.normalizeDim(dim, rank: x.rank)
     if !x.dtype.isFloatingPoint { return try refuseIntegral(x, dim: d, kernel: "log_softmax") }
     let out = LogSoftmaxKernel.run(x, dim: d)
-    let rank = x.rank
+    let dims = x.rank == 0 ? nil : [d]
     return Recorder.record("LogSoftmaxBackward0", out, inputs: [x], savingOutput: true, grad: grad)
     {
       g, ctx throws(AutogradError) in
-      let r = ctx.saved[0]
-      let total = try Reductions.sum(g, dims: rank == 0 ? nil : [d], keepdim: true, grad: ctx.grad)
-      let p = try Elementwise.unary("exp", r, grad: ctx.grad)
-      return [try F.sub(g, F.mul(p, total, ctx.grad), ctx.grad)]
+      [try DoubleBackward.logSoftmax(g, ctx.saved[0], dims: dims, grad: ctx.grad)]
     }
   }
 
@@ -102,7 +96,12 @@ enum Losses {
       "MseLossBackward0", out, inputs: [input, target], saving: [input, target], grad: grad
     ) {
       g, ctx throws(AutogradError) in
-      let (a, b) = (ctx.saved[0], ctx.saved[1])
+      // The backward kernel reads a bool target as numbers; the `-` operator would refuse it.
+      let (a, b) = (
+        ctx.saved[0],
+        ctx.saved[1].dtype == .bool
+          ? try Elementwise.cast(ctx.saved[1], to: ctx.saved[0].dtype, grad: false) : ctx.saved[1]
+      )
       // PyTorch's mse_loss_backward: `norm * (input - target) * grad` with norm = 2/n (mean) or 2, as a scalar
       // of the gradient's dtype.
       let norm = reduction == .mean ? 2 / count : 2

@@ -267,15 +267,20 @@ extension Reductions {
     }
     let normalized = try normalizeDims(dims, rank: x.rank)
     let set = Set(normalized.filter { $0 < x.rank })
-    let maxima = Kernels.reduce(x, dims: set, dtype: .float64, initial: -.infinity) { acc, v in
-      if v > acc || v.isNaN { acc = v }
-    }
-    let shifted = Kernels.zip(x, maxima, shape: x.shape, dtype: .float64) { v, m in
-      m.isFinite ? Foundation.exp(v - m) : Foundation.exp(v)
-    }
-    let sums = Kernels.reduce(shifted, dims: set, dtype: .float64, initial: 0) { $0 += $1 }
-    let kept = Kernels.zip(sums, maxima, shape: sums.shape, dtype: x.dtype) { s, m in
-      (m.isFinite ? m : 0) + Foundation.log(s)
+    // PyTorch's steps, each in the input's dtype (a float64 pass is more precise but gives other float32
+    // results): max (infinite maxima taken as 0), exp of the shifted input, cascade sum, log, plus the max.
+    let kept: Tensor
+    if x.numel == 0 {
+      kept = try Elementwise.unary(
+        "log", sumKeeping(Elementwise.unary("exp", x, grad: false), dims: set), grad: false)
+    } else {
+      let maxima = Kernels.reduce(x, dims: set, dtype: x.dtype, initial: -.infinity) { acc, v in
+        if v > acc || v.isNaN { acc = v }
+      }
+      let shift = Kernels.map(maxima, dtype: x.dtype) { $0.isInfinite ? 0 : $0 }
+      let exps = try Elementwise.unary("exp", F.sub(x, shift, false), grad: false)
+      kept = try F.add(
+        Elementwise.unary("log", sumKeeping(exps, dims: set), grad: false), shift, false)
     }
     let out = keepdim ? kept : dropDims(kept, normalized, from: kept.shape)
     let shape = x.shape

@@ -250,4 +250,14 @@ package struct ConnectionStateMachine: Sendable {
     package mutating func takeBody() -> [UInt8] {
         parser.takeBody()
     }
+
+    /// The complete request's head, in the parser's own buffer (see `HTTPRequestParser.takeHeadBytes`).
+    package mutating func takeHead() -> RequestHeadBytes {
+        RequestHeadBytes(taking: &parser)
+    }
+
+    /// A head's buffer back from a request that is done with it, for the next request.
+    package mutating func recycleHeadBuffer(_ buffer: consuming [UInt8]) {
+        parser.recycleHeadBytes(buffer)
+    }
 }

@@ -207,15 +207,18 @@ final class Connection: @unchecked Sendable {
         // thread afterwards. Bytes that arrive meanwhile wait unparsed in `input` (order, RFC 9112 §9.3.2) and
         // reading stops when it is full (backpressure).
         let info = machine.parser.head
-        let head = RequestBuilder.makeHead(from: machine.parser)
+        let head = machine.takeHead()
         let http10 = machine.parser.versionMinor == 0
-        let request = HTTPServerRequest(head: head, body: machine.takeBody(), isHEAD: info.isHEAD)
+        let request = HTTPServerRequest(parsedHead: head, body: machine.takeBody(), isHEAD: info.isHEAD)
         let core = self.core
         let small = request.body.count <= Connection.inlineBodyLimit
         // Most small requests are answered right here, without a task.
         if small, info.contentEncodingField == nil,
             let outcome = core.respondImmediately(to: request, acceptsGzip: info.acceptsGzip)
         {
+            // Answered: the head's buffer goes back to the parser, so the next request's head costs no allocation.
+            var answered = consume request
+            machine.recycleHeadBuffer(answered.takeHeadStorage())
             responseReady(
                 outcome, isHEAD: info.isHEAD, http10: http10, deferFlush: loop.isCurrentThread)
             return
@@ -279,7 +282,8 @@ final class Connection: @unchecked Sendable {
         outputHead.removeAll(keepingCapacity: true)
         let date = dateCache.current()
         let sendsBody = ResponseEncoder.encodeHead(
-            status: response.status, fields: response.headerFields, bodyCount: response.body.count,
+            status: response.status, fields: response.headerFields, contentType: response.contentType,
+            requestID: response.requestID, bodyCount: response.body.count,
             framing: framing, date: date, into: &outputHead)
         headSent = 0
         outputBody = sendsBody ? response.body : []

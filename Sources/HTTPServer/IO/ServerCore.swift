@@ -42,7 +42,7 @@ final class ServerCore: Sendable {
         -> Outcome
     {
         var request = request
-        if hasContentEncoding, let encoding = request.head.headerFields[.contentEncoding] {
+        if hasContentEncoding, let encoding = request.headerValue(.contentEncoding) {
             switch decodeBody(&request, encoding: encoding) {
             case .some(let status):
                 return Outcome(response: HTTPServerResponse(status: .init(code: status)), close: true)
@@ -78,15 +78,15 @@ final class ServerCore: Sendable {
     private func decodeBody(_ request: inout HTTPServerRequest, encoding: String) -> Int? {
         let coding = String(encoding.lowercased().filter { $0 != " " && $0 != "\t" })
         if coding == "identity" {
-            request.head.headerFields[.contentEncoding] = nil
+            request.removeHeaderFields(.contentEncoding)
             return nil
         }
         guard coding == "gzip" || coding == "x-gzip" else { return 415 }
         switch Gzip.decompress(request.body, limit: configuration.limits.inflatedBodyBytes) {
         case .success(let inflated):
             request.body = inflated
-            request.head.headerFields[.contentEncoding] = nil
-            request.head.headerFields[.contentLength] = nil
+            request.removeHeaderFields(.contentEncoding)
+            request.removeHeaderFields(.contentLength)
             return nil
         case .failure(.tooLarge):
             return 413

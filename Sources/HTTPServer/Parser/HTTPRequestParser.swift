@@ -62,7 +62,7 @@ package struct HTTPRequestParser: Sendable {
 
     package init(limits: HTTPParserLimits = HTTPParserLimits()) {
         self.limits = limits
-        headBytes.reserveCapacity(512)
+        headBytes.reserveCapacity(Self.headCapacity)
         fields.reserveCapacity(16)
     }
 
@@ -77,6 +77,8 @@ package struct HTTPRequestParser: Sendable {
     /// Prepares for the next message on the same connection, keeping allocated capacity.
     package mutating func reset() {
         headBytes.removeAll(keepingCapacity: true)
+        // The buffer went with the last request (`takeHeadBytes`) and did not come back.
+        if headBytes.capacity < Self.headCapacity { headBytes.reserveCapacity(Self.headCapacity) }
         fields.removeAll(keepingCapacity: true)
         body = []
         method = 0..<0
@@ -98,8 +100,27 @@ package struct HTTPRequestParser: Sendable {
         return taken
     }
 
+    /// Empty once `takeHeadBytes` took the buffer.
     package func bytes(_ range: Range<Int>) -> ArraySlice<UInt8> {
-        headBytes[range]
+        range.upperBound <= headBytes.count ? headBytes[range] : []
+    }
+
+    /// Room for a usual head and its field table (`RequestHeadBytes`), so neither regrows.
+    private static let headCapacity = 512
+
+    /// Hands the head's buffer over without copying it (`RequestHeadBytes(taking:)`): the ranges stay valid in it.
+    /// The parser is left with no head bytes until `reset`, which finds a buffer again: the same one if the request
+    /// gave it back (`recycleHeadBytes`), else a fresh one.
+    package mutating func takeHeadBytes() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &headBytes)
+        return taken
+    }
+
+    /// Takes back a buffer from `takeHeadBytes` whose request is done with it; kept only while the parser has none.
+    package mutating func recycleHeadBytes(_ buffer: consuming [UInt8]) {
+        guard headBytes.capacity == 0 else { return }
+        headBytes = buffer
     }
 
     /// Consumes bytes up to the end of the head, the end of the message, an error, or the end of `input`.

@@ -18,8 +18,8 @@ enum ResponseEncoder {
     /// Appends the head to `out`; returns whether body bytes may follow it on the wire.
     @discardableResult
     static func encodeHead(
-        status: HTTPResponse.Status, fields: HTTPFields, bodyCount: Int, framing: Framing,
-        date: [UInt8],
+        status: HTTPResponse.Status, fields: HTTPFields, contentType: String? = nil, requestID: String? = nil,
+        bodyCount: Int, framing: Framing, date: [UInt8],
         into out: inout [UInt8]
     ) -> Bool {
         let code = status.code
@@ -27,7 +27,8 @@ enum ResponseEncoder {
         for field in fields {
             let name = field.name
             if name == .contentLength || name == .transferEncoding || name == .connection || name == .date
-                || name == keepAliveName
+                || name == keepAliveName || (contentType != nil && name == .contentType)
+                || (requestID != nil && name == HTTPServerResponse.requestIDName)
             {
                 continue
             }
@@ -35,6 +36,18 @@ enum ResponseEncoder {
             out.append(UInt8(ascii: ":"))
             out.append(UInt8(ascii: " "))
             appendSanitized(field.value, into: &out)
+            out.append(ByteClass.cr)
+            out.append(ByteClass.lf)
+        }
+        if let contentType {
+            out.append(contentsOf: contentTypeName)
+            appendSanitized(contentType, into: &out)
+            out.append(ByteClass.cr)
+            out.append(ByteClass.lf)
+        }
+        if let requestID {
+            out.append(contentsOf: requestIDName)
+            appendSanitized(requestID, into: &out)
             out.append(ByteClass.cr)
             out.append(ByteClass.lf)
         }
@@ -89,6 +102,7 @@ enum ResponseEncoder {
     private static let dateName = Array("Date: ".utf8)
     private static let contentLengthName = Array("Content-Length: ".utf8)
     private static let contentTypeName = Array("Content-Type: ".utf8)
+    private static let requestIDName = Array("X-Request-Id: ".utf8)
     private static let connectionClose = Array("Connection: close\r\n".utf8)
     private static let connectionKeepAlive = Array("Connection: keep-alive\r\n".utf8)
 
