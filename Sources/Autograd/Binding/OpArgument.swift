@@ -26,21 +26,36 @@ public struct OpInfo: Sendable {
 }
 
 /// Bound values by parameter name. A linear scan over the op's few parameter names: cheaper per call than
-/// building and hashing into a dictionary. Up to four values sit inline (every op has at most four parameters
+/// building and hashing into a dictionary. Positional arguments stay in the caller's array (binding them is a
+/// retain); values placed by the general binder sit in four inline slots (every op has at most four parameters
 /// today), so binding allocates nothing.
 struct ArgumentValues {
   /// Parameter names without the `*` of a variadic one, in signature order.
   let names: [String]
-  private var first: (OpArgument?, OpArgument?, OpArgument?, OpArgument?) = (nil, nil, nil, nil)
+  /// Slot `i` for `i < positional.count`: the call's positional arguments, as given (the fast binding), or
+  /// empty (the general one).
+  private let positional: [OpArgument]
+  // Four stored properties rather than a tuple: reading one slot of a tuple copied all four values.
+  private var slot0: OpArgument?
+  private var slot1: OpArgument?
+  private var slot2: OpArgument?
+  private var slot3: OpArgument?
   /// Values past the fourth; nil (no array to keep unique on every write) for every op today.
   private var rest: [OpArgument?]?
 
   init(names: [String]) {
     self.names = names
+    positional = []
     if names.count > 4 { rest = [OpArgument?](repeating: nil, count: names.count - 4) }
   }
 
-  subscript(key: String) -> OpArgument? {
+  /// `args` fill the first slots in order (no more than `names` has); the others are empty and stay so.
+  init(names: [String], positional args: [OpArgument]) {
+    self.names = names
+    positional = args
+  }
+
+  fileprivate(set) subscript(key: String) -> OpArgument? {
     get {
       guard let i = names.firstIndex(of: key) else { return nil }
       return self[slot: i]
@@ -51,23 +66,53 @@ struct ArgumentValues {
     }
   }
 
-  /// `i` is an index of `names`.
-  subscript(slot i: Int) -> OpArgument? {
+  /// The tensor in slot `i`, without copying the slot's value.
+  func tensor(slot i: Int) -> Tensor? {
+    if i < positional.count {
+      if case .tensor(let t) = positional[i] { return t }
+      return nil
+    }
+    switch i {
+    case 0: if case .tensor(let t)? = slot0 { return t }
+    case 1: if case .tensor(let t)? = slot1 { return t }
+    case 2: if case .tensor(let t)? = slot2 { return t }
+    case 3: if case .tensor(let t)? = slot3 { return t }
+    default: break
+    }
+    return nil
+  }
+
+  /// Whether slot `i` was given no value.
+  func isEmpty(slot i: Int) -> Bool {
+    if i < positional.count { return false }
+    switch i {
+    case 0: return slot0 == nil
+    case 1: return slot1 == nil
+    case 2: return slot2 == nil
+    case 3: return slot3 == nil
+    default: return rest.map { $0[i - 4] == nil } ?? true
+    }
+  }
+
+  /// `i` is an index of `names`. Only the general binder writes, and only to values it holds no positional
+  /// array for.
+  fileprivate(set) subscript(slot i: Int) -> OpArgument? {
     get {
+      if i < positional.count { return positional[i] }
       switch i {
-      case 0: first.0
-      case 1: first.1
-      case 2: first.2
-      case 3: first.3
-      default: rest.map { $0[i - 4] } ?? nil
+      case 0: return slot0
+      case 1: return slot1
+      case 2: return slot2
+      case 3: return slot3
+      default: return rest.map { $0[i - 4] } ?? nil
       }
     }
     set {
       switch i {
-      case 0: first.0 = newValue
-      case 1: first.1 = newValue
-      case 2: first.2 = newValue
-      case 3: first.3 = newValue
+      case 0: slot0 = newValue
+      case 1: slot1 = newValue
+      case 2: slot2 = newValue
+      case 3: slot3 = newValue
       default: rest?[i - 4] = newValue
       }
     }
@@ -93,6 +138,11 @@ struct BoundArguments {
   )
     throws(AutogradError) -> BoundArguments
   {
+    // Positional arguments only and no `*args` (every call of the tutorial's ops): nothing to match by name or
+    // check for duplicates.
+    if kwargs.isEmpty, variadic == nil, args.count <= names.count {
+      return BoundArguments(op: op, values: ArgumentValues(names: names, positional: args))
+    }
     var values = ArgumentValues(names: names)
     var position = 0
     for slot in names.indices {

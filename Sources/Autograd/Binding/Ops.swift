@@ -152,11 +152,17 @@ public enum Ops {
       spec("add(input, other, *, alpha=1)", binary + ["alpha"], gradFn: "AddBackward0") {
         b, g throws(AutogradError) in
         // Slots 0, 1, 2 are input, other, alpha: read by position, no name lookups on the common path.
-        if case .tensor(let x)? = b.values[slot: 0], b.values[slot: 2] == nil,
+        if let x = b.values.tensor(slot: 0), b.values.isEmpty(slot: 2),
           let number = Elementwise.pythonNumber(b.values[slot: 1]),
           let sum = Elementwise.addNumber(x, number.value, grad: g)
         {
           return sum
+        }
+        // Two tensors and no alpha: no name lookups either.
+        if let x = b.values.tensor(slot: 0), let other = b.values.tensor(slot: 1),
+          b.values.isEmpty(slot: 2)
+        {
+          return try Elementwise.add(x, other, grad: g)
         }
         let (x, other) = (try b.tensor("input"), try b.tensor("other"))
         try checkAlpha(b, x, other)
@@ -181,11 +187,14 @@ public enum Ops {
         return try Elementwise.sub(other, x, alpha: alpha, grad: g)
       },
       spec("mul(input, other)", binary, gradFn: "MulBackward0") { b, g throws(AutogradError) in
-        if case .tensor(let x)? = b.values[slot: 0],
+        if let x = b.values.tensor(slot: 0),
           let number = Elementwise.pythonNumber(b.values[slot: 1]),
           let product = Elementwise.mulNumber(x, number.value, dtype: number.dtype, grad: g)
         {
           return product
+        }
+        if let x = b.values.tensor(slot: 0), let other = b.values.tensor(slot: 1) {
+          return try Elementwise.mul(x, other, grad: g)
         }
         return try Elementwise.mul(b.tensor("input"), b.tensor("other"), grad: g)
       },
@@ -304,6 +313,12 @@ public enum Ops {
         gradFn: "MeanBackward0"
       ) {
         b, g throws(AutogradError) in
+        // `x.mean()`: slots 1, 2, 3 (dim, keepdim, dtype) empty, nothing to look up by name.
+        if let x = b.values.tensor(slot: 0), b.values.isEmpty(slot: 1), b.values.isEmpty(slot: 2),
+          b.values.isEmpty(slot: 3)
+        {
+          return try Reductions.mean(x, dims: nil, keepdim: false, grad: g)
+        }
         try refuseKeepdimWithoutDim(b)
         var x = try b.tensor("input")
         if b.has("dtype") {

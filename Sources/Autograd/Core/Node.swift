@@ -70,6 +70,13 @@ struct SavedTensor {
   let shape: [Int]
 }
 
+extension SavedTensor {
+  /// An input saved as it is now.
+  init(input t: Tensor) {
+    self.init(tensor: t, savedVersion: t.versionCounter.value, isOutput: false, shape: t.shape)
+  }
+}
+
 /// A node of the backward graph (`grad_fn`). Identity is the object; `id` is stable for its lifetime.
 ///
 /// The fields the scheduler and teardown touch per node skip run-time exclusivity checks: a graph belongs to one
@@ -84,14 +91,16 @@ public final class Node {
   /// Each input's recorded shape and dtype, nil where the input has no edge.
   var inputMeta: [InputMeta?] { edges.map { $0?.meta } }
   @exclusivity(unchecked) var saved: [SavedTensor]
-  var released = false
-  var backwardFn: BackwardFn?
+  @exclusivity(unchecked) var released = false
+  @exclusivity(unchecked) var backwardFn: BackwardFn?
   /// The leaf an AccumulateGrad node feeds.
-  @exclusivity(unchecked) var variable: Tensor?
+  @exclusivity(unchecked) private(set) var variable: Tensor?
   /// CopySlices runs the in-place op's own node on the written region; its saved values are that node's.
   @exclusivity(unchecked) var wrapped: Node?
+  /// The next node on `Teardown`'s work list.
+  @exclusivity(unchecked) var teardownNext: Node?
   /// Non-leaf tensors whose grad_fn is this node and that asked for retain_grad().
-  var retainedTensors: [WeakTensor] = []
+  @exclusivity(unchecked) var retainedTensors: [WeakTensor] = []
 
   // The backward scheduler's state for the pass numbered `pass`; stale (and reset on first visit) otherwise.
   @exclusivity(unchecked) var pass = 0
@@ -140,35 +149,34 @@ public final class Node {
   }
 
   static func accumulateGrad(for leaf: Tensor) -> Node {
-    let node = Node(name: "AccumulateGrad", edges: [], inputMeta: [], saved: [], backward: nil)
+    let node = Node(name: "AccumulateGrad", edges: [], saved: [], backward: nil)
     node.variable = leaf
+    leaf.accumulatorPointer = Unmanaged.passUnretained(node).toOpaque()
     return node
+  }
+
+  /// Takes the leaf out of an AccumulateGrad node, clearing the leaf's pointer back to it first: the leaf
+  /// refers to its accumulator without a reference count (see `Tensor.accumulator`), valid only while this
+  /// node holds the leaf.
+  func detachVariable() -> Tensor? {
+    guard let leaf = variable else { return nil }
+    if leaf.accumulatorPointer == Unmanaged.passUnretained(self).toOpaque() {
+      leaf.accumulatorPointer = nil
+    }
+    variable = nil
+    return leaf
   }
 
   deinit {
     // Releasing what no one else holds would run the children's deinits nested inside this one: for a long
-    // chain that recursion overflows the stack, so such children go to an explicit work list instead. The
-    // common case (children still shared) releases normally and allocates nothing.
-    guard ownsAnyChildUniquely() else { return }
-    var nodes = edges.compactMap { $0?.node }
-    var tensors = saved.compactMap(\.tensor)
-    if let v = variable { tensors.append(v) }
-    if let w = wrapped { nodes.append(w) }
-    edges = []
-    saved = []
-    variable = nil
-    wrapped = nil
-    backwardFn = nil
-    if !nodes.isEmpty || !tensors.isEmpty { Teardown.drain(nodes: &nodes, tensors: &tensors) }
+    // chain that recursion overflows the stack, so Teardown empties this node and its children iteratively.
+    guard edges.isEmpty && saved.isEmpty && wrapped == nil && variable == nil else {
+      Teardown.empty(self)
+      return
+    }
   }
 
   var isAccumulateGrad: Bool { variable != nil }
-
-  private func ownsAnyChildUniquely() -> Bool {
-    for i in edges.indices where edges[i]?.ownsNodeUniquely() == true { return true }
-    for i in saved.indices where isKnownUniquelyReferenced(&saved[i].tensor) { return true }
-    return isKnownUniquelyReferenced(&variable) || isKnownUniquelyReferenced(&wrapped)
-  }
 
   /// The C++ forward-op name PyTorch 2.15 prints in the version-counter error (`Add` for `AddBackward0`).
   var forwardOpName: String {
@@ -192,7 +200,7 @@ public final class Node {
 
   /// Wrapped Python numbers the formula keeps by value (PyTorch saves them as 0-d tensors; they show in the
   /// graph as saved values of shape []).
-  var savedNumbers = 0
+  @exclusivity(unchecked) var savedNumbers = 0
 
   /// The leaf an AccumulateGrad node accumulates into.
   public var leafTensor: Tensor? { variable }
@@ -241,35 +249,78 @@ struct WeakTensor {
   weak var tensor: Tensor?
 }
 
-/// Releases graphs iteratively: an object is emptied into the work lists before it is released, so no deinit
-/// ever recurses more than one level.
+/// Releases graphs iteratively and without allocating: what the releasing side owns uniquely is emptied before it
+/// is released, its uniquely owned child nodes pushed onto a work list threaded through the nodes themselves
+/// (`teardownNext`), so no deinit recurses more than one level and a small graph needs no array.
+///
+/// Only uniquely owned nodes are pushed: the list's link is then the node's one reference, so no node can be on
+/// the list twice (a shared node is pushed by whichever holder drops it last).
 enum Teardown {
-  static func drain(nodes: inout [Node], tensors: inout [Tensor]) {
-    while true {
-      if var node = nodes.popLast() {
-        if isKnownUniquelyReferenced(&node) {
-          for e in node.edges { if let e { nodes.append(e.node) } }
-          for s in node.saved { if let t = s.tensor { tensors.append(t) } }
-          if let v = node.variable { tensors.append(v) }
-          if let w = node.wrapped { nodes.append(w) }
-          node.edges = []
-          node.saved = []
-          node.variable = nil
-          node.wrapped = nil
-          node.backwardFn = nil
-        }
-        continue
-      }
-      if var tensor = tensors.popLast() {
-        if isKnownUniquelyReferenced(&tensor) {
-          if let fn = tensor.gradFnStorage { nodes.append(fn) }
-          if let g = tensor.gradStorage { tensors.append(g) }
-          tensor.gradFnStorage = nil
-          tensor.gradStorage = nil
-        }
-        continue
-      }
-      return
+  /// Empties `first` (being deinitialised, or about to be released by its only holder) and everything below it
+  /// that nothing else holds.
+  static func empty(_ first: Node) {
+    var list: Node? = nil
+    take(first, onto: &list)
+    drain(&list)
+  }
+
+  /// Empties every node on `list` and what they own uniquely, until the list is empty.
+  static func drain(_ list: inout Node?) {
+    while let node = list {
+      list = node.teardownNext
+      node.teardownNext = nil
+      // `node` is now the only reference: emptied here, it is freed at the end of this iteration with nothing
+      // left for its deinit to release.
+      take(node, onto: &list)
     }
+  }
+
+  /// Moves what `node` owns uniquely onto `list` (tensors are emptied on the spot) and empties `node`. Each
+  /// reference is dropped as soon as it is looked at, so a later one to the same object (`y * y` has two edges
+  /// to one node; `y * x` saves `y`, whose grad_fn is also its edge) finds it unique; dropping a reference that
+  /// is not unique never frees anything.
+  private static func take(_ node: Node, onto list: inout Node?) {
+    if !node.edges.isEmpty {
+      var edges = node.edges
+      node.edges = []
+      for i in edges.indices {
+        if edges[i]?.ownsNodeUniquely() == true, let child = edges[i]?.node {
+          push(child, onto: &list)
+        }
+        edges[i] = nil
+      }
+    }
+    if !node.saved.isEmpty {
+      var saved = node.saved
+      node.saved = []
+      for i in saved.indices {
+        if isKnownUniquelyReferenced(&saved[i].tensor), let t = saved[i].tensor {
+          take(t, onto: &list)
+        }
+        saved[i].tensor = nil
+      }
+    }
+    if isKnownUniquelyReferenced(&node.wrapped), let w = node.wrapped { push(w, onto: &list) }
+    node.wrapped = nil
+    if var v = node.detachVariable(), isKnownUniquelyReferenced(&v) { take(v, onto: &list) }
+    node.backwardFn = nil
+  }
+
+  /// Empties a uniquely owned tensor and the chain of gradients (`.grad` of `.grad` ...) it owns uniquely.
+  static func take(_ tensor: Tensor, onto list: inout Node?) {
+    var current: Tensor? = tensor
+    while let t = current {
+      if isKnownUniquelyReferenced(&t.gradFnStorage), let fn = t.gradFnStorage {
+        push(fn, onto: &list)
+      }
+      t.gradFnStorage = nil
+      current = isKnownUniquelyReferenced(&t.gradStorage) ? t.gradStorage : nil
+      t.gradStorage = nil
+    }
+  }
+
+  private static func push(_ node: Node, onto list: inout Node?) {
+    node.teardownNext = list
+    list = node
   }
 }

@@ -53,13 +53,49 @@ enum Recorder {
     _ name: String, _ output: Tensor, input: Tensor, grad: Bool, backward: @escaping BackwardFn
   ) -> Tensor {
     guard grad, output.dtype.isFloatingPoint, input.requiresGrad else { return output }
-    var edge = input.gradientEdge()
-    edge?.meta = InputMeta(shape: input.shape, dtype: input.dtype)
-    let node = Node(name: name, edges: [edge, nil], saved: [], backward: backward)
-    output.gradFnStorage = node
+    attach(name, to: output, edges: [edge(of: input), nil], saved: [], backward: backward)
+    return output
+  }
+
+  /// `record` for an op with exactly one input that saves nothing (`x.mean()`), without an `inputs` array.
+  /// Not for views: the no-grad view rule of the general `record` is not applied here.
+  @discardableResult
+  static func record(
+    _ name: String, _ output: Tensor, only input: Tensor, grad: Bool,
+    backward: @escaping BackwardFn
+  ) -> Tensor {
+    guard grad, output.dtype.isFloatingPoint, input.requiresGrad else { return output }
+    attach(name, to: output, edges: [edge(of: input)], saved: [], backward: backward)
+    return output
+  }
+
+  /// `record` for a binary op (`x * y`) whose saved values the op built itself, without the `inputs` and
+  /// `saving` arrays. Not for views (see `record(_:_:only:grad:backward:)`).
+  @discardableResult
+  static func record(
+    _ name: String, _ output: Tensor, _ a: Tensor, _ b: Tensor, saved: [SavedTensor], grad: Bool,
+    backward: @escaping BackwardFn
+  ) -> Tensor {
+    guard grad, output.dtype.isFloatingPoint, a.requiresGrad || b.requiresGrad else {
+      return output
+    }
+    attach(name, to: output, edges: [edge(of: a), edge(of: b)], saved: saved, backward: backward)
+    return output
+  }
+
+  private static func edge(of input: Tensor) -> Edge? {
+    guard var edge = input.gradientEdge() else { return nil }
+    edge.meta = InputMeta(shape: input.shape, dtype: input.dtype)
+    return edge
+  }
+
+  private static func attach(
+    _ name: String, to output: Tensor, edges: [Edge?], saved: [SavedTensor],
+    backward: @escaping BackwardFn
+  ) {
+    output.gradFnStorage = Node(name: name, edges: edges, saved: saved, backward: backward)
     output.outputNr = 0
     output.requiresGradStorage = true
-    return output
   }
 
   /// Whether an op on these inputs would be recorded.

@@ -17,7 +17,14 @@ public final class Tensor {
   @exclusivity(unchecked) var gradStorage: Tensor?
   var retainsGradStorage = false
   /// Leaves hold their AccumulateGrad weakly; the graph holds it strongly (as PyTorch does), so no cycle.
-  weak var accumulator: Node?
+  /// An unretained pointer rather than a `weak` reference: a weak reference gave every AccumulateGrad node a side
+  /// table (an allocation, and the slow path for each of its retains and releases). The node holds this leaf
+  /// strongly as long as it lives and clears the pointer when it lets go of it (`Node.detachVariable`, called
+  /// from its deinit and from Teardown), so a non-nil pointer always names a live node.
+  var accumulatorPointer: UnsafeMutableRawPointer?
+  var accumulator: Node? {
+    accumulatorPointer.map { Unmanaged<Node>.fromOpaque($0).takeUnretainedValue() }
+  }
 
   /// For views made with autograd: the root base whose storage this view reads.
   let viewBase: Tensor?
@@ -53,17 +60,13 @@ public final class Tensor {
   }
 
   deinit {
-    // Long graphs would otherwise be released recursively and overflow the stack; only what this tensor holds
-    // the last reference to needs the work list.
-    if isKnownUniquelyReferenced(&gradFnStorage) || isKnownUniquelyReferenced(&gradStorage) {
-      var nodes: [Node] = []
-      var tensors: [Tensor] = []
-      if let node = gradFnStorage { nodes.append(node) }
-      if let grad = gradStorage { tensors.append(grad) }
-      gradFnStorage = nil
-      gradStorage = nil
-      Teardown.drain(nodes: &nodes, tensors: &tensors)
-    }
+    // A grad_fn this tensor holds the last reference to releases its own graph iteratively (Node's deinit); a
+    // chain of `.grad`s is walked here, so it does not nest deinits either.
+    guard isKnownUniquelyReferenced(&gradStorage), let grad = gradStorage else { return }
+    gradStorage = nil
+    var list: Node? = nil
+    Teardown.take(grad, onto: &list)
+    Teardown.drain(&list)
   }
 
   // MARK: Public read-only properties
@@ -72,7 +75,8 @@ public final class Tensor {
   public var rank: Int { shape.count }
   public var version: Int { versionCounter.value }
   public var requiresGrad: Bool {
-    refreshViewGradFn()
+    // Only views regenerate; checked here so other tensors skip the call (this runs several times per op).
+    if viewBase != nil { refreshViewGradFn() }
     return requiresGradStorage
   }
   public var isLeaf: Bool { gradFn == nil }
@@ -83,7 +87,7 @@ public final class Tensor {
 
   /// The node that produced this tensor (`grad_fn`), `nil` for leaves and untracked results.
   public var gradFn: Node? {
-    refreshViewGradFn()
+    if viewBase != nil { refreshViewGradFn() }
     return gradFnStorage
   }
 
@@ -128,9 +132,7 @@ public final class Tensor {
     // A view made under no_grad requires grad through its base only; PyTorch gives it no grad accumulator.
     if viewMadeInNoGrad { return nil }
     if let acc = accumulator { return Edge(node: acc, inputNr: 0) }
-    let acc = Node.accumulateGrad(for: self)
-    accumulator = acc
-    return Edge(node: acc, inputNr: 0)
+    return Edge(node: Node.accumulateGrad(for: self), inputNr: 0)
   }
 }
 

@@ -148,15 +148,16 @@ enum Engine {
           executedAny = true
         }
       }
-      for i in node.edges.indices {
-        guard let edge = node.edges[i] else { continue }
-        let child = edge.node
+      // Each edge's node and metadata read in place: copying a whole edge retained and released both.
+      let edges = node.edges
+      for i in edges.indices {
+        guard let child = edges[i]?.node else { continue }
         if i < outputs.count, var g = outputs[i] {
-          if let meta = edge.meta {
-            if g.shape != meta.shape { g = try Reductions.sumTo(g, meta.shape, grad: createGraph) }
-            if g.dtype != meta.dtype {
-              g = try Elementwise.cast(g, to: meta.dtype, grad: createGraph)
-            }
+          if let shape = edges[i]?.meta?.shape, g.shape != shape {
+            g = try Reductions.sumTo(g, shape, grad: createGraph)
+          }
+          if let dtype = edges[i]?.meta?.dtype, g.dtype != dtype {
+            g = try Elementwise.cast(g, to: dtype, grad: createGraph)
           }
           child.buffer = try accumulate(child.buffer, g, grad: createGraph)
         }

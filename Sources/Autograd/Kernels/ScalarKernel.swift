@@ -30,9 +30,17 @@ extension Kernels {
     return out
   }
 
-  /// A fresh contiguous tensor of `shape` with every element `value` (rounded to `dtype` once).
-  static func filled(_ shape: [Int], dtype: DType, value: Double) -> Tensor {
-    let out = uninitialized(shape, dtype: dtype)
+  /// A fresh contiguous tensor of `shape` with every element `value` (rounded to `dtype` once). `strides`, when
+  /// given, must be `shape`'s row-major strides (an array already made, shared instead of computed again).
+  static func filled(_ shape: [Int], dtype: DType, value: Double, strides: [Int]? = nil) -> Tensor {
+    let out: Tensor
+    if let strides {
+      let storage = Storage.make(dtype: dtype, count: shape.reduce(1, *), zeroed: false)
+      out = Tensor(
+        storage: storage, shape: shape, strides: strides, offset: 0, versionCounter: storage)
+    } else {
+      out = uninitialized(shape, dtype: dtype)
+    }
     fillContiguous(out, value)
     return out
   }

@@ -297,7 +297,7 @@ enum Elementwise {
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype, op: alpha == 1 ? .add : nil) {
       $0.addingProduct(factor, $1)
     }
-    return Recorder.record("AddBackward0", out, inputs: [a, b], grad: grad) {
+    return Recorder.record("AddBackward0", out, a, b, saved: [], grad: grad) {
       g, ctx throws(AutogradError) in
       [g, alpha == 1 ? g : try F.mul(g, Tensor.scalar(alpha), ctx.grad)]
     }
@@ -312,7 +312,7 @@ enum Elementwise {
     let out = Kernels.zip(a, b, shape: shape, dtype: dtype, op: alpha == 1 ? .sub : nil) {
       $0.addingProduct(-factor, $1)
     }
-    return Recorder.record("SubBackward0", out, inputs: [a, b], grad: grad) {
+    return Recorder.record("SubBackward0", out, a, b, saved: [], grad: grad) {
       g, ctx throws(AutogradError) in
       [g, ctx.needs(1) ? try F.mul(F.neg(g, ctx.grad), Tensor.scalar(alpha), ctx.grad) : nil]
     }
@@ -347,14 +347,14 @@ enum Elementwise {
     let needB = b.requiresGrad
     let constantB = b.isWrappedNumber ? try b.item() : nil
     let bDtype = b.dtype
-    var saving: [Tensor] = []
+    var saved: [SavedTensor] = []
     if grad && (needA || needB) {
-      saving.reserveCapacity(2)
-      if needA && constantB == nil { saving.append(b) }
-      if needB { saving.append(a) }
+      saved.reserveCapacity(2)
+      if needA && constantB == nil { saved.append(SavedTensor(input: b)) }
+      if needB { saved.append(SavedTensor(input: a)) }
     }
     defer { if needA && constantB != nil { out.gradFnStorage?.savedNumbers = 1 } }
-    return Recorder.record("MulBackward0", out, inputs: [a, b], saving: saving, grad: grad) {
+    return Recorder.record("MulBackward0", out, a, b, saved: saved, grad: grad) {
       g, ctx throws(AutogradError) in
       var result: [Tensor?] = [nil, nil]
       if ctx.needs(0) {

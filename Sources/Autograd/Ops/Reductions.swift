@@ -86,10 +86,15 @@ enum Reductions {
     if dims == nil, x.numel > 0, let total = CascadeSum.total(x) {
       let divisor = Double(x.numel)
       let out = Kernels.filled([], dtype: x.dtype, value: total / divisor)
-      return Recorder.record("MeanBackward0", out, inputs: [x], grad: grad) {
+      // The gradient's strides are the input's when those are row-major: shared, not computed per backward.
+      let strides = x.hasContiguousStrides ? x.strides : nil
+      return Recorder.record("MeanBackward0", out, only: x, grad: grad) {
         g, ctx throws(AutogradError) in
         if !ctx.grad, g.rank == 0, g.dtype.isFloatingPoint {
-          return [Kernels.filled(shape, dtype: g.dtype, value: g.storage.load(g.offset) / divisor)]
+          return [
+            Kernels.filled(
+              shape, dtype: g.dtype, value: g.storage.load(g.offset) / divisor, strides: strides)
+          ]
         }
         return [try F.div(Views.expand(g, shape, grad: ctx.grad), Tensor.scalar(divisor), ctx.grad)]
       }
