@@ -51,7 +51,7 @@ enum InPlace {
       }
       if t.viewOfNoGradView, t.requiresGrad, let node = t.gradFn {
         throw .invalidOp(
-          "Output \(t.outputNr) of \(node.viewOpName) is a view of a view which was created in no_grad mode and is being modified inplace with grad mode enabled. \(noGradViewAdvice)"
+          "Output \(t.outputNr) of \(node.forwardOpName) is a view of a view which was created in no_grad mode and is being modified inplace with grad mode enabled. \(noGradViewAdvice)"
         )
       }
       if let base = t.viewBase {
@@ -272,15 +272,5 @@ enum InPlace {
         [ctx.needs(0) ? F.zeros(like: g) : nil, g]
       }
     }
-  }
-}
-
-extension Node {
-  /// The op a view node stands for in PyTorch's view errors: its name without `Backward<N>` (`T` for TBackward0).
-  fileprivate var viewOpName: Substring {
-    guard let marker = name.range(of: "Backward", options: .backwards),
-      name[marker.upperBound...].allSatisfy(\.isNumber)
-    else { return name[...] }
-    return name[..<marker.lowerBound]
   }
 }
