@@ -200,6 +200,13 @@ import Testing
         ))
   }
 
+  @Test func integerPowersOfNegativeExponentsArePyTorchsPowi() throws {
+    let base = try Tensor(shape: [7], doubles: [0, 2, -3, 1, -1, -1, 5], dtype: .int64)
+    let exponent = try Tensor(shape: [7], doubles: [-1, -1, -2, -5, -3, -2, 2], dtype: .int64)
+    // torch: base ** exponent -> [0, 0, 0, 1, -1, 1, 25]
+    #expect(values(try op("pow", .tensor(base), .tensor(exponent))) == [0, 0, 0, 1, -1, 1, 25])
+  }
+
   @Test func setitemDropsLeadingUnitDimsOfTheValueThenExpands() throws {
     let x = try Tensor(shape: [2], doubles: [0, 0])
     _ = try op("setitem", .tensor(x), .tensor(try ones([1, 2])), kwargs: ["index": .string("0:2")])

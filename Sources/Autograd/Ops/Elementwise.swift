@@ -505,13 +505,22 @@ enum Elementwise {
     }
   }
 
+  /// PyTorch's `powi` for integers: a negative exponent gives 1 for a base of 1, ±1 for -1, and 0 otherwise.
+  private static func integerPower(_ base: Double, _ exponent: Double) -> Double {
+    guard exponent < 0 else { return Foundation.pow(base, exponent) }
+    if base == 1 { return 1 }
+    if base == -1 { return exponent.truncatingRemainder(dividingBy: 2) == 0 ? 1 : -1 }
+    return 0
+  }
+
   /// `a ** b` for two tensors (`PowBackward1`).
   static func pow(_ a: Tensor, _ b: Tensor, grad: Bool) throws(AutogradError) -> Tensor {
     if a.dtype == .bool && b.dtype == .bool {
       throw .invalidOp("\"pow\" not implemented for 'Bool'")
     }
     let (shape, dtype) = try binaryResult(a, b)
-    let out = Kernels.zip(a, b, shape: shape, dtype: dtype) { Foundation.pow($0, $1) }
+    let out = Kernels.zip(
+      a, b, shape: shape, dtype: dtype, dtype.isFloatingPoint ? Foundation.pow : integerPower)
     return Recorder.record(
       "PowBackward1", out, inputs: [a, b], saving: [a, b], savingOutput: true, grad: grad
     ) {
