@@ -207,6 +207,31 @@ import Testing
     #expect(values(try op("pow", .tensor(base), .tensor(exponent))) == [0, 0, 0, 1, -1, 1, 25])
   }
 
+  @Test func tensorPowerGradientsCutWithWhereAsPyTorch() throws {
+    let a = try Tensor(shape: [6], doubles: [0, 2, -1, 3, 0, 1.5], requiresGrad: true)
+    let b = try Tensor(shape: [6], doubles: [0, 0, 2, -0.5, 1.5, 2.5], requiresGrad: true)
+    let y = try op("pow", .tensor(a), .tensor(b))
+    try y.backward(
+      gradient: try Tensor(shape: [6], doubles: [.infinity, .nan, 1, 2, .infinity, -1]))
+    // torch: a.grad [0, 0, -2, -0.19245009124279022, nan, -4.5927934646606445]
+    //        b.grad [nan, nan, nan, 1.2685681581497192, nan, -1.117330551147461]
+    let ga = values(a.grad)
+    #expect(
+      Array(ga[0..<4]) == [0, 0, -2, -0.19245009124279022] && ga[4].isNaN
+        && ga[5] == -4.5927934646606445)
+    let gb = values(b.grad)
+    #expect(gb[0].isNaN && gb[1].isNaN && gb[2].isNaN && gb[4].isNaN)
+    // The last within an ulp: PyTorch's float32 log is MKL's (scripts/parity/README.md).
+    #expect(gb[3] == 1.2685681581497192 && approx([gb[5]], [-1.117330551147461], tol: 2e-7))
+    // create_graph: self's gradient is WhereBackward0, the exponent's MulBackward0.
+    let x = try Tensor(shape: [2], doubles: [0.5, 2], dtype: .float64, requiresGrad: true)
+    let e = try Tensor(shape: [2], doubles: [1.5, 3], dtype: .float64, requiresGrad: true)
+    let g = try Gradients.grad(
+      outputs: [op("sum", .tensor(op("pow", .tensor(x), .tensor(e))))], inputs: [x, e],
+      createGraph: true)
+    #expect(g.map { $0?.gradFn?.name } == ["WhereBackward0", "MulBackward0"])
+  }
+
   @Test func setitemDropsLeadingUnitDimsOfTheValueThenExpands() throws {
     let x = try Tensor(shape: [2], doubles: [0, 0])
     _ = try op("setitem", .tensor(x), .tensor(try ones([1, 2])), kwargs: ["index": .string("0:2")])

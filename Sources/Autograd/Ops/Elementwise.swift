@@ -527,20 +527,25 @@ enum Elementwise {
       g, ctx throws(AutogradError) in
       let (a, b, r) = (ctx.saved[0], ctx.saved[1], ctx.saved[2])
       var result: [Tensor?] = [nil, nil]
+      // PyTorch's pow_backward_self and _exponent cut with `where` (a cut element of the self gradient is +0
+      // whatever the gradient; create_graph records WhereBackward0 there).
+      func cut(_ test: @escaping (Double, Double) -> Bool) throws(AutogradError) -> Tensor {
+        let (shape, _) = try binaryResult(a, b)
+        return Kernels.zip(a, b, shape: shape, dtype: .bool) { test($0, $1) ? 1 : 0 }
+      }
       if ctx.needs(0) {
-        // b * a^(b-1), and 0 where b == 0 (PyTorch masks the exponent-zero case).
+        // grad * (b * a^(b-1)), 0 where b == 0
         let bMinusOne = try F.sub(b, Tensor.scalar(1), ctx.grad)
         let d = try F.mul(b, pow(a, bMinusOne, grad: ctx.grad), ctx.grad)
-        let mask = try F.constant2(b, b) { e, _ in e == 0 ? 0 : 1 }
-        // Replaced, not multiplied, so `0 ** 0` gives 0 rather than 0 * inf.
-        result[0] = try F.mul(F.mul(g, F.where0(d, mask), ctx.grad), mask, ctx.grad)
+        result[0] = try Elementwise.where(
+          cut { _, e in e == 0 }, F.zeros(like: g), F.mul(g, d, ctx.grad), grad: ctx.grad)
       }
       if ctx.needs(1) {
-        // a^b * log(a), and 0 where a == 0 and b >= 0.
-        let logA = try unary("log", a, grad: ctx.grad)
-        let mask = try F.constant2(a, b) { base, e in base == 0 && e >= 0 ? 0 : 1 }
-        let safeLog = try F.mul(F.where0(logA, mask), mask, ctx.grad)
-        result[1] = try F.mul(F.mul(g, r, ctx.grad), safeLog, ctx.grad)
+        // grad * where(a == 0 and b >= 0, 0, a^b * log(a)): here the product is outside (MulBackward0)
+        let product = try F.mul(r, unary("log", a, grad: ctx.grad), ctx.grad)
+        let kept = try Elementwise.where(
+          cut { base, e in base == 0 && e >= 0 }, F.zeros(like: g), product, grad: ctx.grad)
+        result[1] = try F.mul(g, kept, ctx.grad)
       }
       return result
     }
