@@ -232,6 +232,16 @@ import Testing
     #expect(g.map { $0?.gradFn?.name } == ["WhereBackward0", "MulBackward0"])
   }
 
+  @Test func aRecordedSumRefusesAnIntegerDtype() throws {
+    let x = try Tensor(shape: [2], doubles: [1.5, 2], requiresGrad: true)
+    // torch: x.sum(dtype=torch.int64) with grad -> RuntimeError; under no_grad -> tensor(3)
+    #expect(
+      refusal { _ = try op("sum", .tensor(x), kwargs: ["dtype": .string("int64")]) }
+        == AutogradError(.dtypeMismatch, "Autograd not support dtype: Long"))
+    let untracked = try op("sum", .tensor(x), kwargs: ["dtype": .string("int64")], grad: false)
+    #expect(untracked.dtype == .int64 && values(untracked) == [3])
+  }
+
   @Test func setitemDropsLeadingUnitDimsOfTheValueThenExpands() throws {
     let x = try Tensor(shape: [2], doubles: [0, 0])
     _ = try op("setitem", .tensor(x), .tensor(try ones([1, 2])), kwargs: ["index": .string("0:2")])

@@ -303,7 +303,15 @@ public enum Ops {
         b, g throws(AutogradError) in
         try refuseKeepdimWithoutDim(b)
         var x = try b.tensor("input")
-        if b.has("dtype") { x = try Elementwise.cast(x, to: dtype(b.values["dtype"]), grad: g) }
+        if b.has("dtype") {
+          let target = try dtype(b.values["dtype"])
+          // A recorded sum must give a differentiable dtype (PyTorch's autograd refuses the others).
+          if g && x.requiresGrad && !target.isFloatingPoint {
+            throw AutogradError(
+              .dtypeMismatch, "Autograd not support dtype: \(target.scalarTypeName)")
+          }
+          x = try Elementwise.cast(x, to: target, grad: g)
+        }
         return try Reductions.sum(
           x, dims: b.intList("dim"), keepdim: b.bool("keepdim", default: false), grad: g)
       },
